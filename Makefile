@@ -1,0 +1,54 @@
+# clob-cancel: every target that needs the virtualenv creates it first, so each one works on a
+# fresh clone with nothing but Python 3.11+ installed.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+SPEC := openapi/clob-cancel.yaml
+# One command builds generated/ from the spec. The generator's post-hooks call `ruff`, so the
+# venv's bin comes first on PATH (the pinned ruff, never whatever else the machine has).
+GENERATE = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate \
+	--path $(SPEC) --config openapi/generator-config.yaml --custom-template-path openapi/templates \
+	--meta uv --overwrite --fail-on-warning
+
+.PHONY: help install generate check-generated lint test
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project editable with the dev extra
+
+generate: $(STAMP) ## regenerate generated/ from the spec
+	$(GENERATE) --output-path generated >/dev/null
+	@echo "generated/ rebuilt from $(SPEC)"
+
+check-generated: $(STAMP) ## fail, naming the files, when generated/ is not what the spec makes
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GENERATE) --output-path "$$tmp/generated" >"$$tmp/log" 2>&1 || { cat "$$tmp/log"; exit 1; }; \
+	if ! diff -r -q -x __pycache__ -x .ruff_cache generated "$$tmp/generated" >"$$tmp/diff"; then \
+		echo "generated/ is stale: these files differ from what $(SPEC) generates:"; \
+		sed -e "s|$$tmp/||g" "$$tmp/diff"; \
+		echo "Run 'make generate' and commit the result."; exit 1; \
+	fi; echo "generated/ is up to date with $(SPEC)"
+
+lint: $(STAMP) ## validate the spec, ruff and mypy --strict on hand-written code
+	$(BIN)/openapi-spec-validator $(SPEC)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy overlay tests
+
+test: lint check-generated ## install, lint, check generated/ and run every test
+	$(BIN)/pytest
+
+.PHONY: demo
+demo: check-generated ## generate the client from the spec and show its operations
+	$(BIN)/python -c "import clob_cancel_client.api.cancel as c, pkgutil; print('clob_cancel_client operations:', ', '.join(m.name for m in pkgutil.iter_modules(c.__path__)))"

@@ -1,0 +1,17 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .api_credentials import ApiCredentials
+from .cancel_market_orders_request import CancelMarketOrdersRequest
+from .cancel_order_request import CancelOrderRequest
+from .cancel_orders_response import CancelOrdersResponse
+from .cancel_orders_response_not_canceled import CancelOrdersResponseNotCanceled
+from .error_response import ErrorResponse
+
+__all__ = (
+    "ApiCredentials",
+    "CancelMarketOrdersRequest",
+    "CancelOrderRequest",
+    "CancelOrdersResponse",
+    "CancelOrdersResponseNotCanceled",
+    "ErrorResponse",
+)

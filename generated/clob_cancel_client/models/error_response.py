@@ -18,12 +18,12 @@ class ErrorResponse:
     Attributes:
         error (str): What went wrong, in the server's words. Example: Invalid order payload.
         code (str | Unset): A machine-readable error code, where the server gives one.
-        retry_after_seconds (float | Unset): How long to wait before retrying, where the server says (429, 425, 503).
+        retry_after_seconds (int | Unset): How long to wait before retrying, where the server says (429, 425, 503).
     """
 
     error: str
     code: str | Unset = UNSET
-    retry_after_seconds: float | Unset = UNSET
+    retry_after_seconds: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -28,11 +28,6 @@ def _parse_response(
 
         return response_200
 
-    if response.status_code == 400:
-        response_400 = ErrorResponse.from_dict(response.json())
-
-        return response_400
-
     if response.status_code == 401:
         response_401 = ErrorResponse.from_dict(response.json())
 
@@ -82,7 +77,7 @@ def sync_detailed(
     """Cancel all orders
 
      Cancel all open orders posted by the authenticated account, in every market. The request
-    has no body. Orders of other accounts are never touched.
+    has no body (so no 400 is documented for it). Orders of other accounts are never touched.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -108,7 +103,7 @@ def sync(
     """Cancel all orders
 
      Cancel all open orders posted by the authenticated account, in every market. The request
-    has no body. Orders of other accounts are never touched.
+    has no body (so no 400 is documented for it). Orders of other accounts are never touched.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,7 +125,7 @@ async def asyncio_detailed(
     """Cancel all orders
 
      Cancel all open orders posted by the authenticated account, in every market. The request
-    has no body. Orders of other accounts are never touched.
+    has no body (so no 400 is documented for it). Orders of other accounts are never touched.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,7 +149,7 @@ async def asyncio(
     """Cancel all orders
 
      Cancel all open orders posted by the authenticated account, in every market. The request
-    has no body. Orders of other accounts are never touched.
+    has no body (so no 400 is documented for it). Orders of other accounts are never touched.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

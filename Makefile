@@ -44,7 +44,7 @@ lint: $(STAMP) ## validate the spec, ruff and mypy --strict on hand-written code
 	$(BIN)/openapi-spec-validator $(SPEC)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy overlay tests
+	$(BIN)/mypy overlay mock tests
 
 test: lint check-generated ## install, lint, check generated/ and run every test
 	$(BIN)/pytest
@@ -52,3 +52,7 @@ test: lint check-generated ## install, lint, check generated/ and run every test
 .PHONY: demo
 demo: check-generated ## generate the client from the spec and show its operations
 	$(BIN)/python -c "import clob_cancel_client.api.cancel as c, pkgutil; print('clob_cancel_client operations:', ', '.join(m.name for m in pkgutil.iter_modules(c.__path__)))"
+
+.PHONY: mock
+mock: $(STAMP) ## run the mock CLOB on 127.0.0.1 (PORT=8080, ORDERS=<seed file or count>)
+	$(BIN)/clob-cancel-mock --host 127.0.0.1 --port $(or $(PORT),8080) --orders $(or $(ORDERS),10)

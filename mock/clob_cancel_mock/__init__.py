@@ -1,0 +1,28 @@
+"""clob_cancel_mock: a mock Polymarket CLOB for the cancel API, for tests and users' CI.
+
+It keeps order state, verifies L2 signatures (and L1 EIP-712 ones), validates every request
+against the OpenAPI contract shipped with clob-cancel, and can inject faults. Use it in-process
+(``create_app`` for an ASGI app, ``MockServer`` for a real server on a free port) or run
+``clob-cancel-mock``.
+"""
+
+from .accounts import DEFAULT_ACCOUNT, Account, account_from_env, sign_l1
+from .app import MockApp, MockClob, create_app
+from .faults import Faults, parse_faults
+from .orders import Order, OrderBook
+from .server import MockServer
+
+__all__ = [
+    "DEFAULT_ACCOUNT",
+    "Account",
+    "Faults",
+    "MockApp",
+    "MockClob",
+    "MockServer",
+    "Order",
+    "OrderBook",
+    "account_from_env",
+    "create_app",
+    "parse_faults",
+    "sign_l1",
+]

@@ -1,0 +1,625 @@
+"""The mock CLOB as an ASGI (Starlette) app: the spec's operations plus the /_mock/ admin surface.
+
+Behaviour lives in :class:`MockClob`, in small methods and class attributes, so that a
+deliberately broken variant (the conformance suite's proof that it catches bugs) overrides one
+of them: ``create_app(..., clob_class=MyBrokenClob)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Receive, Scope, Send
+
+from clob_cancel.signing import ApiCreds, l2_signature
+
+from .accounts import DEFAULT_ACCOUNT, Account, l1_signer
+from .contract import BodyError, Contract, Operation
+from .faults import ERROR_TEXTS, Faults, FaultsError, TokenBuckets, parse_faults
+from .orders import CancelResult, Order, OrderBook, OrderError, order_from_json
+
+log = logging.getLogger("clob_cancel_mock")
+
+DEFAULT_MAX_BODY_BYTES = 1 << 20  # 3000 ids of 66 characters are ~210 kB
+_RAW_SEND = "clob_cancel_mock.send"  # scope key: the server's own send, to drop a connection
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_NONCE = re.compile(r"[0-9]{1,78}")
+_L1_SIGNATURE = re.compile(r"0x[0-9a-fA-F]{130}")
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+
+
+class ApiError(Exception):
+    """An error answer: status, the ErrorResponse ``error`` text, extra body fields, headers."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})
+        self.extra = extra
+
+
+def json_response(status: int, content: Any, headers: Mapping[str, str] | None = None) -> Response:
+    body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(body, status, headers=headers, media_type="application/json")
+
+
+class DropConnection(Response):
+    """Closes the client's connection without answering (needs a real server: uvicorn)."""
+
+    def __init__(self) -> None:
+        super().__init__(b"", 204)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw_send = scope.get(_RAW_SEND)
+        transport = getattr(getattr(raw_send, "__self__", None), "transport", None)
+        if transport is None:
+            raise ConnectionAbortedError("clob_cancel_mock: connection dropped (fault injection)")
+        transport.close()
+        await asyncio.sleep(0)  # let the server see the disconnect, so it sends nothing itself
+
+
+class MockClob:
+    """The mock's state and behaviour. One instance per app; thread and task safe."""
+
+    UNAUTHORIZED = "Unauthorized/Invalid api key"
+    L1_UNAUTHORIZED = "Invalid L1 Request headers"
+    INVALID_PAYLOAD = "Invalid order payload"
+    TOO_MANY = "Too many orders in payload, max allowed: {max}"
+    CANNOT_CREATE = "Could not create api key"
+    CANNOT_DERIVE = "Could not derive api key!"
+
+    def __init__(
+        self,
+        contract: Contract,
+        accounts: Iterable[Account],
+        orders: Iterable[Order | Mapping[str, Any]] = (),
+        *,
+        timestamp_window: float = 300.0,
+        chain_id: int = 137,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        faults: Faults | Mapping[str, Any] | None = None,
+        clock_offset: float = 0.0,
+    ) -> None:
+        self.contract = contract
+        self.timestamp_window = timestamp_window
+        self.chain_id = chain_id
+        self.max_body_bytes = max_body_bytes
+        self.clock_offset = clock_offset
+        self._lock = threading.Lock()  # accounts, faults (the order book has its own)
+        self._initial_accounts = list(accounts)
+        if not self._initial_accounts:
+            raise ValueError("the mock needs at least one account")
+        self.book = OrderBook()
+        self._initial_orders: list[Order] = []
+        self._initial_faults = Faults()
+        self.reset()  # registers the accounts, which the orders' owners must name
+        self._initial_orders = self.parse_orders(list(orders), "orders")
+        self._initial_faults = self.parse_faults(faults)
+        self.reset()
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the start: the configured accounts, the seeded orders, the initial faults."""
+        with self._lock:
+            self._accounts: dict[str, tuple[Account, ApiCreds]] = {}
+            self._l1_keys: dict[tuple[str, int], Account] = {}
+            for account in self._initial_accounts:
+                self._register(account, 0)
+            self.faults = self._initial_faults
+            self._count = self.faults.count
+            self.buckets = TokenBuckets(self.faults.rate_limit) if self.faults.rate_limit else None
+        self.book.replace_all(self._initial_orders)
+
+    def _register(self, account: Account, nonce: int) -> None:
+        self._accounts.setdefault(account.api_key, (account, account.creds))
+        self._l1_keys.setdefault((account.address.lower(), nonce), account)
+
+    @property
+    def accounts(self) -> list[Account]:
+        with self._lock:
+            return [account for account, _ in self._accounts.values()]
+
+    def parse_orders(self, items: Any, where: str) -> list[Order]:
+        if not isinstance(items, list):
+            raise OrderError(
+                f"{where}: expected a JSON array of orders, got {type(items).__name__}"
+            )
+        owners = {account.api_key for account in self.accounts}
+        default_owner = self._initial_accounts[0].api_key
+        return [
+            item
+            if isinstance(item, Order)
+            else order_from_json(item, f"{where}[{i}]", default_owner, owners)
+            for i, item in enumerate(items)
+        ]
+
+    def parse_faults(self, faults: Faults | Mapping[str, Any] | None) -> Faults:
+        if faults is None:
+            return Faults()
+        if isinstance(faults, Faults):
+            return faults
+        return parse_faults(
+            faults, frozenset(op.operation_id for op in self.contract.operations.values())
+        )
+
+    def set_faults(self, faults: Faults | Mapping[str, Any] | None) -> Faults:
+        """Replace the fault setting (``{}`` or None clears it); rate-limit buckets start full."""
+        parsed = self.parse_faults(faults)
+        with self._lock:
+            self.faults = parsed
+            self._count = parsed.count
+            self.buckets = TokenBuckets(parsed.rate_limit) if parsed.rate_limit else None
+        return parsed
+
+    def faults_json(self) -> dict[str, Any]:
+        with self._lock:
+            out = self.faults.to_json()
+            if self._count is not None:
+                out["count"] = self._count  # what is left
+            return out
+
+    def now(self) -> float:
+        return time.time() + self.clock_offset
+
+    # -- the request pipeline -------------------------------------------------------------------
+
+    async def handle(self, operation: Operation, request: Request) -> Response:
+        try:
+            body = await self.read_body(request)
+            faults = self.faults
+            applies = operation.operation_id in faults.operations
+            if applies and faults.drop_connection and self._take_one_shot():
+                return DropConnection()
+            if applies and faults.delay_seconds:
+                await asyncio.sleep(faults.delay_seconds)
+            account = None
+            if operation.auth == "l2":
+                account = self.authenticate(request, body)
+            if applies:
+                self.raise_injected_status(faults)
+            handler = getattr(self, "op_" + operation.operation_id)
+            result: Response = handler(operation, request, body, account)
+            return result
+        except ApiError as e:
+            return self.error_response(e)
+        except Exception:  # the contract allows 500, but the mock should never need it
+            log.exception("clob_cancel_mock: internal error in %s", operation.operation_id)
+            return self.error_response(ApiError(500, ERROR_TEXTS[500]))
+
+    def error_response(self, error: ApiError) -> Response:
+        return json_response(error.status, {"error": error.message, **error.extra}, error.headers)
+
+    async def read_body(self, request: Request) -> bytes:
+        """The raw body bytes, refusing more than ``max_body_bytes`` with 413."""
+        too_large = ApiError(413, f"request body larger than {self.max_body_bytes} bytes")
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_body_bytes:
+            raise too_large
+        chunks = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise too_large
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _take_one_shot(self) -> bool:
+        """Whether the one-shot fault (status / drop) hits this request; counts it down."""
+        with self._lock:
+            if self._count is None:
+                return True
+            if self._count <= 0:
+                return False
+            self._count -= 1
+            return True
+
+    def raise_injected_status(self, faults: Faults) -> None:
+        if faults.trading_disabled:
+            raise ApiError(503, ERROR_TEXTS[503], {"Retry-After": str(faults.retry_after)})
+        if faults.status is not None and self._take_one_shot():
+            extra: dict[str, Any] = {}
+            headers = {}
+            if faults.status in (425, 429, 503):
+                headers["Retry-After"] = str(faults.retry_after)
+                extra["retry_after_seconds"] = faults.retry_after
+            if faults.status == 429:
+                headers.update(
+                    {
+                        "Poly-RateLimit-Limit": "0",
+                        "Poly-RateLimit-Remaining": "0",
+                        "Poly-RateLimit-Reset": str(faults.retry_after),
+                    }
+                )
+            raise ApiError(faults.status, ERROR_TEXTS[faults.status], headers, **extra)
+
+    # -- L2 authentication ----------------------------------------------------------------------
+
+    def authenticate(self, request: Request, body: bytes) -> Account:
+        """The account a request is signed for, or 401. Every check must pass."""
+        headers = request.headers
+        api_key = headers.get("poly_api_key")
+        address = headers.get("poly_address")
+        passphrase = headers.get("poly_passphrase")
+        timestamp = headers.get("poly_timestamp")
+        signature = headers.get("poly_signature")
+        if not (api_key and address and passphrase and timestamp and signature):
+            raise ApiError(401, self.UNAUTHORIZED)
+        entry = self._accounts.get(api_key)
+        if entry is None:
+            raise ApiError(401, self.UNAUTHORIZED)
+        account, creds = entry
+        if not (
+            _same(passphrase, account.passphrase)
+            and self.address_ok(address, account)
+            and self.timestamp_ok(timestamp)
+            and self.signature_ok(
+                creds, timestamp, request.method, request.scope["path"], body, signature
+            )
+        ):
+            raise ApiError(401, self.UNAUTHORIZED)
+        return account
+
+    def address_ok(self, address: str, account: Account) -> bool:
+        return address.lower() == account.address.lower()
+
+    def timestamp_ok(self, timestamp: str) -> bool:
+        if not _TIMESTAMP.fullmatch(timestamp):
+            return False
+        return abs(self.now() - int(timestamp)) <= self.timestamp_window
+
+    def signature_ok(
+        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
+    ) -> bool:
+        """HMAC over timestamp + method + path + body, the body as sent or with every ' signed as
+        " (py-clob-client's form); the two differ only when the body has a '."""
+        expected = l2_signature(creds, timestamp, method, path, body)
+        if _same(signature, expected):
+            return True
+        if b"'" in body:
+            return _same(signature, raw_body_signature(creds, timestamp, method, path, body))
+        return False
+
+    # -- bodies ---------------------------------------------------------------------------------
+
+    def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
+        """The JSON value of the body, validated against the operation's schema in the spec.
+        Returns None for an absent optional body."""
+        if not body.strip():
+            if operation.body_required:
+                raise ApiError(
+                    400,
+                    f"{self.INVALID_PAYLOAD}: the request body is empty; "
+                    f"{operation.method} {operation.path} needs a JSON body",
+                )
+            return None
+        content_type = request.headers.get("content-type")
+        if content_type is not None:
+            media_type = content_type.split(";", 1)[0].strip().lower()
+            if media_type != "application/json" and not media_type.endswith("+json"):
+                raise ApiError(
+                    400,
+                    f"{self.INVALID_PAYLOAD}: Content-Type must be "
+                    f"application/json, got {content_type[:100]!r}",
+                )
+        try:
+            value = json.loads(body, parse_constant=_reject_constant)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise ApiError(
+                400, f"{self.INVALID_PAYLOAD}: the body is not valid JSON ({e})"
+            ) from None
+        too_many = operation.max_items is not None and isinstance(value, list)
+        if too_many and len(value) > (operation.max_items or 0):
+            raise ApiError(400, self.TOO_MANY.format(max=operation.max_items))
+        try:
+            operation.validate(value)
+        except BodyError as e:
+            raise ApiError(400, f"{self.INVALID_PAYLOAD}: {e}") from None
+        return value
+
+    # -- rate limit -----------------------------------------------------------------------------
+
+    def admit(self, account: Account, cost: int) -> dict[str, str]:
+        """Take ``cost`` tokens from the signer's bucket (429 when short); the rate-limit
+        headers to send, or none when no rate limit is set."""
+        buckets = self.buckets
+        if buckets is None:
+            return {}
+        verdict = buckets.take(account.address.lower(), cost)
+        if not verdict.allowed:
+            raise ApiError(
+                429, ERROR_TEXTS[429], verdict.headers(), retry_after_seconds=verdict.retry_after
+            )
+        return verdict.headers()
+
+    def charge(self, account: Account, cost: int, headers: dict[str, str]) -> dict[str, str]:
+        buckets = self.buckets
+        if buckets is None or not cost:
+            return headers
+        return buckets.charge(account.address.lower(), cost).headers()
+
+    # -- the operations (named op_<operationId>) ------------------------------------------------
+
+    def cancel_response(self, result: CancelResult, headers: Mapping[str, str]) -> Response:
+        return json_response(200, result.to_json(), headers)
+
+    def op_cancel_order(
+        self, op: Operation, request: Request, body: bytes, account: Account
+    ) -> Response:
+        value = self.parse_body(op, request, body)
+        headers = self.admit(account, 1)
+        return self.cancel_response(
+            self.book.cancel_ids(account.api_key, [value["orderID"]]), headers
+        )
+
+    def op_cancel_orders(
+        self, op: Operation, request: Request, body: bytes, account: Account
+    ) -> Response:
+        ids = self.parse_body(op, request, body)
+        headers = self.admit(account, len(ids))
+        return self.cancel_response(self.book.cancel_ids(account.api_key, ids), headers)
+
+    def op_cancel_all(
+        self, op: Operation, request: Request, body: bytes, account: Account
+    ) -> Response:
+        headers = self.admit(account, 1)
+        result = self.book.cancel_where(account.api_key)
+        return self.cancel_response(result, self.charge(account, len(result.canceled), headers))
+
+    def op_cancel_market_orders(
+        self, op: Operation, request: Request, body: bytes, account: Account
+    ) -> Response:
+        value = self.parse_body(op, request, body) or {}
+        headers = self.admit(account, 1)
+        result = self.book.cancel_where(
+            account.api_key, value.get("market") or "", value.get("asset_id") or ""
+        )
+        return self.cancel_response(result, self.charge(account, len(result.canceled), headers))
+
+    def op_get_server_time(
+        self, op: Operation, request: Request, body: bytes, account: None
+    ) -> Response:
+        return json_response(200, int(self.now()))
+
+    def l1_identity(self, request: Request) -> tuple[str, int]:
+        """(address, nonce) proven by the L1 headers' EIP-712 signature, or 401."""
+        headers = request.headers
+        address = headers.get("poly_address") or ""
+        signature = headers.get("poly_signature") or ""
+        timestamp = headers.get("poly_timestamp") or ""
+        nonce = headers.get("poly_nonce") or ""
+        unauthorized = ApiError(401, self.L1_UNAUTHORIZED)
+        if not (
+            _ADDRESS.fullmatch(address)
+            and _L1_SIGNATURE.fullmatch(signature)
+            and _NONCE.fullmatch(nonce)
+            and int(nonce) < 2**256
+            and self.timestamp_ok(timestamp)
+        ):
+            raise unauthorized
+        try:
+            signer = l1_signer(address, timestamp, int(nonce), self.chain_id, signature)
+        except Exception:  # eth-account raises several types for unrecoverable signatures
+            raise unauthorized from None
+        if signer.lower() != address.lower():
+            raise unauthorized
+        return address, int(nonce)
+
+    def op_create_api_key(
+        self, op: Operation, request: Request, body: bytes, account: None
+    ) -> Response:
+        address, nonce = self.l1_identity(request)
+        with self._lock:
+            if (address.lower(), nonce) in self._l1_keys:
+                raise ApiError(400, self.CANNOT_CREATE)
+            created = Account(
+                api_key=str(uuid.uuid4()),
+                secret=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+                passphrase=secrets.token_hex(32),
+                address=address,
+            )
+            self._register(created, nonce)
+        return json_response(200, _creds_json(created))
+
+    def op_derive_api_key(
+        self, op: Operation, request: Request, body: bytes, account: None
+    ) -> Response:
+        address, nonce = self.l1_identity(request)
+        with self._lock:
+            found = self._l1_keys.get((address.lower(), nonce))
+        if found is None:
+            raise ApiError(400, self.CANNOT_DERIVE)
+        return json_response(200, _creds_json(found))
+
+    # -- admin surface (/_mock/) ----------------------------------------------------------------
+
+    async def admin(self, request: Request) -> Response:
+        try:
+            name = request.path_params["name"]
+            if name == "orders" and request.method == "GET":
+                return json_response(200, [order.to_json() for order in self.book.all()])
+            if name == "orders" and request.method == "POST":
+                orders = self.parse_orders(await self._admin_json(request), "orders")
+                self.book.add(orders)
+                return json_response(200, [order.to_json() for order in orders])
+            if name == "reset" and request.method == "POST":
+                self.reset()
+                return json_response(200, {"orders": len(self._initial_orders)})
+            if name == "faults" and request.method == "GET":
+                return json_response(200, self.faults_json())
+            if name == "faults" and request.method == "POST":
+                self.set_faults(await self._admin_json(request))
+                return json_response(200, self.faults_json())
+            if name == "accounts" and request.method == "GET":
+                accounts = [{"api_key": a.api_key, "address": a.address} for a in self.accounts]
+                return json_response(200, accounts)
+        except ApiError as e:
+            return self.error_response(e)
+        except (OrderError, FaultsError) as e:
+            return self.error_response(ApiError(400, str(e)))
+        allowed = ADMIN_METHODS.get(name)
+        if allowed is None:
+            return self.error_response(ApiError(404, f"no admin endpoint {request.url.path}"))
+        return self.error_response(
+            ApiError(
+                405,
+                f"{request.method} not allowed on {request.url.path}; use {allowed}",
+                {"Allow": allowed},
+            )
+        )
+
+    async def _admin_json(self, request: Request) -> Any:
+        body = await self.read_body(request)
+        try:
+            return json.loads(body or b"null", parse_constant=_reject_constant)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise ApiError(400, f"the body is not valid JSON ({e})") from None
+
+
+ADMIN_METHODS = {"orders": "GET, POST", "reset": "POST", "faults": "GET, POST", "accounts": "GET"}
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _creds_json(account: Account) -> dict[str, str]:
+    return {"apiKey": account.api_key, "secret": account.secret, "passphrase": account.passphrase}
+
+
+def raw_body_signature(creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes) -> str:
+    """The L2 signature over the body exactly as sent (the TypeScript client's form)."""
+    key = base64.urlsafe_b64decode(creds.api_secret)
+    mac = hmac.new(key, f"{timestamp}{method}{path}".encode() + body, hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode("ascii")
+
+
+class MockApp(Starlette):
+    """Starlette, plus the server's own ``send`` kept in the scope so that a fault can drop the
+    connection; ``clob`` is the :class:`MockClob` behind it."""
+
+    clob: MockClob
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[_RAW_SEND] = send
+        await super().__call__(scope, receive, send)
+
+
+def _endpoint(clob: MockClob, operation: Operation) -> Any:
+    async def endpoint(request: Request) -> Response:
+        return await clob.handle(operation, request)
+
+    endpoint.__name__ = operation.operation_id
+    return endpoint
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        message = f"{request.method} not allowed on {request.url.path}"
+        allow = (exc.headers or {}).get("Allow")
+        if allow:
+            message += f"; allowed: {allow}"
+    elif exc.status_code == 404:
+        message = f"no operation at {request.url.path}"
+    else:
+        message = exc.detail
+    return json_response(exc.status_code, {"error": message}, exc.headers)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.error("clob_cancel_mock: internal error", exc_info=exc)
+    return json_response(500, {"error": ERROR_TEXTS[500]})
+
+
+def create_app(
+    accounts: Iterable[Account] = (DEFAULT_ACCOUNT,),
+    orders: Iterable[Order | Mapping[str, Any]] = (),
+    *,
+    timestamp_window: float = 300.0,
+    chain_id: int = 137,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    faults: Faults | Mapping[str, Any] | None = None,
+    clock_offset: float = 0.0,
+    spec: Path | None = None,
+    clob_class: type[MockClob] = MockClob,
+) -> MockApp:
+    """The mock CLOB as an ASGI app. ``orders`` are Order objects or JSON-like mappings (owner
+    defaults to the first account); ``spec`` defaults to the packaged contract."""
+    contract = Contract.load(spec)
+    missing = [
+        op.operation_id
+        for op in contract.operations.values()
+        if not hasattr(clob_class, "op_" + op.operation_id)
+    ]
+    if missing:
+        raise TypeError(
+            f"{clob_class.__name__} has no handler for the spec's operation(s) "
+            f"{', '.join(missing)} (methods op_<operationId>)"
+        )
+    clob = clob_class(
+        contract,
+        accounts,
+        orders,
+        timestamp_window=timestamp_window,
+        chain_id=chain_id,
+        max_body_bytes=max_body_bytes,
+        faults=faults,
+        clock_offset=clock_offset,
+    )
+    routes: list[BaseRoute] = [
+        Route(path, _endpoint_for_path(clob, ops), methods=[op.method for op in ops])
+        for path, ops in contract.paths()
+    ]
+    routes.append(Mount("/_mock", routes=[Route("/{name}", clob.admin, methods=["GET", "POST"])]))
+    app = MockApp(
+        routes=routes,
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+    )
+    app.router.redirect_slashes = False
+    app.clob = clob
+    app.state.clob = clob
+    return app
+
+
+def _endpoint_for_path(clob: MockClob, operations: list[Operation]) -> Any:
+    if len(operations) == 1:
+        return _endpoint(clob, operations[0])
+    by_method = {op.method: op for op in operations}
+    if "GET" in by_method:
+        by_method.setdefault("HEAD", by_method["GET"])
+
+    async def endpoint(request: Request) -> Response:
+        return await clob.handle(by_method[request.method], request)
+
+    return endpoint

@@ -1,0 +1,198 @@
+"""``clob-cancel-mock``: serve the mock CLOB until SIGINT/SIGTERM.
+
+    clob-cancel-mock --host 127.0.0.1 --port 8080 --orders seed.json --orders 100
+
+The account comes from CLOB_API_KEY / CLOB_SECRET / CLOB_PASS_PHRASE and CLOB_ADDRESS or PK, else
+it is the public development account. ``--orders`` takes a seed file or a number of live orders
+to generate for that account, and may be repeated. A seed file is JSON, either an array of orders
+or ``{"accounts": [...], "orders": [...]}``; see the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from clob_cancel.signing import CredentialsError
+
+from .accounts import DEFAULT_ACCOUNT, Account, account_from_env
+from .app import DEFAULT_MAX_BODY_BYTES, create_app
+from .faults import FaultsError
+from .orders import Order, OrderError, generated_orders
+from .server import bind_socket, uvicorn_config
+
+
+class SeedError(ValueError):
+    """The seed file is unreadable or malformed; the message names the file and the place."""
+
+
+def load_seed(path: Path) -> tuple[list[Account], list[Any]]:
+    """The accounts and the (still unparsed) orders a seed file declares."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise SeedError(f"{path}: cannot read ({e.strerror})") from None
+    except ValueError as e:
+        raise SeedError(f"{path}: not valid JSON ({e})") from None
+    if isinstance(data, list):
+        return [], data
+    if not isinstance(data, dict) or set(data) - {"accounts", "orders"}:
+        raise SeedError(
+            f'{path}: expected an array of orders or {{"accounts": [...], "orders": [...]}}'
+        )
+    accounts = []
+    raw_accounts = data.get("accounts", [])
+    if not isinstance(raw_accounts, list):
+        raise SeedError(f"{path}: accounts must be an array")
+    for i, item in enumerate(raw_accounts):
+        fields = {"api_key", "secret", "passphrase", "address", "private_key"}
+        if not isinstance(item, dict) or set(item) - fields:
+            raise SeedError(
+                f"{path}: accounts[{i}] must be an object with {', '.join(sorted(fields))}"
+            )
+        try:
+            accounts.append(Account(**item))
+        except (TypeError, ValueError) as e:
+            raise SeedError(f"{path}: accounts[{i}]: {e}") from None
+    orders = data.get("orders", [])
+    if not isinstance(orders, list):
+        raise SeedError(f"{path}: orders must be an array")
+    return accounts, orders
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="clob-cancel-mock",
+        description="A mock Polymarket CLOB for the cancel API: keeps order state, verifies "
+        "L2 signatures, validates requests against the OpenAPI contract.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port (0: a free one; default 8080)")
+    parser.add_argument(
+        "--orders",
+        action="append",
+        default=[],
+        metavar="FILE|N",
+        help="a seed JSON file, or N live orders to generate for the first account (repeatable)",
+    )
+    parser.add_argument(
+        "--timestamp-window",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="accepted |server time - POLY_TIMESTAMP| (default 300)",
+    )
+    parser.add_argument("--chain-id", type=int, default=137, help="EIP-712 chain id for L1 (137)")
+    parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES)
+    faults = parser.add_argument_group("fault injection (off by default; also POST /_mock/faults)")
+    faults.add_argument(
+        "--rate-limit",
+        metavar="RATE[:BURST]",
+        help="per-signer token bucket: RATE tokens/s, BURST size -> 429",
+    )
+    faults.add_argument(
+        "--fail-status",
+        type=int,
+        choices=(425, 429, 500, 503),
+        help="answer this status instead of serving",
+    )
+    faults.add_argument(
+        "--fail-count",
+        type=int,
+        metavar="N",
+        help="only for the next N requests (with --fail-status / --drop-connections)",
+    )
+    faults.add_argument("--trading-disabled", action="store_true", help="503 on every cancel")
+    faults.add_argument(
+        "--cancel-only", action="store_true", help="cancel-only mode (cancels work)"
+    )
+    faults.add_argument(
+        "--delay", type=float, default=0.0, metavar="SECONDS", help="answer every cancel this late"
+    )
+    faults.add_argument(
+        "--drop-connections",
+        action="store_true",
+        help="close the connection after reading each request, without answering",
+    )
+    parser.add_argument("--access-log", action="store_true", help="log every request (no headers)")
+    return parser.parse_args(argv)
+
+
+def faults_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    faults: dict[str, Any] = {}
+    if args.rate_limit:
+        rate, _, burst = args.rate_limit.partition(":")
+        try:
+            faults["rate_limit"] = {"rate": float(rate), **({"burst": int(burst)} if burst else {})}
+        except ValueError:
+            raise FaultsError(
+                f"--rate-limit: expected RATE[:BURST], got {args.rate_limit!r}"
+            ) from None
+    if args.fail_status:
+        faults["status"] = args.fail_status
+    if args.fail_count is not None:
+        faults["count"] = args.fail_count
+    if args.trading_disabled:
+        faults["trading_disabled"] = True
+    if args.cancel_only:
+        faults["cancel_only"] = True
+    if args.delay:
+        faults["delay_seconds"] = args.delay
+    if args.drop_connections:
+        faults["drop_connection"] = True
+    return faults
+
+
+def describe_account(account: Account) -> list[str]:
+    """What to print about an account: never the secret or passphrase of a real one."""
+    lines = [f"  api key:    {account.api_key}", f"  address:    {account.address}"]
+    if account == DEFAULT_ACCOUNT:  # public development values, printed so users can copy them
+        lines += [
+            f"  secret:     {account.secret}",
+            f"  passphrase: {account.passphrase}",
+            f"  private key (public Hardhat test key): {account.private_key}",
+        ]
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        accounts = [account_from_env()]
+        orders: list[Order | Any] = []
+        for source in args.orders:
+            if source.isdigit():
+                orders += generated_orders(int(source), accounts[0].api_key)
+                continue
+            seed_accounts, seed_orders = load_seed(Path(source))
+            accounts += [a for a in seed_accounts if a.api_key not in {b.api_key for b in accounts}]
+            orders += seed_orders
+        app = create_app(
+            accounts,
+            orders,
+            timestamp_window=args.timestamp_window,
+            chain_id=args.chain_id,
+            max_body_bytes=args.max_body_bytes,
+            faults=faults_from_args(args),
+        )
+        sock = bind_socket(args.host, args.port)
+    except (CredentialsError, SeedError, OrderError, FaultsError, OSError) as e:
+        print(f"clob-cancel-mock: {e}", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    lines = [f"clob-cancel-mock: serving the CLOB cancel API on http://{host}:{port}"]
+    for account in app.clob.accounts:
+        lines += ["account:", *describe_account(account)]
+    lines.append(f"orders: {len(app.clob.book.all())}; admin surface: http://{host}:{port}/_mock/")
+    print("\n".join(lines), flush=True)
+    server = uvicorn.Server(uvicorn_config(app, access_log=args.access_log, log_level="info"))
+    server.run(sockets=[sock])  # uvicorn handles SIGINT/SIGTERM: stops accepting, drains, exits
+    print("clob-cancel-mock: stopped", flush=True)
+    return 0

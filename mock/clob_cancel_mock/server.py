@@ -1,0 +1,132 @@
+"""MockServer: the mock served by uvicorn on 127.0.0.1 in a background thread, for tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import uvicorn
+
+from .accounts import DEFAULT_ACCOUNT, Account
+from .app import MockApp, MockClob, create_app
+from .faults import Faults
+from .orders import Order
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening-ready TCP socket on ``host:port`` (port 0: a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def uvicorn_config(app: MockApp, *, access_log: bool = False, **options: Any) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        lifespan="off",
+        access_log=access_log,
+        log_level=options.pop("log_level", "warning"),
+        timeout_graceful_shutdown=options.pop("timeout_graceful_shutdown", 3),
+        **options,
+    )
+
+
+class MockServer:
+    """Starts the mock on 127.0.0.1 on a free port; ``with MockServer() as mock: mock.url``.
+
+    Options are those of :func:`create_app` (``timestamp_window``, ``faults``, ``clob_class``,
+    ...). The state can be read and changed directly (``add_orders``, ``orders``, ``set_faults``,
+    ``reset``) or over HTTP through the /_mock/ admin surface.
+    """
+
+    def __init__(
+        self,
+        accounts: Iterable[Account] = (DEFAULT_ACCOUNT,),
+        orders: Iterable[Order | Mapping[str, Any]] = (),
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        start_timeout: float = 10.0,
+        **options: Any,
+    ) -> None:
+        self.app = create_app(accounts, orders, **options)
+        self.clob: MockClob = self.app.clob
+        self.host = host
+        self.port = port
+        self.start_timeout = start_timeout
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("MockServer is not running (use it as a context manager)")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> None:
+        sock = bind_socket(self.host, self.port)
+        self.port = sock.getsockname()[1]
+        # loop="asyncio": uvloop's policy would be set process-wide, under the tests' feet.
+        server = uvicorn.Server(uvicorn_config(self.app, loop="asyncio"))
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="clob-cancel-mock", daemon=True
+        )
+        self._server, self._thread = server, thread
+        thread.start()
+        thread.join(0)
+        waited = 0.0
+        while not server.started:
+            if not thread.is_alive() or waited >= self.start_timeout:
+                self.stop()
+                sock.close()
+                raise RuntimeError(f"the mock did not start on {self.host}:{self.port}")
+            thread.join(0.01)
+            waited += 0.01
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+        self._thread = None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- state, without HTTP --------------------------------------------------------------------
+
+    def add_orders(self, orders: Iterable[Order | Mapping[str, Any]]) -> list[Order]:
+        """Add (or replace, by id) orders; mappings as in the admin surface."""
+        parsed = self.clob.parse_orders(list(orders), "orders")
+        self.clob.book.add(parsed)
+        return parsed
+
+    def orders(self) -> list[dict[str, str]]:
+        """Every order with its state, as JSON objects."""
+        return [order.to_json() for order in self.clob.book.all()]
+
+    def set_faults(self, faults: Faults | Mapping[str, Any] | None) -> dict[str, Any]:
+        self.clob.set_faults(faults)
+        return self.clob.faults_json()
+
+    def reset(self) -> None:
+        self.clob.reset()

@@ -56,3 +56,7 @@ demo: check-generated ## generate the client from the spec and show its operatio
 .PHONY: mock
 mock: $(STAMP) ## run the mock CLOB on 127.0.0.1 (PORT=8080, ORDERS=<seed file or count>)
 	$(BIN)/clob-cancel-mock --host 127.0.0.1 --port $(or $(PORT),8080) --orders $(or $(ORDERS),10)
+
+.PHONY: bench
+bench: $(STAMP) ## benchmark our client vs py-clob-client and the floors (ROUNDS=1500; ~3 min, quiet machine)
+	$(BIN)/python -m bench --rounds $(or $(ROUNDS),1500) --readme README.md

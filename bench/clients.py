@@ -1,0 +1,161 @@
+"""The clients under comparison, each as one zero-argument callable per operation.
+
+- ours: `clob_cancel.CancelClient` (generated functions + the signing httpx.Auth).
+- py-clob-client: the official client, built as its users build it (private key + API creds).
+- bare httpx: an httpx.Client replaying the identical request (method, URL, body bytes, headers
+  signed once, ahead of time): the floor of the httpx stack. It does not parse the answer.
+- raw socket: the same request bytes on a keep-alive socket, the answer read by Content-Length:
+  the floor of Python on loopback. It does not parse the answer either.
+
+Each client keeps one keep-alive connection to the same server for the whole run.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from bench.workload import (
+    ADDRESS,
+    API_KEY,
+    API_PASSPHRASE,
+    API_SECRET,
+    ASSET_ID,
+    CALLS,
+    MARKET,
+    ORDER_IDS,
+    PRIVATE_KEY,
+    body_bytes,
+)
+from clob_cancel.signing import ApiCreds, l2_headers
+
+CLIENTS = ("ours", "py-clob-client", "bare httpx", "raw socket")
+Calls = dict[str, Callable[[], Any]]
+
+
+def canceled_count(result: Any) -> int:
+    """How many ids an answer names as canceled, whatever form the client returns it in."""
+    if isinstance(result, httpx.Response):
+        result.raise_for_status()
+        result = result.json()
+    elif isinstance(result, bytes):
+        result = json.loads(result)
+    if hasattr(result, "canceled"):
+        return len(result.canceled)
+    return len(result["canceled"])
+
+
+def signed_headers(path: str, body: bytes) -> dict[str, str]:
+    """What a signing client sends besides httpx's defaults, computed once for the replays."""
+    creds = ApiCreds(API_KEY, API_SECRET, API_PASSPHRASE)
+    headers = l2_headers(creds, ADDRESS, int(time.time()), "DELETE", path, body)
+    if body:
+        headers["Content-Type"] = "application/json"
+    return headers
+
+
+def ours(url: str) -> tuple[Calls, Callable[[], None]]:
+    from clob_cancel import ApiCreds as Creds
+    from clob_cancel import CancelClient
+
+    client = CancelClient(url, address=ADDRESS, creds=Creds(API_KEY, API_SECRET, API_PASSPHRASE))
+    client.__enter__()
+    calls: Calls = {
+        "cancel(1)": lambda: client.cancel(ORDER_IDS[0]),
+        "cancel_orders(100)": lambda: client.cancel_orders(ORDER_IDS[:100]),
+        "cancel_orders(3000)": lambda: client.cancel_orders(ORDER_IDS),
+        "cancel_all": client.cancel_all,
+        "cancel_market_orders": lambda: client.cancel_market_orders(MARKET, ASSET_ID),
+    }
+    return calls, lambda: client.__exit__(None, None, None)
+
+
+def official(url: str) -> tuple[Calls, Callable[[], None]]:
+    from py_clob_client.client import ClobClient
+    from py_clob_client.clob_types import ApiCreds as OfficialCreds
+
+    creds = OfficialCreds(api_key=API_KEY, api_secret=API_SECRET, api_passphrase=API_PASSPHRASE)
+    client = ClobClient(url, key=PRIVATE_KEY, chain_id=137, creds=creds)
+    calls: Calls = {
+        "cancel(1)": lambda: client.cancel(ORDER_IDS[0]),
+        "cancel_orders(100)": lambda: client.cancel_orders(ORDER_IDS[:100]),
+        "cancel_orders(3000)": lambda: client.cancel_orders(ORDER_IDS),
+        "cancel_all": client.cancel_all,
+        "cancel_market_orders": lambda: client.cancel_market_orders(MARKET, ASSET_ID),
+    }
+    return calls, lambda: None  # its httpx client is module-level; it lives as long as the process
+
+
+def bare_httpx(url: str) -> tuple[Calls, Callable[[], None]]:
+    client = httpx.Client(base_url=url)
+    calls: Calls = {}
+    for op, call in CALLS.items():
+        body = body_bytes(call.body)
+        headers = signed_headers(call.path, body)
+
+        def replay(path: str = call.path, body: bytes = body, headers: Any = headers) -> Any:
+            return client.request("DELETE", path, content=body, headers=headers)
+
+        calls[op] = replay
+    return calls, client.close
+
+
+def raw_request(client: httpx.Client, path: str, body: bytes) -> bytes:
+    """The exact bytes httpx (h11) puts on the wire for the bare replay of this call."""
+    request = client.build_request("DELETE", path, content=body, headers=signed_headers(path, body))
+    target = request.url.raw_path
+    lines = [b"DELETE " + target + b" HTTP/1.1"] + [k + b": " + v for k, v in request.headers.raw]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+def read_answer(sock: socket.socket) -> bytes:
+    """Read one HTTP/1.1 answer framed by Content-Length; return its body."""
+    data = sock.recv(65536)
+    while (end := data.find(b"\r\n\r\n")) < 0:
+        data += sock.recv(65536)
+    head = data[:end].lower()
+    at = head.find(b"\r\ncontent-length:")
+    if at < 0:
+        raise ConnectionError("the answer has no Content-Length")
+    length = int(head[at + 17 :].split(b"\r\n", 1)[0])
+    stop = end + 4 + length
+    if len(data) >= stop:
+        return data[end + 4 : stop]
+    buffer = bytearray(data)
+    while len(buffer) < stop:
+        chunk = sock.recv(stop - len(buffer))
+        if not chunk:
+            raise ConnectionError("the server closed the connection mid-answer")
+        buffer += chunk
+    return bytes(buffer[end + 4 : stop])
+
+
+def raw_socket(url: str) -> tuple[Calls, Callable[[], None]]:
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as httpcore does
+    with httpx.Client(base_url=url) as builder:
+        requests = {op: raw_request(builder, c.path, body_bytes(c.body)) for op, c in CALLS.items()}
+    calls: Calls = {}
+    for op, wire in requests.items():
+
+        def send(wire: bytes = wire) -> bytes:
+            sock.sendall(wire)
+            return read_answer(sock)
+
+        calls[op] = send
+    return calls, sock.close
+
+
+FACTORIES = {
+    "ours": ours,
+    "py-clob-client": official,
+    "bare httpx": bare_httpx,
+    "raw socket": raw_socket,
+}

@@ -1,0 +1,86 @@
+"""Profile one client's hot loop on one operation: where its time goes, by layer and by function.
+
+    python -m bench.profile --client ours --op "cancel_orders(3000)" --calls 300
+
+Same server, pinning and warm-up as the benchmark; cProfile (deterministic, so it inflates small
+Python functions: read the shares, not the absolute times) over ``--calls`` calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+from collections import defaultdict
+
+from bench.clients import CLIENTS, FACTORIES
+from bench.run import bench_server
+from bench.workload import OPS
+
+LAYERS = (
+    "clob_cancel_client",
+    "clob_cancel",
+    "py_clob_client",
+    "httpx",
+    "httpcore",
+    "h11",
+    "json",
+    "attrs",
+    "bench",
+)
+
+
+def layer(filename: str) -> str:
+    """The package a profiled function belongs to (C functions count as "builtins")."""
+    parts = filename.replace("\\", "/").split("/")
+    for name in LAYERS:
+        if name in parts or f"{name}.py" in parts:
+            return name
+    return "builtins" if filename == "~" else "other (stdlib)"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--client", choices=CLIENTS, default="ours")
+    parser.add_argument("--op", choices=OPS, default="cancel(1)")
+    parser.add_argument("--calls", type=int, default=500)
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args(argv)
+    if len(os.sched_getaffinity(0)) >= 2:
+        os.sched_setaffinity(0, {0})
+
+    with bench_server(1) as url:
+        calls, close = FACTORIES[args.client](url)
+        call = calls[args.op]
+        for _ in range(100):
+            call()
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(args.calls):
+            call()
+        profile.disable()
+        close()
+
+    stats = pstats.Stats(profile)
+    entries = stats.stats  # type: ignore[attr-defined]
+    total = sum(tt for (_, _, tt, _, _) in entries.values())
+    by_layer: dict[str, float] = defaultdict(float)
+    for (filename, _, _), (_, _, tt, _, _) in entries.items():
+        by_layer[layer(filename)] += tt
+    print(f"{args.client}, {args.op}: {args.calls} calls, {1e6 * total / args.calls:.0f} µs/call")
+    print("own time by layer:")
+    for name, tt in sorted(by_layer.items(), key=lambda item: -item[1]):
+        print(f"  {100 * tt / total:5.1f}%  {name}")
+    print(f"top {args.top} functions by own time:")
+    ranked = sorted(entries.items(), key=lambda item: -item[1][2])[: args.top]
+    for (filename, line, name), (_, calls_made, tt, ct, _) in ranked:
+        where = f"{'/'.join(filename.split('/')[-2:])}:{line}"
+        print(
+            f"  {100 * tt / total:5.1f}% own {100 * ct / total:5.1f}% cum "
+            f"{calls_made / args.calls:5.1f}/call  {name}  {where}"
+        )
+
+
+if __name__ == "__main__":
+    main()

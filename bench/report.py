@@ -1,0 +1,157 @@
+"""Ratios, targets (issue 7) and the markdown table of a benchmark run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from bench.clients import CLIENTS
+from bench.workload import OPS
+
+# (figure, op, target ratio of wall p50 to bare httpx) for the per-call targets
+RATIO_TARGETS = (
+    ("cancel(1), p50 / bare httpx", "cancel(1)", 1.05),
+    ("cancel_orders(100), p50 / bare httpx", "cancel_orders(100)", 1.08),
+    ("cancel_orders(3000), p50 / bare httpx", "cancel_orders(3000)", 1.30),
+)
+STARTUP_TARGET_MS = 150.0
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def add_ratios_and_targets(results: dict[str, Any], *, withheld: bool) -> None:
+    """Add each call's p50 / bare-httpx p50 (same op, same run) and the target verdicts."""
+    floor = {c["op"]: c["wall_p50_us"] for c in results["calls"] if c["client"] == "bare httpx"}
+    for call in results["calls"]:
+        call["ratio"] = None if withheld else call["wall_p50_us"] / floor[call["op"]]
+    if withheld:
+        results["targets"] = None
+        return
+    ratio = {(c["client"], c["op"]): c["ratio"] for c in results["calls"]}
+    startup = results["startup_ms"]
+    rate = results["sequential_cancel_per_s"]
+    targets = [
+        {
+            "figure": figure,
+            "py-clob-client": ratio[("py-clob-client", op)],
+            "ours": ratio[("ours", op)],
+            "unit": "x",
+            "target": f"<= {limit:.2f}x",
+            "pass": ratio[("ours", op)] <= limit,
+        }
+        for figure, op, limit in RATIO_TARGETS
+    ]
+    targets.append(
+        {
+            "figure": "import + construct, fresh process",
+            "py-clob-client": startup["py-clob-client"]["ms"],
+            "ours": startup["ours"]["ms"],
+            "unit": " ms",
+            "target": f"<= {STARTUP_TARGET_MS:.0f} ms",
+            "pass": startup["ours"]["ms"] <= STARTUP_TARGET_MS,
+        }
+    )
+    targets.append(
+        {
+            "figure": "sequential cancel(1)/s, one thread",
+            "py-clob-client": rate["py-clob-client"],
+            "ours": rate["ours"],
+            "unit": "/s",
+            "target": ">= py-clob-client",
+            "pass": rate["ours"] >= rate["py-clob-client"],
+        }
+    )
+    results["targets"] = targets
+
+
+def _figure(value: float, unit: str) -> str:
+    return f"{value:.2f}x" if unit == "x" else f"{value:,.0f}{unit}"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    load = results["load_average"]["before"]
+    lines = [
+        f"Measured {results['date']} on {m['cpu']} ({m['cores']} cores; client pinned to core 0, "
+        f"server to core 1), {m['system']}, Python {m['python']}, httpx {m['httpx']}, "
+        f"py-clob-client {m['py-clob-client']}; {results['rounds']} interleaved rounds after "
+        f"{results['warmup_rounds']} warm-up rounds; load average before the run "
+        f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}.",
+        "",
+    ]
+    noise = results["noise"]
+    worst = max(noise["bare_httpx_block_p50_cv"].values())
+    if noise["check"] == "noisy":
+        lines += [
+            f"**Too noisy to compare** (bare-httpx p50 varies by {worst:.1%} across blocks, "
+            f"limit {noise['max_cv']:.0%}): ratios and targets withheld.",
+            "",
+        ]
+    elif noise["check"] == "skipped":
+        lines += ["**Noise check skipped** (smoke run): the ratios below mean nothing.", ""]
+    else:
+        lines += [
+            f"Spread check passed: bare-httpx p50 varies by at most {worst:.1%} across blocks "
+            f"of rounds (limit {noise['max_cv']:.0%}).",
+            "",
+        ]
+    if results["targets"] is not None:
+        lines += [
+            "| figure | py-clob-client | ours | target | |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for t in results["targets"]:
+            verdict = "pass" if t["pass"] else "**miss**"
+            lines.append(
+                f"| {t['figure']} | {_figure(t['py-clob-client'], t['unit'])} "
+                f"| {_figure(t['ours'], t['unit'])} "
+                f"| {t['target']} | {verdict} |"
+            )
+        lines.append("")
+    lines += [
+        "Per call, µs (wall p50 / p90; client thread CPU p50; wall p50 / bare-httpx wall p50):",
+        "",
+        "| operation | client | wall p50 | wall p90 | CPU p50 | x bare httpx |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    by_key = {(c["client"], c["op"]): c for c in results["calls"]}
+    for op in OPS:
+        for name in CLIENTS:
+            c = by_key[(name, op)]
+            ratio = "withheld" if c["ratio"] is None else f"{c['ratio']:.2f}"
+            lines.append(
+                f"| {op} | {name} | {c['wall_p50_us']:,.0f} | {c['wall_p90_us']:,.0f} "
+                f"| {c['cpu_p50_us']:,.0f} | {ratio} |"
+            )
+    startup = results["startup_ms"]
+    lines += [
+        "",
+        "| start-up and throughput | value |",
+        "| --- | --- |",
+    ]
+    for name in ("ours", "py-clob-client"):
+        s = startup[name]
+        lines.append(
+            f"| import + construct, {name} (median ms in a fresh process; modules loaded) "
+            f"| {s['ms']:.0f} ms; {s['modules']} |"
+        )
+    lines.append(
+        f"| interpreter start-up alone (`python -c pass`, wall) "
+        f"| {startup['python -c pass']['ms']:.0f} ms |"
+    )
+    for name, rate in results["sequential_cancel_per_s"].items():
+        lines.append(f"| sequential cancel(1)/s, one thread, {name} | {rate:,.0f} |")
+    for in_flight, rates in results["async_cancel_per_s"].items():
+        for name, rate in rates.items():
+            lines.append(f"| cancel(1)/s, {in_flight} in flight, {name} | {rate:,.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(readme: Path, table: str) -> None:
+    """Replace the generated part of the README's Benchmarks section with ``table``."""
+    text = readme.read_text(encoding="utf-8")
+    block = f"{BEGIN}\n{table}{END}"
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{readme}: no '{BEGIN}' ... '{END}' block to put the table in")
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.DOTALL)
+    readme.write_text(pattern.sub(lambda _: block, text), encoding="utf-8")

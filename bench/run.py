@@ -1,0 +1,345 @@
+"""Run the benchmark: every client, every operation, interleaved in one process; write the results.
+
+    python -m bench [--rounds N] [--readme README.md]      # what `make bench` runs
+
+Method (see README, "Benchmarks"): the client process is pinned to core 0, the bench server to
+core 1. After a warm-up, each round calls every (client, operation) pair once, in a fresh random
+order, timing wall (perf_counter) and this thread's CPU (thread_time) per call. GC stays enabled
+during calls (a client's own garbage is its cost) and a full gc.collect() runs between rounds,
+untimed, so no client pays for another's garbage. If the bare-httpx floor is too unsteady across
+blocks of rounds, the run is refused: ratios are withheld and the exit status is 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.clients import CLIENTS, FACTORIES, canceled_count
+from bench.workload import (
+    ADDRESS,
+    API_KEY,
+    API_PASSPHRASE,
+    API_SECRET,
+    CALLS,
+    OPS,
+    ORDER_IDS,
+    PRIVATE_KEY,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+NOISY_EXIT = 3
+
+
+@contextmanager
+def bench_server(cpu: int | None) -> Any:
+    """Start the bench server in its own process; yield its URL; stop it (only it) on exit."""
+    command = [sys.executable, "-m", "bench.server"]
+    if cpu is not None:
+        command += ["--cpu", str(cpu)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline())
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def time_calls(
+    calls: dict[tuple[str, str], Callable[[], Any]], rounds: int, seed: int
+) -> dict[tuple[str, str], tuple[list[int], list[int]]]:
+    """Wall and CPU nanoseconds per call, each pair once per round in a fresh random order."""
+    order = list(calls)
+    rng = random.Random(seed)
+    samples: dict[tuple[str, str], tuple[list[int], list[int]]] = {k: ([], []) for k in order}
+    cpu_ns, wall_ns = time.thread_time_ns, time.perf_counter_ns
+    for _ in range(rounds):
+        rng.shuffle(order)
+        for key in order:
+            call = calls[key]
+            c0 = cpu_ns()
+            t0 = wall_ns()
+            call()
+            t1 = wall_ns()
+            c1 = cpu_ns()
+            walls, cpus = samples[key]
+            walls.append(t1 - t0)
+            cpus.append(c1 - c0)
+        gc.collect()
+    return samples
+
+
+def p90(values: list[int]) -> float:
+    return statistics.quantiles(values, n=10)[8]
+
+
+def spread(walls: list[int], blocks: int) -> float:
+    """Coefficient of variation of the median across consecutive blocks of rounds."""
+    size = len(walls) // blocks
+    medians = [statistics.median(walls[i * size : (i + 1) * size]) for i in range(blocks)]
+    return statistics.pstdev(medians) / statistics.fmean(medians)
+
+
+def sequential_rates(
+    cancels: dict[str, Callable[[], Any]], seconds: float, blocks: int
+) -> dict[str, float]:
+    """cancel(1) per second on one thread: median over blocks, clients alternating."""
+    rates: dict[str, list[float]] = {name: [] for name in cancels}
+    names = list(cancels)
+    for _ in range(blocks):
+        random.shuffle(names)
+        for name in names:
+            cancel, count = cancels[name], 0
+            start = time.perf_counter()
+            deadline = start + seconds
+            while time.perf_counter() < deadline:
+                cancel()
+                count += 1
+            rates[name].append(count / (time.perf_counter() - start))
+        gc.collect()
+    return {name: statistics.median(r) for name, r in rates.items()}
+
+
+async def async_rate(cancel: Callable[[], Awaitable[Any]], in_flight: int, seconds: float) -> float:
+    """cancel(1) per second with ``in_flight`` calls outstanding at all times."""
+    count = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal count
+        while time.perf_counter() < deadline:
+            await cancel()
+            count += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(in_flight)))
+    return count / (time.perf_counter() - start)
+
+
+async def async_rates(url: str, seconds: float, blocks: int) -> dict[str, dict[str, float]]:
+    """Our async client and a bare httpx.AsyncClient replay, 8 and 32 cancel(1) in flight."""
+    import httpx
+
+    from bench.clients import signed_headers
+    from bench.workload import body_bytes
+    from clob_cancel import ApiCreds, AsyncCancelClient
+
+    call = CALLS["cancel(1)"]
+    body = body_bytes(call.body)
+    headers = signed_headers(call.path, body)
+    creds = ApiCreds(API_KEY, API_SECRET, API_PASSPHRASE)
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    results: dict[str, dict[str, float]] = {}
+    async with (
+        AsyncCancelClient(url, address=ADDRESS, creds=creds) as ours,
+        httpx.AsyncClient(base_url=url, limits=limits) as bare,
+    ):
+        cancels: dict[str, Callable[[], Awaitable[Any]]] = {
+            "ours (async)": lambda: ours.cancel(ORDER_IDS[0]),
+            "bare httpx (async)": lambda: bare.request(
+                "DELETE", call.path, content=body, headers=headers
+            ),
+        }
+        for in_flight in (8, 32):
+            rates: dict[str, list[float]] = {name: [] for name in cancels}
+            for cancel in cancels.values():  # warm: open the connections
+                await async_rate(cancel, in_flight, seconds / 4)
+            for _ in range(blocks):
+                for name, cancel in random.sample(list(cancels.items()), len(cancels)):
+                    rates[name].append(await async_rate(cancel, in_flight, seconds))
+                gc.collect()
+            results[str(in_flight)] = {name: statistics.median(r) for name, r in rates.items()}
+    return results
+
+
+STARTUP = {
+    "ours": (
+        "from clob_cancel import ApiCreds, CancelClient\n"
+        "client = CancelClient(url, address=env['BENCH_ADDRESS'], creds=ApiCreds("
+        "env['BENCH_API_KEY'], env['BENCH_SECRET'], env['BENCH_PASSPHRASE']))\n"
+    ),
+    "py-clob-client": (
+        "from py_clob_client.client import ClobClient\n"
+        "from py_clob_client.clob_types import ApiCreds\n"
+        "client = ClobClient(url, key=env['BENCH_PK'], chain_id=137, creds=ApiCreds("
+        "api_key=env['BENCH_API_KEY'], api_secret=env['BENCH_SECRET'], "
+        "api_passphrase=env['BENCH_PASSPHRASE']))\n"
+    ),
+    "python -c pass": "",
+}
+
+
+def startup_ms(url: str, runs: int) -> dict[str, dict[str, Any]]:
+    """Import + construction in fresh processes (median ms), clients alternating run by run.
+
+    Timed inside the process, from before the first import of the client to after its
+    construction; the interpreter's own start-up is shown apart ("python -c pass", wall).
+    """
+    env = dict(
+        os.environ,
+        BENCH_ADDRESS=ADDRESS,
+        BENCH_API_KEY=API_KEY,
+        BENCH_SECRET=API_SECRET,
+        BENCH_PASSPHRASE=API_PASSPHRASE,
+        BENCH_PK=PRIVATE_KEY,
+        BENCH_URL=url,
+    )
+    times: dict[str, list[float]] = {name: [] for name in STARTUP}
+    modules: dict[str, int] = {}
+    for _ in range(runs):
+        for name, code in STARTUP.items():
+            script = (
+                "import time\nt0 = time.perf_counter()\nimport os\nenv = os.environ\n"
+                f"url = env['BENCH_URL']\n{code}"
+                "import sys\nprint(time.perf_counter() - t0, len(sys.modules))\n"
+            )
+            start = time.perf_counter()
+            out = subprocess.run(
+                [sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True
+            ).stdout.split()
+            wall = time.perf_counter() - start
+            times[name].append(wall if name == "python -c pass" else float(out[0]))
+            modules[name] = int(out[1])
+    return {
+        name: {"ms": 1000 * statistics.median(t), "modules": modules[name]}
+        for name, t in times.items()
+    }
+
+
+def machine() -> dict[str, Any]:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "httpx": metadata.version("httpx"),
+        "py-clob-client": metadata.version("py-clob-client"),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the cancel clients side by side.")
+    parser.add_argument("--rounds", type=int, default=1500, help="timed rounds (default 1500)")
+    parser.add_argument("--warmup", type=int, default=100, help="untimed rounds first")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the call order")
+    parser.add_argument("--blocks", type=int, default=10, help="blocks for the spread check")
+    parser.add_argument("--max-cv", type=float, default=0.05, help="refuse above this spread")
+    parser.add_argument("--skip-noise-check", action="store_true", help="smoke runs only")
+    parser.add_argument("--startup-runs", type=int, default=7, help="fresh processes per client")
+    parser.add_argument("--rate-seconds", type=float, default=0.5, help="length of a rate block")
+    parser.add_argument("--rate-blocks", type=int, default=5, help="rate blocks per client")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--readme", type=Path, help="put the table into this README")
+    args = parser.parse_args(argv)
+    if args.rounds < 2 * args.blocks:
+        parser.error(f"--rounds must be at least 2 x --blocks ({2 * args.blocks})")
+
+    two_cores = len(os.sched_getaffinity(0)) >= 2
+    if two_cores:
+        os.sched_setaffinity(0, {0})
+    load_before = os.getloadavg()
+    if load_before[0] > 0.5:
+        print(f"warning: load average {load_before[0]:.2f} before the run", file=sys.stderr)
+    started = datetime.now(UTC)
+
+    with bench_server(1 if two_cores else None) as url:
+        made = {name: FACTORIES[name](url) for name in CLIENTS}
+        calls = {(name, op): made[name][0][op] for name in CLIENTS for op in OPS}
+        for (name, op), call in calls.items():
+            got = canceled_count(call())
+            if got != CALLS[op].answered:
+                raise SystemExit(f"{name} {op}: answer names {got} ids, expected the workload's")
+        time_calls(calls, args.warmup, args.seed + 1)
+        print(f"timing {args.rounds} rounds of {len(calls)} calls...", file=sys.stderr)
+        samples = time_calls(calls, args.rounds, args.seed)
+        print("sequential and async rates...", file=sys.stderr)
+        sequential = sequential_rates(
+            {name: made[name][0]["cancel(1)"] for name in ("ours", "py-clob-client", "bare httpx")},
+            args.rate_seconds,
+            args.rate_blocks,
+        )
+        for _, close in made.values():
+            close()
+        concurrent = asyncio.run(async_rates(url, args.rate_seconds, args.rate_blocks))
+        print("import + construction in fresh processes...", file=sys.stderr)
+        startup = startup_ms(url, args.startup_runs)
+
+    results: dict[str, Any] = {
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "pinned": two_cores,
+        "load_average": {"before": load_before, "after": os.getloadavg()},
+        "rounds": args.rounds,
+        "warmup_rounds": args.warmup,
+        "calls": [
+            {
+                "client": name,
+                "op": op,
+                "wall_p50_us": statistics.median(walls) / 1000,
+                "wall_p90_us": p90(walls) / 1000,
+                "cpu_p50_us": statistics.median(cpus) / 1000,
+            }
+            for (name, op), (walls, cpus) in samples.items()
+        ],
+        "sequential_cancel_per_s": sequential,
+        "async_cancel_per_s": concurrent,
+        "startup_ms": startup,
+    }
+    cvs = {op: spread(samples[("bare httpx", op)][0], args.blocks) for op in OPS}
+    noisy = max(cvs.values()) > args.max_cv
+    results["noise"] = {
+        "check": "skipped" if args.skip_noise_check else "noisy" if noisy else "ok",
+        "max_cv": args.max_cv,
+        "bare_httpx_block_p50_cv": cvs,
+    }
+    refused = noisy and not args.skip_noise_check
+    report.add_ratios_and_targets(results, withheld=refused)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = "noisy" if refused else "latest"
+    table = report.markdown(results)
+    (args.out / f"{stem}.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / f"{stem}.md").write_text(table)
+    print(table)
+    if refused:
+        worst = max(cvs, key=lambda op: cvs[op])
+        print(
+            f"warning: too noisy to compare: the bare-httpx p50 of {worst} varies by "
+            f"{cvs[worst]:.1%} across blocks (limit {args.max_cv:.0%}); ratios withheld, "
+            f"results in {args.out / 'noisy.md'}. Run again on a quiet machine.",
+            file=sys.stderr,
+        )
+        return NOISY_EXIT
+    if args.readme and not args.skip_noise_check:
+        report.update_readme(args.readme, table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

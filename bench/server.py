@@ -1,0 +1,102 @@
+"""The bench server: HTTP/1.1 keep-alive on 127.0.0.1, a fixed valid answer per operation.
+
+It verifies nothing and does almost no work per request (the answers are built before it listens
+and looked up by path and body length), so that it costs every client the same and is never the
+bottleneck. The harness starts it as its own process, pinned to the other core:
+
+    python -m bench.server --cpu 1     # prints the port it listens on, then serves until killed
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+
+from bench.workload import CALLS, answer_bytes, body_bytes
+
+
+def _response(body: bytes, status: bytes = b"200 OK") -> bytes:
+    head = b"HTTP/1.1 %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
+    return head % (status, len(body)) + body
+
+
+# (path, body length) -> the whole response, for every call of the workload.
+ANSWERS = {
+    (call.path.encode(), len(body_bytes(call.body))): _response(answer_bytes(call.answered))
+    for call in CALLS.values()
+}
+
+
+def answer(path: bytes, body: bytes) -> bytes:
+    """The ready answer; a request outside the workload gets one built from its own ids."""
+    ready = ANSWERS.get((path, len(body)))
+    if ready is not None:
+        return ready
+    try:
+        sent = json.loads(body) if body else None
+    except ValueError:
+        return _response(b'{"error":"Invalid order payload"}', b"400 Bad Request")
+    ids = sent if isinstance(sent, list) else [sent["orderID"]] if isinstance(sent, dict) else []
+    out = json.dumps({"canceled": ids, "not_canceled": {}}, ensure_ascii=False).encode()
+    return _response(out)
+
+
+class Connection(asyncio.Protocol):
+    """One keep-alive connection: parse head, wait for Content-Length bytes, answer, repeat."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.head_end = -1  # offset just past the blank line of the request being read
+        self.path = b""
+        self.length = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            if self.head_end < 0:
+                end = self.buffer.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                head = bytes(self.buffer[:end]).lower()
+                self.path = head.split(b" ", 2)[1].split(b"?", 1)[0]
+                at = head.find(b"\r\ncontent-length:")
+                self.length = int(head[at + 17 :].split(b"\r\n", 1)[0]) if at >= 0 else 0
+                self.head_end = end + 4
+            stop = self.head_end + self.length
+            if len(self.buffer) < stop:
+                return
+            body = bytes(self.buffer[self.head_end : stop])
+            del self.buffer[:stop]
+            self.head_end = -1
+            self.transport.write(answer(self.path, body))
+
+
+async def serve(port: int) -> None:
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(Connection, "127.0.0.1", port, backlog=128)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await server.serve_forever()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="0: any free port (default)")
+    parser.add_argument("--cpu", type=int, default=None, help="pin this process to one core")
+    args = parser.parse_args()
+    if args.cpu is not None:
+        os.sched_setaffinity(0, {args.cpu})
+    try:
+        asyncio.run(serve(args.port))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Smoke tests of the benchmark harness (bench/): it runs and reports; nothing here is timed."""

@@ -1,0 +1,70 @@
+"""The benchmark harness runs end to end and writes a complete, well-formed report.
+
+A handful of rounds against the real bench server, every client and operation. Nothing here
+asserts a timing: a smoke run's figures mean nothing, only their presence and shape do.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.clients import CLIENTS
+from bench.workload import OPS
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ["--rounds", "6", "--warmup", "2", "--blocks", "2", "--startup-runs", "1"]
+TINY += ["--rate-seconds", "0.02", "--rate-blocks", "1"]
+
+
+def run_bench(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "bench", *TINY, "--out", str(out), *extra]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_smoke_run_reports_every_client_and_operation(tmp_path: Path) -> None:
+    done = run_bench(tmp_path, "--skip-noise-check")
+    assert done.returncode == 0, done.stderr
+    results: dict[str, Any] = json.loads((tmp_path / "latest.json").read_text())
+    table = (tmp_path / "latest.md").read_text()
+
+    calls = {(c["client"], c["op"]): c for c in results["calls"]}
+    assert set(calls) == {(name, op) for name in CLIENTS for op in OPS}
+    for (name, op), call in calls.items():
+        assert 0 < call["wall_p50_us"] <= call["wall_p90_us"], (name, op)
+        assert call["cpu_p50_us"] > 0, (name, op)
+        assert call["ratio"] > 0, (name, op)
+        row = f"| {op} | {name} | "
+        assert sum(line.startswith(row) for line in table.splitlines()) == 1, row
+    for op in OPS:
+        assert calls[("bare httpx", op)]["ratio"] == 1.0
+
+    assert results["noise"]["check"] == "skipped"
+    assert "Noise check skipped" in table
+    figures = [t["figure"] for t in results["targets"]]
+    assert len(figures) == 5 and all(isinstance(t["pass"], bool) for t in results["targets"])
+    for figure in figures:
+        assert f"| {figure} | " in table
+    assert set(results["startup_ms"]) == {"ours", "py-clob-client", "python -c pass"}
+    assert set(results["sequential_cancel_per_s"]) == {"ours", "py-clob-client", "bare httpx"}
+    assert set(results["async_cancel_per_s"]) == {"8", "32"}
+    for rates in results["async_cancel_per_s"].values():
+        assert set(rates) == {"ours (async)", "bare httpx (async)"}
+        assert all(rate > 0 for rate in rates.values())
+
+
+def test_a_noisy_run_is_refused_without_ratios(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n<!-- bench:begin -->\nold\n<!-- bench:end -->\n")
+    done = run_bench(tmp_path, "--max-cv", "0", "--readme", str(readme))  # any spread is too much
+    assert done.returncode == 3, done.stderr
+    assert "too noisy to compare" in done.stderr
+    assert not (tmp_path / "latest.json").exists()
+    results: dict[str, Any] = json.loads((tmp_path / "noisy.json").read_text())
+    assert results["noise"]["check"] == "noisy" and results["targets"] is None
+    assert all(call["ratio"] is None for call in results["calls"])
+    assert "Too noisy to compare" in (tmp_path / "noisy.md").read_text()
+    assert "old" in readme.read_text()

@@ -12,6 +12,7 @@ Each client keeps one keep-alive connection to the same server for the whole run
 
 from __future__ import annotations
 
+import importlib
 import json
 import socket
 import time
@@ -61,10 +62,9 @@ def signed_headers(path: str, body: bytes) -> dict[str, str]:
 
 
 def ours(url: str) -> tuple[Calls, Callable[[], None]]:
-    from clob_cancel import ApiCreds as Creds
-    from clob_cancel import CancelClient
-
-    client = CancelClient(url, address=ADDRESS, creds=Creds(API_KEY, API_SECRET, API_PASSPHRASE))
+    cancel_client = importlib.import_module("clob_cancel").CancelClient  # TODO: plain import
+    creds = ApiCreds(API_KEY, API_SECRET, API_PASSPHRASE)
+    client = cancel_client(url, address=ADDRESS, creds=creds)
     client.__enter__()
     calls: Calls = {
         "cancel(1)": lambda: client.cancel(ORDER_IDS[0]),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import importlib
 import json
 import os
 import platform
@@ -140,7 +141,9 @@ async def async_rates(url: str, seconds: float, blocks: int) -> dict[str, dict[s
 
     from bench.clients import signed_headers
     from bench.workload import body_bytes
-    from clob_cancel import ApiCreds, AsyncCancelClient
+    from clob_cancel.signing import ApiCreds
+
+    async_cancel_client = importlib.import_module("clob_cancel").AsyncCancelClient  # TODO
 
     call = CALLS["cancel(1)"]
     body = body_bytes(call.body)
@@ -149,7 +152,7 @@ async def async_rates(url: str, seconds: float, blocks: int) -> dict[str, dict[s
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     results: dict[str, dict[str, float]] = {}
     async with (
-        AsyncCancelClient(url, address=ADDRESS, creds=creds) as ours,
+        async_cancel_client(url, address=ADDRESS, creds=creds) as ours,
         httpx.AsyncClient(base_url=url, limits=limits) as bare,
     ):
         cancels: dict[str, Callable[[], Awaitable[Any]]] = {

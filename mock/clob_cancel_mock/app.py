@@ -460,39 +460,28 @@ class MockClob:
     # -- admin surface (/_mock/) ----------------------------------------------------------------
 
     async def admin(self, request: Request) -> Response:
+        """One admin call (the routes only let through the methods each name allows)."""
         try:
-            name = request.path_params["name"]
-            if name == "orders" and request.method == "GET":
+            name, method = request.url.path.rsplit("/", 1)[1], request.method
+            if name == "orders" and method == "GET":
                 return json_response(200, [order.to_json() for order in self.book.all()])
-            if name == "orders" and request.method == "POST":
+            if name == "orders":
                 orders = self.parse_orders(await self._admin_json(request), "orders")
                 self.book.add(orders)
                 return json_response(200, [order.to_json() for order in orders])
-            if name == "reset" and request.method == "POST":
+            if name == "reset":
                 self.reset()
                 return json_response(200, {"orders": len(self._initial_orders)})
-            if name == "faults" and request.method == "GET":
-                return json_response(200, self.faults_json())
-            if name == "faults" and request.method == "POST":
+            if name == "faults" and method == "POST":
                 self.set_faults(await self._admin_json(request))
+            if name == "faults":
                 return json_response(200, self.faults_json())
-            if name == "accounts" and request.method == "GET":
-                accounts = [{"api_key": a.api_key, "address": a.address} for a in self.accounts]
-                return json_response(200, accounts)
+            accounts = [{"api_key": a.api_key, "address": a.address} for a in self.accounts]
+            return json_response(200, accounts)
         except ApiError as e:
             return self.error_response(e)
         except (OrderError, FaultsError) as e:
             return self.error_response(ApiError(400, str(e)))
-        allowed = ADMIN_METHODS.get(name)
-        if allowed is None:
-            return self.error_response(ApiError(404, f"no admin endpoint {request.url.path}"))
-        return self.error_response(
-            ApiError(
-                405,
-                f"{request.method} not allowed on {request.url.path}; use {allowed}",
-                {"Allow": allowed},
-            )
-        )
 
     async def _admin_json(self, request: Request) -> Any:
         body = await self.read_body(request)
@@ -502,7 +491,12 @@ class MockClob:
             raise ApiError(400, f"the body is not valid JSON ({e})") from None
 
 
-ADMIN_METHODS = {"orders": "GET, POST", "reset": "POST", "faults": "GET, POST", "accounts": "GET"}
+ADMIN_METHODS = {
+    "orders": ["GET", "POST"],
+    "reset": ["POST"],
+    "faults": ["GET", "POST"],
+    "accounts": ["GET"],
+}
 
 
 def _same(given: str, expected: str) -> bool:
@@ -601,7 +595,8 @@ def create_app(
         Route(path, _endpoint_for_path(clob, ops), methods=[op.method for op in ops])
         for path, ops in contract.paths()
     ]
-    routes.append(Mount("/_mock", routes=[Route("/{name}", clob.admin, methods=["GET", "POST"])]))
+    admin = [Route(f"/{name}", clob.admin, methods=m) for name, m in ADMIN_METHODS.items()]
+    routes.append(Mount("/_mock", routes=admin))
     app = MockApp(
         routes=routes,
         exception_handlers={HTTPException: _http_error, Exception: _server_error},

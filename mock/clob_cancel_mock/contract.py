@@ -57,8 +57,24 @@ class Operation:
             raise BodyError(describe(error))
 
 
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, for messages read by non-Python users."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    names: dict[type, str] = {str: "string", list: "array", dict: "object"}
+    return names.get(type(value), type(value).__name__)
+
+
 def describe(error: ValidationError) -> str:
+    """``body[1]: expected string, got null``: the place, then what was wrong there."""
     where = "body" + "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in error.path)
+    if error.validator in ("type", "nullable"):
+        expected = error.schema.get("type", "a value") if isinstance(error.schema, dict) else "?"
+        return f"{where}: expected {expected}, got {json_type(error.instance)}"
     return f"{where}: {error.message}"
 
 

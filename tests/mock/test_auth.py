@@ -1,0 +1,171 @@
+"""L2 auth: every check must pass, and a refused request changes nothing."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+
+import pytest
+
+from clob_cancel_mock import DEFAULT_ACCOUNT
+
+from .conftest import OTHER, Api, json_of, signed_headers
+
+UNAUTHORIZED = {"error": "Unauthorized/Invalid api key"}
+BODY = b'{"orderID":"0xa1"}'
+
+
+def _forged(headers: dict[str, str]) -> None:
+    headers["POLY_SIGNATURE"] = base64.urlsafe_b64encode(b"\x00" * 32).decode()
+
+
+def _other_body(headers: dict[str, str]) -> None:  # a valid signature, of another body
+    headers.update(signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", b'{"orderID":"0xa2"}'))
+
+
+def _other_path(headers: dict[str, str]) -> None:
+    headers.update(signed_headers(DEFAULT_ACCOUNT, "DELETE", "/orders", BODY))
+
+
+def _stale(headers: dict[str, str]) -> None:
+    stale = int(time.time()) - 301
+    headers.update(signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", BODY, timestamp=stale))
+
+
+def _future(headers: dict[str, str]) -> None:
+    future = int(time.time()) + 301
+    headers.update(signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", BODY, timestamp=future))
+
+
+def _other_accounts_key(headers: dict[str, str]) -> None:  # signed with my secret, their key
+    headers["POLY_API_KEY"] = OTHER.api_key
+
+
+def _other_accounts_passphrase(headers: dict[str, str]) -> None:
+    headers["POLY_PASSPHRASE"] = OTHER.passphrase
+
+
+def _other_address(headers: dict[str, str]) -> None:
+    headers["POLY_ADDRESS"] = OTHER.address
+
+
+def _signed_by_other_secret(headers: dict[str, str]) -> None:
+    mine = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", BODY)
+    theirs = signed_headers(OTHER, "DELETE", "/order", BODY, timestamp=int(mine["POLY_TIMESTAMP"]))
+    headers.update(mine, POLY_SIGNATURE=theirs["POLY_SIGNATURE"])
+
+
+def _unknown_key(headers: dict[str, str]) -> None:
+    headers["POLY_API_KEY"] = "00000000-0000-4000-8000-000000000000"
+
+
+def _non_numeric_timestamp(headers: dict[str, str]) -> None:
+    headers["POLY_TIMESTAMP"] = headers["POLY_TIMESTAMP"] + ".0"
+
+
+def _method_changed(headers: dict[str, str]) -> None:
+    headers.update(signed_headers(DEFAULT_ACCOUNT, "POST", "/order", BODY))
+
+
+BREAKERS: dict[str, Callable[[dict[str, str]], None]] = {
+    "forged signature": _forged,
+    "signature of another body": _other_body,
+    "signature of another path": _other_path,
+    "signature of another method": _method_changed,
+    "stale timestamp": _stale,
+    "future timestamp": _future,
+    "non-numeric timestamp": _non_numeric_timestamp,
+    "other account's api key": _other_accounts_key,
+    "other account's passphrase": _other_accounts_passphrase,
+    "other account's address": _other_address,
+    "signed with the other account's secret": _signed_by_other_secret,
+    "unknown api key": _unknown_key,
+}
+for _name in (
+    "POLY_ADDRESS",
+    "POLY_SIGNATURE",
+    "POLY_TIMESTAMP",
+    "POLY_API_KEY",
+    "POLY_PASSPHRASE",
+):
+    BREAKERS[f"missing {_name}"] = lambda h, n=_name: h.pop(n)  # type: ignore[misc]
+    BREAKERS[f"empty {_name}"] = lambda h, n=_name: h.__setitem__(n, "")  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("breaker", BREAKERS.values(), ids=BREAKERS.keys())
+def test_broken_auth_is_401_and_cancels_nothing(
+    api: Api, breaker: Callable[[dict[str, str]], None]
+) -> None:
+    headers = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", BODY)
+    breaker(headers)
+    response = api.http.request("DELETE", "/order", content=BODY, headers=headers)
+    assert response.status_code == 401
+    assert json_of(response) == UNAUTHORIZED
+    assert api.states()["0xa1"] == "live"
+
+
+@pytest.mark.parametrize("path", ["/orders", "/cancel-all", "/cancel-market-orders"])
+def test_every_cancel_operation_needs_auth(api: Api, path: str) -> None:
+    response = api.http.request("DELETE", path, content=b'["0xa1"]' if path == "/orders" else b"")
+    assert response.status_code == 401
+    assert api.states()["0xa1"] == "live"
+
+
+def test_auth_is_checked_before_the_body(api: Api) -> None:
+    response = api.http.request("DELETE", "/order", content=b"{not json")
+    assert response.status_code == 401
+
+
+def test_lowercase_address_and_query_string_are_accepted(api: Api) -> None:
+    headers = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", BODY)
+    headers["POLY_ADDRESS"] = headers["POLY_ADDRESS"].lower()
+    response = api.http.request("DELETE", "/order?x=1", content=BODY, headers=headers)
+    assert json_of(response) == {"canceled": ["0xa1"], "not_canceled": {}}
+
+
+def test_timestamp_at_the_edge_of_the_window_is_accepted(api: Api) -> None:
+    edge = int(time.time()) - 295
+    headers = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", BODY, timestamp=edge)
+    response = api.http.request("DELETE", "/order", content=BODY, headers=headers)
+    assert response.status_code == 200
+
+
+def _raw_signature(ts: str, method: str, path: str, body: bytes) -> str:
+    key = base64.urlsafe_b64decode(DEFAULT_ACCOUNT.secret)
+    digest = hmac.new(key, f"{ts}{method}{path}".encode() + body, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def test_signature_over_the_raw_body_and_the_quote_replaced_body_both_pass(api: Api) -> None:
+    api.server.add_orders([{"id": "it's"}, {"id": "o'k"}])
+    # py-clob-client's form: every ' signed as " (what l2_headers does)
+    body = b'{"orderID":"it\'s"}'
+    py_form = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", body)
+    assert json_of(api.http.request("DELETE", "/order", content=body, headers=py_form))[
+        "canceled"
+    ] == ["it's"]
+    # the TypeScript client's form: the bytes as sent
+    body = b'{"orderID":"o\'k"}'
+    ts_form = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", body)
+    ts_form["POLY_SIGNATURE"] = _raw_signature(ts_form["POLY_TIMESTAMP"], "DELETE", "/order", body)
+    assert py_form["POLY_SIGNATURE"] != ts_form["POLY_SIGNATURE"]
+    assert json_of(api.http.request("DELETE", "/order", content=body, headers=ts_form))[
+        "canceled"
+    ] == ["o'k"]
+
+
+def test_timestamp_window_is_configurable() -> None:
+    from clob_cancel_mock import MockServer
+
+    with MockServer(orders=[{"id": "0xa1"}], timestamp_window=5) as server:
+        api = Api(server)
+        old = int(time.time()) - 30
+        headers = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", BODY, timestamp=old)
+        assert (
+            api.http.request("DELETE", "/order", content=BODY, headers=headers).status_code == 401
+        )
+        assert api.cancel("0xa1").status_code == 200
+        api.http.close()

@@ -58,6 +58,9 @@ class ApiCreds:
     api_key: str
     api_secret: str = attrs.field(eq=False)
     api_passphrase: str = attrs.field(eq=False)
+    # When this process created the key (unix seconds), else None: new keys take a short while to
+    # become valid, and an AuthError right after creation says so.
+    created_at: float | None = attrs.field(default=None, eq=False, kw_only=True)
     _mac: Any = attrs.field(init=False, eq=False)  # an hmac object keyed once, copied per use
 
     def __attrs_post_init__(self) -> None:

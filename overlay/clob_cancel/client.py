@@ -1,0 +1,612 @@
+"""CancelClient and AsyncCancelClient: the four cancels with input checks, chunking, retries and
+typed errors around the generated functions, which alone build the requests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import ssl
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from functools import partial
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import attrs
+import httpx
+
+from clob_cancel_client import AuthenticatedClient
+from clob_cancel_client.api.cancel import cancel_all as _cancel_all
+from clob_cancel_client.api.cancel import cancel_market_orders as _cancel_market_orders
+from clob_cancel_client.api.cancel import cancel_order as _cancel_order
+from clob_cancel_client.api.cancel import cancel_orders as _cancel_orders
+from clob_cancel_client.api.support import get_server_time as _get_server_time
+from clob_cancel_client.models import (
+    CancelMarketOrdersRequest,
+    CancelOrderRequest,
+    CancelOrdersResponse,
+    CancelOrdersResponseNotCanceled,
+)
+from clob_cancel_client.types import Response
+
+from ._call import L2Auth, attempt, attempt_async
+from .errors import CancelError
+from .signing import ApiCreds, CredentialsError, check_address
+
+POLYMARKET_CLOB_URL = "https://clob.polymarket.com"
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+"""10 s to read, write or wait for a pooled connection, 5 s to connect."""
+MAX_IDS_PER_REQUEST = 3000  # the API reference's limit for DELETE /orders
+
+
+def _non_negative(_instance: Any, attribute: attrs.Attribute[Any], value: float) -> None:
+    if value < 0:
+        raise ValueError(f"RetryPolicy.{attribute.name} must be >= 0, got {value!r}")
+
+
+@attrs.frozen
+class RetryPolicy:
+    """When a failed cancel is sent again (cancels are idempotent).
+
+    Retried: 425 (engine restarting), 429 (rate limited), 503, and connection failures (refused,
+    dropped). Not retried: 400, 401, 500, and a timeout after the request was sent (its fate is
+    unknown: the error says so). Each retry is signed afresh and waits what the server asked
+    (Retry-After or ``retry_after_seconds``), else a full-jitter exponential backoff
+    ``uniform(0, min(max_delay, base_delay * 2**n))``. No retry starts whose wait would end more
+    than ``max_total_seconds`` after the first attempt began.
+    """
+
+    retries: int = attrs.field(default=4, validator=_non_negative)
+    max_total_seconds: float = attrs.field(default=20.0, validator=_non_negative)
+    base_delay: float = attrs.field(default=0.5, validator=_non_negative)
+    max_delay: float = attrs.field(default=8.0, validator=_non_negative)
+    rng: Callable[[], float] = attrs.field(default=random.random, eq=False, repr=False)
+
+    def backoff(self, retries_done: int) -> float:
+        """The wait before retry number ``retries_done + 1`` when the server named none."""
+        return self.rng() * min(self.max_delay, self.base_delay * 2.0**retries_done)
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+def _check_id(order_id: object, where: str) -> str:
+    if not isinstance(order_id, str):
+        raise TypeError(f"{where} must be a str, got {type(order_id).__name__}")
+    if not order_id:
+        raise ValueError(f"{where} is an empty string")
+    return order_id
+
+
+def _check_ids(order_ids: Iterable[str]) -> list[str]:
+    if isinstance(order_ids, str | bytes):
+        raise TypeError("order_ids must be a list of ids, not a single string (use cancel())")
+    ids = list(order_ids)
+    if not ids:
+        raise ValueError("order_ids is empty: nothing to cancel")
+    try:
+        valid = all(map(str.__len__, ids))  # C speed: False on "", TypeError on a non-str
+    except TypeError:
+        valid = False
+    if not valid:
+        for index, order_id in enumerate(ids):
+            _check_id(order_id, f"order_ids[{index}]")
+    unique = dict.fromkeys(ids)
+    return ids if len(unique) == len(ids) else list(unique)
+
+
+def _check_filter(name: str, value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or None, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} is an empty string: give a value or None")
+    return value
+
+
+def _merge(answers: Sequence[CancelOrdersResponse]) -> CancelOrdersResponse:
+    canceled: list[str] = []
+    not_canceled = CancelOrdersResponseNotCanceled()
+    for answer in answers:
+        canceled.extend(answer.canceled)
+        not_canceled.additional_properties.update(answer.not_canceled.additional_properties)
+    return CancelOrdersResponse(canceled=canceled, not_canceled=not_canceled)
+
+
+def _combine(
+    chunks: Sequence[list[str]], results: Sequence[CancelOrdersResponse | CancelError | None]
+) -> CancelOrdersResponse:
+    """The merged answer of all chunks, or raise the first chunk's error carrying the merged
+    answer so far and every id no answer accounts for (failed or unsent chunks)."""
+    answers = [r for r in results if isinstance(r, CancelOrdersResponse)]
+    merged = _merge(answers)
+    errors = [r for r in results if isinstance(r, CancelError)]
+    if not errors:
+        return merged
+    error = errors[0]
+    error.partial = merged
+    error.unknown_ids = tuple(
+        order_id
+        for chunk, result in zip(chunks, results, strict=True)
+        if not isinstance(result, CancelOrdersResponse)
+        for order_id in chunk
+    )
+    raise error
+
+
+def _resolve_address(address: str | None, private_key: str | None) -> str:
+    if private_key is None:
+        if address is None:
+            raise CredentialsError(
+                "give the signer's address (address=) or its private key (private_key=)"
+            )
+        return check_address(address)
+    from .l1 import address_from_private_key
+
+    derived = address_from_private_key(private_key)
+    if address is not None and check_address(address).lower() != derived.lower():
+        raise CredentialsError(
+            f"address {address} is not the address of the private key given ({derived})"
+        )
+    return address or derived
+
+
+_ENV_NAMES = {
+    "api_key": "CLOB_API_KEY",
+    "api_secret": "CLOB_SECRET",
+    "api_passphrase": "CLOB_PASS_PHRASE",
+}
+
+
+def _from_environment(environ: Mapping[str, str] | None) -> dict[str, Any]:
+    env = os.environ if environ is None else environ
+    names = ("CLOB_API_URL", "CLOB_API_KEY", "CLOB_SECRET", "CLOB_PASS_PHRASE")
+    missing = [name for name in names if not env.get(name)]
+    if not env.get("PK") and not env.get("CLOB_ADDRESS"):
+        missing.append("PK or CLOB_ADDRESS")
+    if missing:
+        raise CredentialsError(f"environment variables not set: {', '.join(missing)}")
+    try:
+        creds = ApiCreds(env["CLOB_API_KEY"], env["CLOB_SECRET"], env["CLOB_PASS_PHRASE"])
+    except CredentialsError as e:
+        text = str(e)
+        for field, name in _ENV_NAMES.items():
+            text = text.replace(field, name)
+        raise CredentialsError(text) from None
+    try:
+        address = _resolve_address(env.get("CLOB_ADDRESS") or None, env.get("PK") or None)
+    except CredentialsError as e:
+        raise CredentialsError(f"PK / CLOB_ADDRESS: {e}") from None
+    return {"base_url": env["CLOB_API_URL"], "creds": creds, "address": address}
+
+
+class _Base:
+    """What the sync and async clients share: settings, checks and the retry decision."""
+
+    def __init__(
+        self,
+        base_url: str,
+        creds: ApiCreds,
+        address: str | None = None,
+        *,
+        private_key: str | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        retries: int | RetryPolicy = DEFAULT_RETRY,
+        max_ids_per_request: int = MAX_IDS_PER_REQUEST,
+        sync_clock: bool = False,
+        proxy: str | httpx.Proxy | None = None,
+        verify: bool | str | ssl.SSLContext = True,
+        httpx_client_kwargs: Mapping[str, Any] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must be an http:// or https:// URL, got {base_url!r}")
+        if not isinstance(creds, ApiCreds):
+            raise TypeError(f"creds must be a clob_cancel.ApiCreds, got {type(creds).__name__}")
+        if isinstance(max_ids_per_request, bool) or not isinstance(max_ids_per_request, int):
+            raise TypeError("max_ids_per_request must be an int")
+        if max_ids_per_request < 1:
+            raise ValueError(f"max_ids_per_request must be >= 1, got {max_ids_per_request}")
+        extra = dict(httpx_client_kwargs or {})
+        if {"base_url", "auth"} & extra.keys():
+            raise ValueError("httpx_client_kwargs must not set base_url or auth (the client does)")
+        self.address = _resolve_address(address, private_key)
+        self.base_url = base_url
+        self._creds = creds
+        self._retry = retries if isinstance(retries, RetryPolicy) else RetryPolicy(retries=retries)
+        self._max_ids = max_ids_per_request
+        self._clock = clock
+        self._clock_pending = sync_clock
+        self._clock_synced = False
+        self._auth = L2Auth(creds, self.address, clock=clock, path_prefix=urlsplit(base_url).path)
+        self._api = AuthenticatedClient(base_url=base_url, token="")
+        self._http_options: dict[str, Any] = {
+            "base_url": base_url,
+            "auth": self._auth,
+            "timeout": timeout,
+            "proxy": proxy,
+            "verify": verify,
+            # a redirected DELETE would carry a signature made for another path
+            "follow_redirects": False,
+            **extra,
+        }
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
+        """A client from CLOB_API_URL, CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and CLOB_ADDRESS
+        or PK (the private key, whose address is derived). Every missing variable is named in the
+        error. ``options`` are the constructor's keyword options."""
+        return cls(**_from_environment(environ), **options)
+
+    @property
+    def clock_offset(self) -> float | None:
+        """Seconds added to this machine's clock when signing, once measured; else None."""
+        return self._auth.offset if self._clock_synced else None
+
+    def _set_offset(self, server_time: int, sent: float, received: float) -> float:
+        # /time is whole seconds: the server's clock was in [t, t + 1) halfway through the call.
+        self._auth.offset = server_time + 0.5 - (sent + received) / 2
+        self._clock_synced = True
+        return self._auth.offset
+
+    def _retry_delay(self, error: CancelError, retries_done: int, started: float) -> float | None:
+        policy = self._retry
+        if not error._retry_ok or retries_done >= policy.retries:
+            return None
+        delay = error.retry_after if error.retry_after is not None else policy.backoff(retries_done)
+        if self._clock() - started + delay > policy.max_total_seconds:
+            return None
+        return delay
+
+    def _chunks(self, ids: list[str]) -> list[list[str]]:
+        size = self._max_ids
+        return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+    def _order_request(self, order_id: str) -> CancelOrderRequest:
+        return CancelOrderRequest(order_id=_check_id(order_id, "order_id"))
+
+    @staticmethod
+    def _market_request(market: str | None, asset_id: str | None) -> CancelMarketOrdersRequest:
+        if market is None and asset_id is None:
+            raise ValueError(
+                "cancel_market_orders needs market and/or asset_id; to cancel every order of the "
+                "account, call cancel_all() explicitly"
+            )
+        # Both keys, "" for the filter not given: the bytes py-clob-client sends.
+        return CancelMarketOrdersRequest(
+            market=_check_filter("market", market), asset_id=_check_filter("asset_id", asset_id)
+        )
+
+
+_DOCS = """
+
+    ``base_url`` is the CLOB's root (e.g. ``POLYMARKET_CLOB_URL``); ``creds`` the L2 API
+    credentials; the signer's ``address`` is given, or derived from ``private_key`` (which needs
+    eth-account; the key is used for nothing else). Options:
+
+    - ``timeout``: an ``httpx.Timeout`` or seconds; default ``DEFAULT_TIMEOUT`` (10 s, 5 s to
+      connect).
+    - ``retries``: a :class:`RetryPolicy`, or how many retries with its defaults (4 retries within
+      20 s); ``0`` turns retrying off.
+    - ``max_ids_per_request``: chunk size for ``cancel_orders`` (default 3000, the API's limit).
+    - ``sync_clock``: read ``GET /time`` once, at the first call, and sign with the server's
+      clock from then on (no extra round trip per call). A failed read leaves the offset at 0.
+    - ``proxy``, ``verify``, and ``httpx_client_kwargs`` (e.g. ``transport``, ``limits``,
+      ``http2``, ``headers``): passed to the one httpx client this object owns.
+    - ``clock`` (and ``sleep``): injectable for tests.
+"""
+
+
+class CancelClient(_Base):
+    __doc__ = (
+        """Cancel orders on a CLOB over one keep-alive connection pool; use it as a context
+    manager (or call ``close()``). Every method returns the server's ``CancelOrdersResponse``:
+    read ``not_canceled``, a 200 does not mean everything was canceled."""
+        + _DOCS
+    )
+
+    def __init__(
+        self,
+        base_url: str,
+        creds: ApiCreds,
+        address: str | None = None,
+        *,
+        private_key: str | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        retries: int | RetryPolicy = DEFAULT_RETRY,
+        max_ids_per_request: int = MAX_IDS_PER_REQUEST,
+        sync_clock: bool = False,
+        proxy: str | httpx.Proxy | None = None,
+        verify: bool | str | ssl.SSLContext = True,
+        httpx_client_kwargs: Mapping[str, Any] | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(
+            base_url,
+            creds,
+            address,
+            private_key=private_key,
+            timeout=timeout,
+            retries=retries,
+            max_ids_per_request=max_ids_per_request,
+            sync_clock=sync_clock,
+            proxy=proxy,
+            verify=verify,
+            httpx_client_kwargs=httpx_client_kwargs,
+            clock=clock,
+        )
+        self._sleep = sleep
+        self._http = httpx.Client(**self._http_options)
+        self._api.set_httpx_client(self._http)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def cancel(self, order_id: str) -> CancelOrdersResponse:
+        """Cancel one order (DELETE /order)."""
+        body = self._order_request(order_id)
+        try:
+            return self._send(
+                "cancel_order", lambda: _cancel_order.sync_detailed(client=self._api, body=body)
+            )
+        except CancelError as error:
+            error.unknown_ids = (order_id,)
+            raise
+
+    def cancel_orders(self, order_ids: Iterable[str]) -> CancelOrdersResponse:
+        """Cancel several orders (DELETE /orders). Duplicate ids are sent once. More than
+        ``max_ids_per_request`` ids go in consecutive requests whose answers are merged; after a
+        request fails for good no further one is sent, and the error carries ``.partial`` (the
+        merged answers so far) and ``.unknown_ids`` (every id not accounted for)."""
+        ids = _check_ids(order_ids)
+        chunks = self._chunks(ids)
+        results: list[CancelOrdersResponse | CancelError | None] = [None] * len(chunks)
+        for index, chunk in enumerate(chunks):
+            try:
+                results[index] = self._send(
+                    "cancel_orders",
+                    partial(_cancel_orders.sync_detailed, client=self._api, body=chunk),
+                )
+            except CancelError as error:
+                results[index] = error
+                break
+        if len(chunks) == 1 and isinstance(results[0], CancelOrdersResponse):
+            return results[0]
+        return _combine(chunks, results)
+
+    def cancel_all(self) -> CancelOrdersResponse:
+        """Cancel every open order of the account (DELETE /cancel-all)."""
+        return self._send("cancel_all", lambda: _cancel_all.sync_detailed(client=self._api))
+
+    def cancel_market_orders(
+        self, market: str | None = None, asset_id: str | None = None
+    ) -> CancelOrdersResponse:
+        """Cancel the open orders of one market (condition id) and/or one asset (token id)
+        (DELETE /cancel-market-orders). Giving neither is refused with ValueError, although the
+        server would then cancel everything: a kill switch must not cancel all by omission, so
+        call ``cancel_all()`` for that."""
+        body = self._market_request(market, asset_id)
+        return self._send(
+            "cancel_market_orders",
+            lambda: _cancel_market_orders.sync_detailed(client=self._api, body=body),
+        )
+
+    def measure_clock_offset(self) -> float:
+        """Read GET /time and sign with the server's clock from now on; returns the offset in
+        seconds (server minus local). Raises a CancelError when the read fails."""
+        sent = self._clock()
+        answer = attempt(
+            "get_server_time",
+            lambda: _get_server_time.sync_detailed(client=self._api),
+            int,
+            clock=self._clock,
+        )
+        if isinstance(answer, CancelError):
+            raise answer
+        return self._set_offset(answer, sent, self._clock())
+
+    def _send(self, operation: str, call: Callable[[], Response[Any]]) -> CancelOrdersResponse:
+        if self._clock_pending:
+            self._clock_pending = False
+            # On failure sign with the local clock; a 401 will say if the clock is off.
+            with contextlib.suppress(CancelError):
+                self.measure_clock_offset()
+        started = self._clock()
+        retries_done = 0
+        while True:
+            result = attempt(
+                operation,
+                call,
+                CancelOrdersResponse,
+                clock=self._clock,
+                offset=self._auth.offset,
+                creds=self._creds,
+            )
+            if not isinstance(result, CancelError):
+                return result
+            delay = self._retry_delay(result, retries_done, started)
+            if delay is None:
+                result.attempts = retries_done + 1
+                raise result
+            self._sleep(delay)
+            retries_done += 1
+
+
+class AsyncCancelClient(_Base):
+    __doc__ = (
+        """:class:`CancelClient` for asyncio: the same methods, awaited. ``cancel_orders`` sends
+    its chunks concurrently, at most ``max_concurrency`` (default 4) at a time."""
+        + _DOCS
+    )
+
+    def __init__(
+        self,
+        base_url: str,
+        creds: ApiCreds,
+        address: str | None = None,
+        *,
+        private_key: str | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        retries: int | RetryPolicy = DEFAULT_RETRY,
+        max_ids_per_request: int = MAX_IDS_PER_REQUEST,
+        sync_clock: bool = False,
+        proxy: str | httpx.Proxy | None = None,
+        verify: bool | str | ssl.SSLContext = True,
+        httpx_client_kwargs: Mapping[str, Any] | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_concurrency: int = 4,
+    ) -> None:
+        super().__init__(
+            base_url,
+            creds,
+            address,
+            private_key=private_key,
+            timeout=timeout,
+            retries=retries,
+            max_ids_per_request=max_ids_per_request,
+            sync_clock=sync_clock,
+            proxy=proxy,
+            verify=verify,
+            httpx_client_kwargs=httpx_client_kwargs,
+            clock=clock,
+        )
+        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
+            raise TypeError("max_concurrency must be an int")
+        if max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be >= 1, got {max_concurrency}")
+        self._sleep = sleep
+        self._max_concurrency = max_concurrency
+        self._clock_lock = asyncio.Lock()
+        self._http = httpx.AsyncClient(**self._http_options)
+        self._api.set_async_httpx_client(self._http)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def cancel(self, order_id: str) -> CancelOrdersResponse:
+        """Cancel one order (DELETE /order)."""
+        body = self._order_request(order_id)
+        try:
+            return await self._send(
+                "cancel_order", lambda: _cancel_order.asyncio_detailed(client=self._api, body=body)
+            )
+        except CancelError as error:
+            error.unknown_ids = (order_id,)
+            raise
+
+    async def cancel_orders(self, order_ids: Iterable[str]) -> CancelOrdersResponse:
+        """Cancel several orders (DELETE /orders); see :meth:`CancelClient.cancel_orders`. Chunks
+        go concurrently (``max_concurrency``); once one fails for good no further chunk starts,
+        those in flight finish, and the first failed chunk's error is raised."""
+        ids = _check_ids(order_ids)
+        chunks = self._chunks(ids)
+        if len(chunks) == 1:
+            try:
+                return await self._send(
+                    "cancel_orders",
+                    lambda: _cancel_orders.asyncio_detailed(client=self._api, body=ids),
+                )
+            except CancelError as error:
+                error.partial, error.unknown_ids = _merge([]), tuple(ids)
+                raise
+        gate = asyncio.Semaphore(self._max_concurrency)
+        failed = False
+
+        async def one(chunk: list[str]) -> CancelOrdersResponse | CancelError | None:
+            nonlocal failed
+            async with gate:
+                if failed:
+                    return None
+                try:
+                    return await self._send(
+                        "cancel_orders",
+                        partial(_cancel_orders.asyncio_detailed, client=self._api, body=chunk),
+                    )
+                except CancelError as error:
+                    failed = True
+                    return error
+
+        results = await asyncio.gather(*(one(chunk) for chunk in chunks))
+        return _combine(chunks, results)
+
+    async def cancel_all(self) -> CancelOrdersResponse:
+        """Cancel every open order of the account (DELETE /cancel-all)."""
+        return await self._send(
+            "cancel_all", lambda: _cancel_all.asyncio_detailed(client=self._api)
+        )
+
+    async def cancel_market_orders(
+        self, market: str | None = None, asset_id: str | None = None
+    ) -> CancelOrdersResponse:
+        """See :meth:`CancelClient.cancel_market_orders` (neither filter: ValueError)."""
+        body = self._market_request(market, asset_id)
+        return await self._send(
+            "cancel_market_orders",
+            lambda: _cancel_market_orders.asyncio_detailed(client=self._api, body=body),
+        )
+
+    async def measure_clock_offset(self) -> float:
+        """See :meth:`CancelClient.measure_clock_offset`."""
+        sent = self._clock()
+        answer = await attempt_async(
+            "get_server_time",
+            lambda: _get_server_time.asyncio_detailed(client=self._api),
+            int,
+            clock=self._clock,
+        )
+        if isinstance(answer, CancelError):
+            raise answer
+        return self._set_offset(answer, sent, self._clock())
+
+    async def _send(
+        self, operation: str, call: Callable[[], Awaitable[Response[Any]]]
+    ) -> CancelOrdersResponse:
+        if self._clock_pending:
+            async with self._clock_lock:
+                if self._clock_pending:
+                    with contextlib.suppress(CancelError):  # as in CancelClient._send
+                        await self.measure_clock_offset()
+                    self._clock_pending = False
+        started = self._clock()
+        retries_done = 0
+        while True:
+            result = await attempt_async(
+                operation,
+                call,
+                CancelOrdersResponse,
+                clock=self._clock,
+                offset=self._auth.offset,
+                creds=self._creds,
+            )
+            if not isinstance(result, CancelError):
+                return result
+            delay = self._retry_delay(result, retries_done, started)
+            if delay is None:
+                result.attempts = retries_done + 1
+                raise result
+            await self._sleep(delay)
+            retries_done += 1

@@ -1,0 +1,185 @@
+"""What a failed call raises: one small hierarchy, each error naming the operation, the HTTP status
+and the server's own text, and never a secret, passphrase or signature.
+
+    CancelError
+    ├── BadRequestError        400: the server refused the request as malformed
+    ├── AuthError              401: credentials, address, signature or clock (see .hint)
+    ├── RateLimitedError       429: wait .retry_after seconds
+    ├── UnavailableError       425 (engine restarting), 500 (fate unknown), 503 (trading disabled)
+    ├── TransportError         no answer; .fate_unknown when the request may have been processed
+    └── UnexpectedAnswerError  an answer the contract does not describe (e.g. a proxy's HTML page)
+
+Bad input (an empty id, both market filters missing, ...) is refused before anything is sent with
+a plain ``ValueError`` or ``TypeError``, never with one of these.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from clob_cancel_client.models import CancelOrdersResponse
+
+_MAX_TEXT = 300  # the server's text is quoted up to this many characters
+
+
+class CancelError(Exception):
+    """A call to the CLOB failed.
+
+    Attributes:
+        operation: the call ("cancel_order", "cancel_orders", "cancel_all", "cancel_market_orders",
+            "get_server_time", "create_api_key", "derive_api_key").
+        status: the HTTP status of the answer, None when there was none.
+        server_message: the server's ``error`` text (or the start of a non-JSON body), or None.
+        retry_after: seconds the server asked to wait (Retry-After or ``retry_after_seconds``).
+        fate_unknown: True when the request may have been processed although no answer says so
+            (a read timeout, a 500): check the orders' state, or cancel them again (idempotent).
+        hint: what the cause probably is, where the client can tell (e.g. clock skew on a 401).
+        partial: for ``cancel_orders`` sent in several chunks, the merged answer of the chunks that
+            succeeded before this one failed; None otherwise.
+        unknown_ids: the requested ids that no answer accounts for (the failed chunk and the chunks
+            not sent). Every requested id is in ``partial`` or here, so nothing is lost.
+    """
+
+    def __init__(
+        self,
+        operation: str,
+        detail: str,
+        *,
+        status: int | None = None,
+        server_message: str | None = None,
+        retry_after: float | None = None,
+        fate_unknown: bool = False,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.operation = operation
+        self.detail = detail
+        self.status = status
+        self.server_message = server_message
+        self.retry_after = retry_after
+        self.fate_unknown = fate_unknown
+        self.hint = hint
+        self.partial: CancelOrdersResponse | None = None
+        self.unknown_ids: tuple[str, ...] = ()
+        self.attempts = 1  # how many times the request was sent (retries included)
+        self._retry_ok = status in (425, 429, 503)  # whether a retry of the same call is sensible
+
+    def __str__(self) -> str:
+        text = f"{self.operation}: {self.detail}"
+        if self.attempts > 1:
+            text += f" (after {self.attempts} attempts)"
+        if self.fate_unknown:
+            text += (
+                "; the request may or may not have been processed: check the orders' state "
+                "or cancel them again (cancels are idempotent)"
+            )
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        if self.partial is not None:
+            text += (
+                f"; {len(self.partial.canceled)} canceled and "
+                f"{len(self.partial.not_canceled.additional_properties)} not canceled before the "
+                f"failure (see .partial), {len(self.unknown_ids)} ids with unknown outcome "
+                "(see .unknown_ids)"
+            )
+        return text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class BadRequestError(CancelError):
+    """400: the server refused the request as malformed; retrying the same request cannot help."""
+
+
+class AuthError(CancelError):
+    """401: unknown key, wrong passphrase or address, bad signature, or a clock too far off."""
+
+
+class RateLimitedError(CancelError):
+    """429: too many requests for this account; ``retry_after`` says how long to wait."""
+
+
+class UnavailableError(CancelError):
+    """425 (matching engine restarting), 503 (trading disabled) or 500 (fate unknown)."""
+
+
+class TransportError(CancelError):
+    """No HTTP answer (connection refused or dropped, timeout, TLS or proxy failure)."""
+
+
+class UnexpectedAnswerError(CancelError):
+    """An answer the contract does not describe: an undocumented status or a non-JSON body."""
+
+
+_BY_STATUS: dict[int, type[CancelError]] = {
+    400: BadRequestError,
+    401: AuthError,
+    425: UnavailableError,
+    429: RateLimitedError,
+    500: UnavailableError,
+    503: UnavailableError,
+}
+
+
+def error_for_answer(
+    operation: str,
+    status: int,
+    server_message: str | None,
+    *,
+    retry_after: float | None = None,
+    hint: str | None = None,
+    documented: bool = True,
+) -> CancelError:
+    """The error for a non-200 answer; ``documented=False`` when its body was not the contract's."""
+    cls = _BY_STATUS.get(status, UnexpectedAnswerError) if documented else UnexpectedAnswerError
+    text = server_message[:_MAX_TEXT] if server_message else None
+    detail = f"HTTP {status}" + (f": {text}" if text else "")
+    if not documented:
+        detail += " (not the documented JSON error answer)"
+    if retry_after is not None:
+        detail += f" (retry after {retry_after:g} s)"
+    return cls(
+        operation,
+        detail,
+        status=status,
+        server_message=text,
+        retry_after=retry_after,
+        fate_unknown=status in (500, 502, 504),  # a server or gateway failed mid-request
+        hint=hint,
+    )
+
+
+def retry_after_seconds(
+    headers: Mapping[str, str], body_seconds: object, now: float
+) -> float | None:
+    """The longer of the Retry-After header (seconds or HTTP-date) and the body's
+    ``retry_after_seconds``; None when neither says anything usable."""
+    waits: list[float] = []
+    raw = headers.get("retry-after")
+    if raw:
+        try:
+            waits.append(float(raw))
+        except ValueError:
+            with contextlib.suppress(TypeError, ValueError):
+                waits.append(email.utils.parsedate_to_datetime(raw).timestamp() - now)
+    if isinstance(body_seconds, int | float) and not isinstance(body_seconds, bool):
+        waits.append(float(body_seconds))
+    waits = [w for w in waits if math.isfinite(w)]
+    return max(0.0, *waits) if waits else None
+
+
+def server_clock_skew(headers: Mapping[str, str], now: float) -> float | None:
+    """Seconds the server's clock (its Date header) is ahead of ``now``, or None without one."""
+    raw = headers.get("date")
+    if not raw:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(raw).timestamp() - now
+    except (TypeError, ValueError):
+        return None

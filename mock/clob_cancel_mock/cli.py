@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -193,6 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines.append(f"orders: {len(app.clob.book.all())}; admin surface: http://{host}:{port}/_mock/")
     print("\n".join(lines), flush=True)
     server = uvicorn.Server(uvicorn_config(app, access_log=args.access_log, log_level="info"))
-    server.run(sockets=[sock])  # uvicorn handles SIGINT/SIGTERM: stops accepting, drains, exits
+    # uvicorn handles SIGINT/SIGTERM (stops accepting, drains, exits), then re-raises the signal
+    # to the handlers that were there before; these make that a clean exit with status 0.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda _sig, _frame: None)
+    server.run(sockets=[sock])
     print("clob-cancel-mock: stopped", flush=True)
     return 0

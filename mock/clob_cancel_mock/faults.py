@@ -82,21 +82,25 @@ class Faults:
         return out
 
 
-def _number(data: Mapping[str, Any], key: str, minimum: float, maximum: float) -> float:
+def _number(
+    data: Mapping[str, Any], key: str, minimum: float, maximum: float, where: str = "faults"
+) -> float:
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise FaultsError(f"faults.{key}: expected a number, got {type(value).__name__}")
+        raise FaultsError(f"{where}.{key}: expected a number, got {type(value).__name__}")
     if not minimum <= value <= maximum:
-        raise FaultsError(f"faults.{key}: must be between {minimum:g} and {maximum:g}")
+        raise FaultsError(f"{where}.{key}: must be between {minimum:g} and {maximum:g}")
     return float(value)
 
 
-def _int(data: Mapping[str, Any], key: str, minimum: int, maximum: int) -> int:
+def _int(
+    data: Mapping[str, Any], key: str, minimum: int, maximum: int, where: str = "faults"
+) -> int:
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FaultsError(f"faults.{key}: expected an integer, got {type(value).__name__}")
+        raise FaultsError(f"{where}.{key}: expected an integer, got {type(value).__name__}")
     if not minimum <= value <= maximum:
-        raise FaultsError(f"faults.{key}: must be between {minimum} and {maximum}")
+        raise FaultsError(f"{where}.{key}: must be between {minimum} and {maximum}")
     return value
 
 
@@ -123,8 +127,10 @@ def parse_faults(data: Any, known_operations: frozenset[str] | None = None) -> F
         raw = data["rate_limit"]
         if not isinstance(raw, Mapping) or set(raw) - {"rate", "burst"} or "rate" not in raw:
             raise FaultsError('faults.rate_limit: expected {"rate": <per second>, "burst": <n>}')
-        rate = _number(raw, "rate", 0.001, 1e9)
-        burst = _int(raw, "burst", 1, 10**9) if "burst" in raw else max(1, math.ceil(rate))
+        rate = _number(raw, "rate", 0.001, 1e9, "faults.rate_limit")
+        burst = max(1, math.ceil(rate))
+        if "burst" in raw:
+            burst = _int(raw, "burst", 1, 10**9, "faults.rate_limit")
         rate_limit = RateLimit(rate, burst)
     status = None
     if data.get("status") is not None:

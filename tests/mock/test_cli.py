@@ -1,0 +1,140 @@
+"""The command: starts, prints the URL and the account, serves, stops cleanly on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from clob_cancel_mock import DEFAULT_ACCOUNT
+
+from .conftest import OTHER
+
+
+@contextmanager
+def running(
+    *args: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+    """The mock as a subprocess on a free port: (process, url, what it printed first)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("CLOB_") and k != "PK"}
+    full_env.update(env or {})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "clob_cancel_mock", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=full_env,
+    )
+    try:
+        assert process.stdout is not None
+        banner = []
+        for line in process.stdout:  # ends with the orders line
+            banner.append(line)
+            if line.startswith("orders:"):
+                break
+        text = "".join(banner)
+        match = re.search(r"http://127\.0\.0\.1:\d+", text)
+        assert match, text
+        yield process, match.group(0), text
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(5)
+
+
+def wait_up(url: str) -> None:
+    for _ in range(200):
+        try:
+            httpx.get(url + "/time", timeout=1)
+            return
+        except httpx.TransportError:
+            import time
+
+            time.sleep(0.02)
+    raise AssertionError("the mock did not answer")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_serves_and_stops_cleanly(sig: signal.Signals) -> None:
+    with running("--orders", "5") as (process, url, banner):
+        assert DEFAULT_ACCOUNT.api_key in banner and DEFAULT_ACCOUNT.address in banner
+        wait_up(url)
+        orders = httpx.get(url + "/_mock/orders").json()
+        assert len(orders) == 5 and {o["owner"] for o in orders} == {DEFAULT_ACCOUNT.api_key}
+        process.send_signal(sig)
+        assert process.wait(10) == 0
+        assert process.stdout is not None
+        rest = process.stdout.read()
+        assert "Traceback" not in rest and "clob-cancel-mock: stopped" in rest
+
+
+def test_env_account_and_seed_file_with_two_accounts(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(
+        json.dumps(
+            {
+                "accounts": [
+                    {
+                        "api_key": OTHER.api_key,
+                        "secret": OTHER.secret,
+                        "passphrase": OTHER.passphrase,
+                        "address": OTHER.address,
+                    }
+                ],
+                "orders": [
+                    {"id": "0x1"},
+                    {"id": "0x2", "owner": OTHER.api_key, "state": "matched"},
+                ],
+            }
+        )
+    )
+    env = {
+        "CLOB_API_KEY": "11111111-2222-4333-8444-555555555555",
+        "CLOB_SECRET": "ZW52LXNlY3JldC1mb3ItdGhlLWNsaS10ZXN0",
+        "CLOB_PASS_PHRASE": "env-passphrase",
+        "CLOB_ADDRESS": DEFAULT_ACCOUNT.address,
+    }
+    with running("--orders", str(seed), "--orders", "2", env=env) as (process, url, banner):
+        assert env["CLOB_API_KEY"] in banner and OTHER.api_key in banner
+        for secret in (env["CLOB_SECRET"], env["CLOB_PASS_PHRASE"], OTHER.secret, OTHER.passphrase):
+            assert secret not in banner
+        wait_up(url)
+        orders = {o["id"]: o for o in httpx.get(url + "/_mock/orders").json()}
+        assert len(orders) == 4
+        assert orders["0x1"]["owner"] == env["CLOB_API_KEY"]
+        assert orders["0x2"]["owner"] == OTHER.api_key
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(10) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{", "not valid JSON"),
+        ('{"orders": [{"id": 1}]}', "orders[0].id: expected a string"),
+        ('{"accounts": [{"api_key": "k"}]}', "accounts[0]"),
+        ('{"order": []}', "expected an array of orders or"),
+    ],
+)
+def test_bad_seed_file_exits_2_naming_the_problem(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(content)
+    result = subprocess.run(
+        [sys.executable, "-m", "clob_cancel_mock", "--port", "0", "--orders", str(seed)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr

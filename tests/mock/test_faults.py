@@ -1,0 +1,138 @@
+"""Fault injection and modes: off by default, set by the admin surface, as documented."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from .conftest import OTHER, Api, json_of
+
+
+def set_faults(api: Api, faults: object) -> httpx.Response:
+    return api.http.post("/_mock/faults", json=faults)
+
+
+def test_no_faults_by_default(api: Api) -> None:
+    assert json_of(api.http.get("/_mock/faults")) == {}
+
+
+def test_status_425_twice_then_normal_and_nothing_canceled_meanwhile(api: Api) -> None:
+    assert json_of(set_faults(api, {"status": 425, "count": 2})) == {
+        "status": 425,
+        "retry_after": 1,
+        "count": 2,
+    }
+    for _ in range(2):
+        response = api.cancel("0xa1")
+        assert response.status_code == 425
+        assert response.headers["retry-after"] == "1"
+        assert json_of(response)["retry_after_seconds"] == 1
+        assert api.states()["0xa1"] == "live"
+    assert json_of(api.cancel("0xa1"))["canceled"] == ["0xa1"]
+    assert json_of(api.http.get("/_mock/faults"))["count"] == 0
+
+
+def test_faults_come_after_auth(api: Api) -> None:
+    set_faults(api, {"status": 500})
+    assert api.http.delete("/cancel-all").status_code == 401
+    assert api.send("DELETE", "/cancel-all").status_code == 500
+
+
+def test_trading_disabled_503_until_cleared(api: Api) -> None:
+    set_faults(api, {"trading_disabled": True})
+    for _ in range(2):
+        response = api.send("DELETE", "/cancel-all")
+        assert response.status_code == 503
+        assert json_of(response) == {
+            "error": "Trading is currently disabled. Check polymarket.com for updates"
+        }
+    assert api.states()["0xa1"] == "live"
+    assert json_of(set_faults(api, {})) == {}
+    assert api.send("DELETE", "/cancel-all").status_code == 200
+
+
+def test_cancel_only_mode_still_cancels(api: Api) -> None:
+    set_faults(api, {"cancel_only": True})
+    assert json_of(api.cancel("0xa1"))["canceled"] == ["0xa1"]
+
+
+def test_faults_apply_to_the_named_operations_only(api: Api) -> None:
+    set_faults(api, {"status": 503, "operations": ["cancel_all"]})
+    assert api.cancel("0xa1").status_code == 200
+    assert api.send("DELETE", "/cancel-all").status_code == 503
+    assert api.http.get("/time").status_code == 200
+
+
+def test_delay(api: Api) -> None:
+    set_faults(api, {"delay_seconds": 0.3})
+    start = time.monotonic()
+    assert api.cancel("0xa1").status_code == 200
+    assert time.monotonic() - start >= 0.3
+
+
+def test_drop_connection_once_without_answering(api: Api) -> None:
+    set_faults(api, {"drop_connection": True, "count": 1})
+    with pytest.raises(httpx.RemoteProtocolError):
+        api.cancel("0xa1")
+    assert api.states()["0xa1"] == "live"
+    assert json_of(api.cancel("0xa1"))["canceled"] == ["0xa1"]
+
+
+def test_rate_limit_per_signer_with_headers(api: Api) -> None:
+    set_faults(api, {"rate_limit": {"rate": 0.5, "burst": 3}})
+    first = api.send("DELETE", "/orders", b'["0xa1","0xnope"]')  # costs 2
+    assert first.status_code == 200
+    assert first.headers["poly-ratelimit-limit"] == "3"
+    assert first.headers["poly-ratelimit-remaining"] == "1"
+    refused = api.send("DELETE", "/orders", b'["0xa2","0xb1"]')  # 2 > 1 left: refused whole
+    assert refused.status_code == 429
+    body = json_of(refused)
+    assert body["error"] == "Too Many Requests"
+    assert body["retry_after_seconds"] >= 1
+    assert int(refused.headers["retry-after"]) == body["retry_after_seconds"]
+    assert refused.headers["poly-ratelimit-remaining"] == "1"
+    assert int(refused.headers["poly-ratelimit-reset"]) >= 1
+    assert api.states()["0xa2"] == "live"
+    assert api.cancel("0xa2").status_code == 200  # 1 token left for a single cancel
+    assert api.cancel("0xb1").status_code == 429
+    # another signer has its own bucket
+    assert json_of(api.send("DELETE", "/order", b'{"orderID":"0xo1"}', account=OTHER))[
+        "canceled"
+    ] == ["0xo1"]
+
+
+@pytest.mark.parametrize(
+    ("faults", "message"),
+    [
+        ([], "expected a JSON object"),
+        ({"stauts": 425}, "unknown key(s) stauts"),
+        ({"status": 404}, "faults.status: must be one of 425, 429, 500, 503"),
+        ({"status": "425"}, "faults.status: expected an integer"),
+        ({"count": 2}, "faults.count: only with status or drop_connection"),
+        ({"status": 425, "drop_connection": True}, "not both"),
+        ({"delay_seconds": -1}, "faults.delay_seconds: must be between 0 and 60"),
+        ({"rate_limit": {"burst": 3}}, "faults.rate_limit"),
+        ({"rate_limit": {"rate": 0, "burst": 3}}, "faults.rate_limit.rate: must be between"),
+        ({"operations": ["cancel_everything"]}, "unknown operationId(s) cancel_everything"),
+        ({"trading_disabled": "yes"}, "faults.trading_disabled: expected true or false"),
+    ],
+)
+def test_bad_fault_settings_are_400_naming_the_key(api: Api, faults: object, message: str) -> None:
+    response = set_faults(api, faults)
+    assert response.status_code == 400
+    assert message in json_of(response)["error"]
+    assert json_of(api.http.get("/_mock/faults")) == {}
+
+
+def test_faults_from_the_constructor() -> None:
+    from clob_cancel_mock import MockServer
+
+    with MockServer(orders=[{"id": "0xa1"}], faults={"status": 425, "count": 1}) as server:
+        api = Api(server)
+        assert api.cancel("0xa1").status_code == 425
+        assert api.cancel("0xa1").status_code == 200
+        server.reset()  # back to the initial faults, too
+        assert api.cancel("0xa1").status_code == 425
+        api.http.close()

@@ -12,7 +12,6 @@ Each client keeps one keep-alive connection to the same server for the whole run
 
 from __future__ import annotations
 
-import importlib
 import json
 import socket
 import time
@@ -62,9 +61,9 @@ def signed_headers(path: str, body: bytes) -> dict[str, str]:
 
 
 def ours(url: str) -> tuple[Calls, Callable[[], None]]:
-    cancel_client = importlib.import_module("clob_cancel").CancelClient  # TODO: plain import
-    creds = ApiCreds(API_KEY, API_SECRET, API_PASSPHRASE)
-    client = cancel_client(url, address=ADDRESS, creds=creds)
+    from clob_cancel import CancelClient
+
+    client = CancelClient(url, ApiCreds(API_KEY, API_SECRET, API_PASSPHRASE), ADDRESS)
     client.__enter__()
     calls: Calls = {
         "cancel(1)": lambda: client.cancel(ORDER_IDS[0]),

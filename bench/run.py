@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import importlib
 import json
 import os
 import platform
@@ -141,9 +140,7 @@ async def async_rates(url: str, seconds: float, blocks: int) -> dict[str, dict[s
 
     from bench.clients import signed_headers
     from bench.workload import body_bytes
-    from clob_cancel.signing import ApiCreds
-
-    async_cancel_client = importlib.import_module("clob_cancel").AsyncCancelClient  # TODO
+    from clob_cancel import ApiCreds, AsyncCancelClient
 
     call = CALLS["cancel(1)"]
     body = body_bytes(call.body)
@@ -152,7 +149,7 @@ async def async_rates(url: str, seconds: float, blocks: int) -> dict[str, dict[s
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     results: dict[str, dict[str, float]] = {}
     async with (
-        async_cancel_client(url, address=ADDRESS, creds=creds) as ours,
+        AsyncCancelClient(url, creds, ADDRESS) as ours,
         httpx.AsyncClient(base_url=url, limits=limits) as bare,
     ):
         cancels: dict[str, Callable[[], Awaitable[Any]]] = {
@@ -176,8 +173,8 @@ async def async_rates(url: str, seconds: float, blocks: int) -> dict[str, dict[s
 STARTUP = {
     "ours": (
         "from clob_cancel import ApiCreds, CancelClient\n"
-        "client = CancelClient(url, address=env['BENCH_ADDRESS'], creds=ApiCreds("
-        "env['BENCH_API_KEY'], env['BENCH_SECRET'], env['BENCH_PASSPHRASE']))\n"
+        "client = CancelClient(url, ApiCreds(env['BENCH_API_KEY'], env['BENCH_SECRET'], "
+        "env['BENCH_PASSPHRASE']), env['BENCH_ADDRESS'])\n"
     ),
     "py-clob-client": (
         "from py_clob_client.client import ClobClient\n"

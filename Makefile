@@ -60,3 +60,11 @@ mock: $(STAMP) ## run the mock CLOB on 127.0.0.1 (PORT=8080, ORDERS=<seed file o
 .PHONY: bench
 bench: $(STAMP) ## benchmark our client vs py-clob-client and the floors (ROUNDS=1500; ~3 min, quiet machine)
 	$(BIN)/python -m bench --rounds $(or $(ROUNDS),1500) --readme README.md
+
+# The conformance suite (tests/conformance, schemathesis.toml): against CLOB_API_URL with the
+# CLOB_* credentials, or against the embedded mock (started and stopped on a free port) when
+# CLOB_API_URL is empty. CONFORMANCE_SEED / CONFORMANCE_MAX_EXAMPLES as make or env variables.
+.PHONY: conformance
+conformance: $(STAMP) ## run the conformance suite (CLOB_API_URL=... for your server; JUnit in reports/)
+	CLOB_API_URL="$(CLOB_API_URL)" CONFORMANCE_SEED="$(CONFORMANCE_SEED)" \
+	CONFORMANCE_MAX_EXAMPLES="$(CONFORMANCE_MAX_EXAMPLES)" $(BIN)/python -m tests.conformance

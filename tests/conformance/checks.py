@@ -1,0 +1,416 @@
+"""The cancel contract's properties, as schemathesis checks (registered on import).
+
+Each check's name is what a failure report shows, so names say the property. Passive checks judge
+the response at hand; active ones (the auth probes, the second cancel) send their own follow-up
+requests, built by hand and signed with the overlay's signer, and never through the hooks, so
+the mock's state they look at is not reset under them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import schemathesis
+from schemathesis import Case, CheckContext, Response
+
+from tests.conformance import contract, seeding, target
+from tests.conformance.contract import Sent
+from tests.conformance.target import Target
+
+# Answers a correct server may give to a valid, correctly signed cancel: 200, or the documented
+# transient refusals (engine restarting, rate limited, trading fully disabled).
+TRANSIENT = (425, 429, 503)
+
+
+def _cancel_request(response: Response) -> Sent | None:
+    """The request behind ``response`` if it is one of the four cancels, else None."""
+    request = contract.sent(response.request)
+    return request if request.path in contract.CANCEL_PATHS else None
+
+
+# -- auth ---------------------------------------------------------------------------------------
+
+
+@schemathesis.check
+def correctly_signed_request_is_not_refused(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
+    """A request with valid L2 auth over its exact bytes must never get 401.
+
+    The spec documents 401 for every cancel, so without this check a server (or a suite) that
+    gets signing wrong would turn every case into a "documented" 401 and the run would go green.
+    """
+    request = _cancel_request(response)
+    if request is None or response.status_code != 401:
+        return None
+    if contract.is_correctly_signed(request, target.current()):
+        raise AssertionError(
+            "A correctly signed request was refused with 401: the signature over "
+            "timestamp + method + path + the exact body bytes is valid for the account "
+            f"(request: {request.describe()}; answer: {response.text[:200]})"
+        )
+    return None
+
+
+# Ways to get the auth wrong; a correct server refuses each with 401 and cancels nothing.
+OTHER_PATH = {
+    contract.ORDER: contract.ORDERS,
+    contract.ORDERS: contract.ORDER,
+    contract.CANCEL_ALL: contract.CANCEL_MARKET,
+    contract.CANCEL_MARKET: contract.CANCEL_ALL,
+}
+OTHER_ADDRESS = "0x000000000000000000000000000000000000dEaD"
+DAY = 86_400
+
+
+def _tampered(
+    t: Target, path: str, body: bytes, other_body: bytes
+) -> list[tuple[str, dict[str, str]]]:
+    """(what is wrong, headers) for each tampered form of a DELETE ``path`` with ``body``."""
+    good = t.signed_headers("DELETE", path, body)
+    forged = dict(good, POLY_SIGNATURE="A" * 43 + "=")
+    return [
+        ("a signature over another body", {**t.signed_headers("DELETE", path, other_body)}),
+        ("a signature made for another path", t.signed_headers("DELETE", OTHER_PATH[path], body)),
+        ("a signature made for another method", t.signed_headers("POST", path, body)),
+        (
+            "a stale timestamp (one day old)",
+            t.signed_headers("DELETE", path, body, timestamp=t.now() - DAY),
+        ),
+        (
+            "a timestamp one day in the future",
+            t.signed_headers("DELETE", path, body, timestamp=t.now() + DAY),
+        ),
+        ("a wrong passphrase", dict(good, POLY_PASSPHRASE=t.creds.api_passphrase + "x")),
+        ("an unknown api key", dict(good, POLY_API_KEY=str(uuid.UUID(int=uuid.uuid4().int)))),
+        ("another account's api key", dict(good, POLY_API_KEY=t.other_owner or str(uuid.uuid4()))),
+        ("another signer address", dict(good, POLY_ADDRESS=OTHER_ADDRESS)),
+        ("a forged signature", forged),
+    ]
+
+
+def _probe_bodies(client: httpx.Client, t: Target, path: str) -> tuple[bytes, bytes]:
+    """(body, another valid body) for the auth probes; on a mock the first names live orders."""
+    if path == contract.CANCEL_ALL:
+        return b"", b"{}"
+    if path == contract.CANCEL_MARKET:
+        return (
+            contract.compact_json(
+                {"market": seeding.DEFAULT_MARKET, "asset_id": seeding.DEFAULT_ASSET}
+            ),
+            contract.compact_json({"market": seeding.OTHER_MARKET}),
+        )
+    if t.is_mock:
+        ids = seeding.seed_live(client, t, 2, "auth")
+    else:
+        ids = [f"0xc0nf0rmance-absent-{uuid.uuid4().hex}" for _ in range(2)]
+    if path == contract.ORDER:
+        return contract.compact_json({"orderID": ids[0]}), contract.compact_json(
+            {"orderID": ids[1]}
+        )
+    return contract.compact_json(ids), contract.compact_json(ids[::-1])
+
+
+@schemathesis.check
+class auth_covers_the_whole_request:
+    """The same cancel with the signature bound to another body, path, method or time, or with
+    another passphrase, api key or address, is refused with 401 and cancels nothing.
+
+    Runs once per operation and run (the probes do not depend on the generated case). On a mock
+    it seeds live orders for the probes to name and checks that none of them changed.
+    """
+
+    def __init__(self) -> None:
+        self.probed: set[str] = set()
+
+    def after_response(self, ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+        request = _cancel_request(response)
+        t = target.current()
+        if request is None or request.path in self.probed or response.status_code == 401:
+            return None
+        if not contract.is_correctly_signed(request, t):
+            return None
+        self.probed.add(request.path)
+        path = request.path
+        with t.client() as client:
+            if t.is_mock and path in contract.DESTRUCTIVE_PATHS:
+                seeding.seed_live(client, t, 3, "auth")
+            body, other_body = _probe_bodies(client, t, path)
+            before = t.admin_orders(client) if t.is_mock else {}
+            wrong = []
+            for what, headers in _tampered(t, path, body, other_body):
+                if body:
+                    headers = {**headers, "Content-Type": "application/json"}
+                answer = client.request("DELETE", path, content=body, headers=headers)
+                if answer.status_code != 401:
+                    wrong.append(f"{what}: answered {answer.status_code} {answer.text[:120]}")
+            changed = _changed(before, t.admin_orders(client)) if t.is_mock else []
+        if wrong or changed:
+            lines = [
+                f"DELETE {path} with broken auth was not refused with 401 (expected 401 for each):"
+            ]
+            lines += [f"  - {line}" for line in wrong]
+            if changed:
+                lines.append(f"  and it changed orders: {contract.shorten(changed)}")
+            raise AssertionError("\n".join(lines))
+        return None
+
+
+def _changed(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]]) -> list[str]:
+    """Ids whose order changed state (or vanished) between two snapshots."""
+    return [i for i, order in before.items() if after.get(i, {}).get("state") != order["state"]]
+
+
+# -- the answer of a by-id cancel -------------------------------------------------------------
+
+
+@schemathesis.check
+def every_requested_id_answered_once(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
+    """Each id requested from /order or /orders is in exactly one of `canceled` and
+    `not_canceled`, no id is there twice, and no id appears that was not requested; for the
+    bulk cancels, no id is both canceled and not canceled."""
+    request = _cancel_request(response)
+    if request is None or response.status_code != 200:
+        return None
+    answer = contract.cancel_answer(response.content)
+    if answer is None:
+        return None
+    canceled, not_canceled = answer
+    problems = []
+    twice = sorted({i for i in canceled if canceled.count(i) > 1})
+    if twice:
+        problems.append(f"ids listed twice in canceled: {contract.shorten(twice)}")
+    both = sorted(set(canceled) & set(not_canceled))
+    if both:
+        problems.append(f"ids in both canceled and not_canceled: {contract.shorten(both)}")
+    ids = contract.requested_ids(request.path, request.json())
+    if ids is not None:
+        answered = set(canceled) | set(not_canceled)
+        missing = [i for i in dict.fromkeys(ids) if i not in answered]
+        extra = sorted(answered - set(ids))
+        if missing:
+            problems.append(f"requested ids missing from the answer: {contract.shorten(missing)}")
+        if extra:
+            problems.append(f"ids in the answer that were not requested: {contract.shorten(extra)}")
+    if problems:
+        raise AssertionError(
+            f"The answer to {request.method} {request.path} does not account for the requested "
+            "ids exactly once:\n  - " + "\n  - ".join(problems)
+        )
+    return None
+
+
+@schemathesis.check
+def too_many_ids_are_refused(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    """More ids than the documented maximum in one DELETE /orders is refused with 400."""
+    request = _cancel_request(response)
+    if request is None or request.path != contract.ORDERS:
+        return None
+    body = request.json()
+    if not isinstance(body, list) or len(body) <= contract.max_ids():
+        return None
+    if response.status_code in (400, 413, 401, *TRANSIENT):
+        return None
+    raise AssertionError(
+        f"DELETE /orders with {len(body)} ids (the maximum is {contract.max_ids()}) was answered "
+        f'{response.status_code}, expected 400 "Too many orders in payload, max allowed: '
+        f'{contract.max_ids()}"'
+    )
+
+
+def _request_schema_valid(request: Sent) -> bool:
+    """Whether a cancel request's body is what the spec accepts (sent as application/json)."""
+    body = request.json()
+    if request.path == contract.CANCEL_ALL:
+        return not request.body
+    if request.path == contract.CANCEL_MARKET:
+        if not request.body:
+            return True  # the body is optional
+        return (
+            isinstance(body, dict)
+            and contract.market_filter(body) is not None
+            and request.content_type == "application/json"
+        )
+    if request.content_type != "application/json":
+        return False
+    ids = contract.requested_ids(request.path, body)
+    return ids is not None and len(ids) <= contract.max_ids()
+
+
+@schemathesis.check
+def valid_signed_cancel_is_accepted(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
+    """A cancel that is valid per the spec as sent (body, content type) and correctly signed is
+    answered 200 (or a documented transient 425/429/503), whatever its ids: long, non-ASCII,
+    quoted, empty, or exactly the maximum number of them.
+
+    Judged on the bytes sent, so it covers the suite's boundary examples, which carry no
+    generation metadata for schemathesis' own positive_data_acceptance to go by.
+    """
+    request = _cancel_request(response)
+    if request is None or request.method != "DELETE" or request.query:
+        return None
+    if response.status_code in (200, *TRANSIENT):
+        return None
+    if not _request_schema_valid(request) or not contract.is_correctly_signed(
+        request, target.current()
+    ):
+        return None
+    raise AssertionError(
+        f"A valid, correctly signed cancel was answered {response.status_code}, expected 200 "
+        f"(request: {request.describe()}; answer: {response.text[:200]})"
+    )
+
+
+# -- what a cancel did to the orders (mock: admin snapshots) -----------------------------------
+
+
+def _owner_label(order: dict[str, str], t: Target) -> str:
+    return "ours" if order.get("owner") == t.creds.api_key else "another account's"
+
+
+@schemathesis.check
+def cancel_changes_exactly_what_it_reports(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
+    """On a mock: a cancel changes exactly the orders it reports canceled, each of them one of
+    our live orders that the request named (or that its filter covers); every such order is
+    canceled; another account's orders and matched orders are never touched; and a refused
+    request (4xx/5xx) changes nothing."""
+    request = _cancel_request(response)
+    t = target.current()
+    record = seeding.RECORDS.get(case.id)
+    if request is None or not t.is_mock or record is None or record.after is None:
+        return None
+    before, after = record.before, record.after
+    changed = _changed(before, after)
+    if response.status_code != 200:
+        if changed:
+            raise AssertionError(
+                f"{request.method} {request.path} was answered {response.status_code} but changed "
+                f"orders: {contract.shorten(changed)}"
+            )
+        return None
+    answer = contract.cancel_answer(response.content)
+    if answer is None:
+        return None
+    reported = set(answer[0])
+    problems = []
+    for i in changed:
+        order = before[i]
+        if order["owner"] != t.creds.api_key or order["state"] != "live":
+            problems.append(f"{_owner_label(order, t)} {order['state']} order {i!r} was canceled")
+        elif i not in reported:
+            problems.append(f"order {i!r} was canceled but not reported in canceled")
+    for i in sorted(reported - set(changed)):
+        now = after.get(i, {}).get("state", "absent")
+        problems.append(
+            f"reported canceled, but order {i!r} is {now} (it was not canceled by this request)"
+        )
+    expected = _should_cancel(request, before, t)
+    if expected is not None:
+        for i in expected:
+            if i not in reported:
+                reason = answer[1].get(i, "not in the answer")
+                problems.append(f"our live order {i!r} was not canceled ({reason!r})")
+    if problems:
+        raise AssertionError(
+            f"{request.method} {request.path} did not do what it reported:\n  - "
+            + "\n  - ".join(problems[:8])
+            + (f"\n  … ({len(problems)} in all)" if len(problems) > 8 else "")
+        )
+    return None
+
+
+def _should_cancel(request: Sent, before: dict[str, dict[str, str]], t: Target) -> list[str] | None:
+    """Our live orders the request must cancel (None when the body is not a valid request)."""
+    body = request.json()
+    ours_live = {
+        i: o for i, o in before.items() if o["owner"] == t.creds.api_key and o["state"] == "live"
+    }
+    ids = contract.requested_ids(request.path, body)
+    if ids is not None:
+        return [i for i in dict.fromkeys(ids) if i in ours_live]
+    if request.path == contract.CANCEL_ALL:
+        return list(ours_live)
+    if request.path == contract.CANCEL_MARKET:
+        flt = contract.market_filter(body)
+        if flt is None:
+            return None
+        market, asset_id = flt
+        return [
+            i
+            for i, o in ours_live.items()
+            if (not market or o["market"] == market) and (not asset_id or o["asset_id"] == asset_id)
+        ]
+    return None
+
+
+# -- canceling again ----------------------------------------------------------------------------
+
+
+@schemathesis.check
+def canceled_order_cannot_be_canceled_again(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
+    """Canceling again an id the server just reported canceled (by id, by /cancel-all or by
+    /cancel-market-orders) reports it in `not_canceled`."""
+    request = _cancel_request(response)
+    if request is None or response.status_code != 200:
+        return None
+    answer = contract.cancel_answer(response.content)
+    if answer is None or not answer[0]:
+        return None
+    canceled = list(dict.fromkeys(answer[0]))
+    t = target.current()
+    problems = []
+    with t.client() as client:
+        if request.path == contract.ORDER and len(canceled) == 1:
+            batches = [(contract.ORDER, canceled, contract.compact_json({"orderID": canceled[0]}))]
+        else:
+            size = contract.max_ids()
+            batches = [
+                (contract.ORDERS, part, contract.compact_json(part))
+                for part in (canceled[n : n + size] for n in range(0, len(canceled), size))
+            ]
+        for path, ids, body in batches:
+            headers = {**t.signed_headers("DELETE", path, body), "Content-Type": "application/json"}
+            again = client.request("DELETE", path, content=body, headers=headers)
+            second = contract.cancel_answer(again.content) if again.status_code == 200 else None
+            if second is None:
+                problems.append(
+                    f"DELETE {path} again was answered {again.status_code}: {again.text[:120]}"
+                )
+                continue
+            recanceled = [i for i in second[0] if i in set(canceled)]
+            unanswered = [i for i in ids if i not in second[1]]
+            if recanceled:
+                problems.append(f"reported canceled a second time: {contract.shorten(recanceled)}")
+            elif unanswered:
+                problems.append(
+                    f"not in not_canceled the second time: {contract.shorten(unanswered)}"
+                )
+    if problems:
+        raise AssertionError(
+            f"Canceling again the ids {request.method} {request.path} reported canceled:\n  - "
+            + "\n  - ".join(problems)
+        )
+    return None
+
+
+def registered() -> list[str]:
+    """The names of the checks this module registers (for the docs and the proof)."""
+    return [
+        "correctly_signed_request_is_not_refused",
+        "auth_covers_the_whole_request",
+        "every_requested_id_answered_once",
+        "too_many_ids_are_refused",
+        "valid_signed_cancel_is_accepted",
+        "cancel_changes_exactly_what_it_reports",
+        "canceled_order_cannot_be_canceled_again",
+    ]

@@ -1,0 +1,167 @@
+"""What the cancel contract says, read from the spec, and how to read a request off the wire.
+
+Everything the checks reason about comes from the request as sent (`response.request`: the bytes
+and headers that went out) rather than from the generated `Case`, so serialization can never make
+a check judge a request the server did not receive.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+import yaml
+
+from clob_cancel.signing import l2_signature
+from clob_cancel.spec import spec_path
+from tests.conformance.target import Target
+
+ORDER = "/order"
+ORDERS = "/orders"
+CANCEL_ALL = "/cancel-all"
+CANCEL_MARKET = "/cancel-market-orders"
+CANCEL_PATHS = (ORDER, ORDERS, CANCEL_ALL, CANCEL_MARKET)
+BY_ID_PATHS = (ORDER, ORDERS)
+# Operations that cancel orders the suite did not name: on a real account they would cancel the
+# owner's live orders. They run against a non-mock server only with CONFORMANCE_ALLOW_DESTRUCTIVE=1.
+DESTRUCTIVE_PATHS = (CANCEL_ALL, CANCEL_MARKET)
+DESTRUCTIVE_OPERATION_IDS = ("cancel_all", "cancel_market_orders")
+# A timestamp this far from the server's clock is stale (or from the future) under any sane
+# window; the mock's default is 300 s, the CLOB's is "a few minutes".
+FRESH_SECONDS = 60
+NOT_JSON = object()
+
+
+@functools.cache
+def spec() -> dict[str, Any]:
+    with spec_path().open(encoding="utf-8") as f:
+        loaded: dict[str, Any] = yaml.safe_load(f)
+    return loaded
+
+
+@functools.cache
+def max_ids() -> int:
+    """The documented maximum number of ids in one DELETE /orders (the spec's maxItems)."""
+    value = spec()["components"]["schemas"]["CancelOrdersRequest"]["maxItems"]
+    assert isinstance(value, int)
+    return value
+
+
+@attrs.frozen
+class Sent:
+    """One request as it went on the wire."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+    def json(self) -> Any:
+        """The body parsed as JSON; NOT_JSON when it is not; None for an empty body."""
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            return NOT_JSON
+
+    def describe(self, limit: int = 300) -> str:
+        """Method, path and (shortened) body, for failure messages."""
+        body = self.body.decode("utf-8", "replace")
+        if len(body) > limit:
+            body = f"{body[:limit]}… ({len(self.body)} bytes)"
+        return f"{self.method} {self.path}" + (f" {body}" if body else "")
+
+
+def sent(request: Any) -> Sent:
+    """The wire view of a `requests.PreparedRequest` (schemathesis' `response.request`)."""
+    url = urlsplit(request.url or "")
+    body = request.body
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return Sent(
+        method=(request.method or "").upper(),
+        path=url.path,
+        query=url.query,
+        headers=request.headers,
+        body=body or b"",
+    )
+
+
+def is_correctly_signed(request: Sent, target: Target) -> bool:
+    """Whether ``request`` carries valid L2 auth for the target's account over its exact bytes."""
+    headers = request.headers
+    timestamp = headers.get("POLY_TIMESTAMP", "")
+    if (
+        headers.get("POLY_API_KEY") != target.creds.api_key
+        or headers.get("POLY_PASSPHRASE") != target.creds.api_passphrase
+        or headers.get("POLY_ADDRESS") != target.address
+        or not timestamp.isascii()
+        or not timestamp.isdigit()
+        or abs(int(timestamp) - target.now()) > FRESH_SECONDS
+    ):
+        return False
+    expected = l2_signature(target.creds, timestamp, request.method, request.path, request.body)
+    return hmac.compare_digest(headers.get("POLY_SIGNATURE", ""), expected)
+
+
+def requested_ids(path: str, body: Any) -> list[str] | None:
+    """The ids a well-formed /order or /orders body names (in order, with duplicates)."""
+    if path == ORDER and isinstance(body, dict) and isinstance(body.get("orderID"), str):
+        return [body["orderID"]]
+    if path == ORDERS and isinstance(body, list) and all(isinstance(i, str) for i in body):
+        return list(body)
+    return None
+
+
+def market_filter(body: Any) -> tuple[str, str] | None:
+    """(market, asset_id) of a well-formed /cancel-market-orders body ("" = no filter)."""
+    if body is None:
+        return ("", "")
+    if not isinstance(body, dict):
+        return None
+    market, asset_id = body.get("market", ""), body.get("asset_id", "")
+    if not isinstance(market, str) or not isinstance(asset_id, str):
+        return None
+    return (market, asset_id)
+
+
+def cancel_answer(content: bytes) -> tuple[list[str], dict[str, str]] | None:
+    """(canceled, not_canceled) of a 200 answer shaped as the spec says, else None (the
+    response-schema check reports a malformed answer; the semantic checks skip it)."""
+    try:
+        data = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    canceled, not_canceled = data.get("canceled"), data.get("not_canceled")
+    if not isinstance(canceled, list) or not all(isinstance(i, str) for i in canceled):
+        return None
+    if not isinstance(not_canceled, dict) or not all(
+        isinstance(v, str) for v in not_canceled.values()
+    ):
+        return None
+    return canceled, not_canceled
+
+
+def compact_json(value: Any) -> bytes:
+    """JSON the way the official clients send it: compact, UTF-8, non-ASCII unescaped."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def shorten(values: Any, limit: int = 5) -> str:
+    """A few items of a collection, for messages (ids can be thousands and very long)."""
+    items = [v if len(v) <= 80 else f"{v[:77]}…" for v in map(str, values)]
+    text = ", ".join(repr(v) for v in items[:limit])
+    return text + (f" … ({len(items)} in all)" if len(items) > limit else "")

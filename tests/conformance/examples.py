@@ -1,0 +1,46 @@
+"""Boundary inputs, added to the examples phase of every run.
+
+schemathesis' generated strings are short and tame; the bugs that depend on length or encoding
+(truncated or mangled ids, a 500 on non-ASCII, an off-by-one limit) need these explicitly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conformance import contract, seeding
+
+LONG_ID = "0x" + "ab" * 5000  # 10 002 characters, far beyond any real order hash
+UNICODE_ID = "ордер-✓-中文-𝄞-🙂"  # Cyrillic, CJK, and characters outside the BMP
+QUOTED_ID = 'it\'s "quoted" \\ `back` $(x)'  # quotes (py-clob-client rewrites ' as "), backslash
+DUPLICATE_ID = "0xc0nf0rmance-duplicate"
+seeding.ALWAYS_LIVE.update({LONG_ID, UNICODE_ID, QUOTED_ID, DUPLICATE_ID})
+
+
+def many_ids(count: int) -> list[str]:
+    """``count`` distinct ids shaped like real order hashes."""
+    return [f"0x{n:064x}" for n in range(1, count + 1)]
+
+
+def bodies(path: str) -> list[Any]:
+    """The boundary bodies for a cancel operation (NOT_SET-free: an omitted body is None)."""
+    if path == contract.ORDER:
+        return [{"orderID": i} for i in (LONG_ID, UNICODE_ID, QUOTED_ID, "")]
+    if path == contract.ORDERS:
+        return [
+            [LONG_ID, UNICODE_ID, QUOTED_ID, ""],
+            [DUPLICATE_ID, DUPLICATE_ID],
+            [],
+            many_ids(contract.max_ids()),
+            many_ids(contract.max_ids() + 1),  # one past the maximum: must be refused
+        ]
+    if path == contract.CANCEL_MARKET:
+        return [
+            None,  # no body at all: the body is optional
+            {},
+            {"market": "", "asset_id": ""},  # what py-clob-client sends without filters
+            {"market": seeding.DEFAULT_MARKET},
+            {"asset_id": seeding.DEFAULT_ASSET},
+            {"market": UNICODE_ID, "asset_id": QUOTED_ID},
+        ]
+    return []

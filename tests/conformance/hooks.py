@@ -1,0 +1,64 @@
+"""The suite's schemathesis hooks module: importing it registers everything the suite adds.
+
+Used by the CLI (`hooks = "tests.conformance.hooks"` in schemathesis.toml, or
+SCHEMATHESIS_HOOKS=tests.conformance.hooks) and imported by the pytest integration.
+
+- the L2 signing auth, applied on the prepared request (see auth.py);
+- the cancel-contract checks (checks.py);
+- boundary examples (examples.py);
+- on a mock: seeding live orders before each cancel and snapshots around it (seeding.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from schemathesis import AuthContext, Case, HookContext, Response
+from schemathesis.auths import set_on_case
+from schemathesis.core import NotSet
+
+from tests.conformance import checks, contract, examples, seeding, target
+from tests.conformance.auth import L2Auth
+
+# Only the cancel operations take L2 auth: /time has none, and the L1 operations are excluded
+# from the suite (schemathesis.toml says why).
+schemathesis.auth.set_from_requests(L2Auth()).apply_to(tag="cancel")  # type: ignore[attr-defined]
+
+__all__ = ["after_call", "before_add_examples", "before_call", "checks"]
+
+
+@schemathesis.hook
+def before_add_examples(context: HookContext, examples_: list[Case[Any]]) -> None:
+    """Add the boundary bodies to the examples phase of each cancel operation."""
+    operation = context.operation
+    if operation is None:
+        return
+    for body in examples.bodies(operation.path):
+        if body is None:
+            case = operation.Case()
+        else:
+            case = operation.Case(body=body, media_type="application/json")
+        # Cases made here skip the generation step that applies the registered auth.
+        set_on_case(case, AuthContext(operation=operation, app=operation.app), None)
+        examples_.append(case)
+
+
+@schemathesis.hook
+def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
+    """Refuse to send a destructive cancel where it is not allowed; on a mock, seed orders."""
+    t = target.current()
+    if case.operation.path in contract.DESTRUCTIVE_PATHS and not t.allow_destructive:
+        raise RuntimeError(
+            f"refusing to send {case.method.upper()} {case.operation.path} to {t.base_url}: it "
+            "cancels every live order of the account (in a market). Set "
+            "CONFORMANCE_ALLOW_DESTRUCTIVE=1 to run it against a server that is not the mock."
+        )
+    body = None if isinstance(case.body, NotSet) else case.body
+    seeding.before_request(case.id, case.operation.path, body, t)
+
+
+@schemathesis.hook
+def after_call(context: HookContext, case: Case[Any], response: Response) -> None:
+    """On a mock, snapshot the orders right after the request, before any check sends more."""
+    seeding.after_request(case.id, target.current())

@@ -1,0 +1,193 @@
+"""The server under test: its URL, the account the suite signs with, and what it lets us do.
+
+One `Target` is current at a time (`use()`); the auth, the hooks and the checks read it, so the
+same registered suite can run against several servers in one process (the broken-server proof).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import attrs
+import httpx
+
+from clob_cancel.signing import ApiCreds, CredentialsError, check_address, l2_headers
+
+ADMIN_PREFIX = "/_mock"
+TRUE_VALUES = {"1", "true", "yes", "on"}
+
+
+@attrs.frozen(repr=False)
+class Target:
+    """A CLOB server and the credentials the suite uses against it."""
+
+    base_url: str
+    creds: ApiCreds
+    address: str
+    is_mock: bool
+    """The server has the mock's admin surface: the suite may seed and inspect orders there."""
+    allow_destructive: bool
+    """/cancel-all and /cancel-market-orders may run (always on a mock; opt-in elsewhere)."""
+    other_owner: str | None = None
+    """Api key of a second account on the mock, whose orders the suite must never cancel."""
+    clock_offset: float = 0.0
+    """Server time minus local time (from GET /time), so timestamps are fresh by its clock."""
+
+    def __repr__(self) -> str:
+        return (
+            f"Target({self.base_url!r}, mock={self.is_mock}, destructive={self.allow_destructive})"
+        )
+
+    def now(self) -> int:
+        """Unix seconds by the server's clock."""
+        return int(time.time() + self.clock_offset)
+
+    def signed_headers(
+        self,
+        method: str,
+        path: str,
+        body: bytes,
+        *,
+        timestamp: int | None = None,
+        creds: ApiCreds | None = None,
+    ) -> dict[str, str]:
+        """The five L2 headers for a request, signed with the suite's (or the given) creds."""
+        ts = self.now() if timestamp is None else timestamp
+        return l2_headers(creds or self.creds, self.address, ts, method, path, body)
+
+    def client(self) -> httpx.Client:
+        """A plain HTTP client to the server, for admin calls and hand-made follow-up requests."""
+        return httpx.Client(base_url=self.base_url, timeout=30.0)
+
+    # The mock's admin surface (outside the contract, no auth).
+
+    def admin_orders(self, client: httpx.Client) -> dict[str, dict[str, str]]:
+        """Every order on the mock by id."""
+        response = client.get(f"{ADMIN_PREFIX}/orders")
+        response.raise_for_status()
+        return {order["id"]: order for order in response.json()}
+
+    def admin_reset(self, client: httpx.Client) -> None:
+        client.post(f"{ADMIN_PREFIX}/reset").raise_for_status()
+
+    def admin_add(self, client: httpx.Client, orders: list[dict[str, str]]) -> None:
+        if orders:
+            client.post(f"{ADMIN_PREFIX}/orders", json=orders).raise_for_status()
+
+
+_current: Target | None = None
+
+
+def current() -> Target:
+    """The target the suite runs against; built from the environment on first use."""
+    global _current
+    if _current is None:
+        _current = from_env(os.environ)
+    return _current
+
+
+def use(target: Target | None) -> None:
+    """Make ``target`` current (None: rebuild from the environment on next use)."""
+    global _current
+    _current = target
+
+
+@contextmanager
+def using(target: Target) -> Iterator[Target]:
+    """Make ``target`` current for the duration of a block."""
+    previous = _current
+    use(target)
+    try:
+        yield target
+    finally:
+        use(previous)
+
+
+def mock_accounts(base_url: str) -> list[str] | None:
+    """The api keys a clob-cancel mock accepts (its admin surface), or None: not a mock."""
+    try:
+        response = httpx.get(f"{base_url.rstrip('/')}{ADMIN_PREFIX}/accounts", timeout=5.0)
+        accounts = response.json()
+    except (httpx.HTTPError, ValueError):
+        return None
+    if response.status_code != 200 or not isinstance(accounts, list):
+        return None
+    return [a["api_key"] for a in accounts if isinstance(a, dict) and "api_key" in a]
+
+
+def server_clock_offset(base_url: str) -> float:
+    """Server time minus local time from GET /time, or 0 when the server does not say."""
+    try:
+        response = httpx.get(f"{base_url.rstrip('/')}/time", timeout=5.0)
+        server_time = response.json()
+    except (httpx.HTTPError, ValueError):
+        return 0.0
+    if response.status_code != 200 or not isinstance(server_time, int):
+        return 0.0
+    return server_time - time.time()
+
+
+def creds_from_env(env: Mapping[str, str]) -> tuple[ApiCreds, str]:
+    """CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and CLOB_ADDRESS (or the address of PK)."""
+    names = ("CLOB_API_KEY", "CLOB_SECRET", "CLOB_PASS_PHRASE")
+    missing = [name for name in names if not env.get(name)]
+    if missing:
+        raise CredentialsError(
+            f"{', '.join(missing)} not set: a server given by CLOB_API_URL needs the account's "
+            "CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and CLOB_ADDRESS or PK"
+        )
+    address = env.get("CLOB_ADDRESS", "")
+    if not address and env.get("PK"):
+        from eth_account import Account as EthAccount
+
+        try:
+            address = EthAccount.from_key(env["PK"]).address
+        except (ValueError, TypeError) as e:
+            raise CredentialsError("PK is not a valid private key (expected 32 bytes hex)") from e
+    if not address:
+        raise CredentialsError("set CLOB_ADDRESS or PK: the account needs a signer address")
+    creds = ApiCreds(env["CLOB_API_KEY"], env["CLOB_SECRET"], env["CLOB_PASS_PHRASE"])
+    return creds, check_address(address)
+
+
+def from_env(env: Mapping[str, str]) -> Target:
+    """The target named by CLOB_API_URL and the CLOB_* credentials."""
+    base_url = env.get("CLOB_API_URL", "").rstrip("/")
+    if not base_url:
+        raise RuntimeError(
+            "CLOB_API_URL is not set: run `make conformance` (which starts the embedded mock) or "
+            "set CLOB_API_URL and the account's credentials"
+        )
+    creds, address = creds_from_env(env)
+    return make_target(
+        base_url,
+        creds,
+        address,
+        allow_destructive=env.get("CONFORMANCE_ALLOW_DESTRUCTIVE", "").lower() in TRUE_VALUES,
+    )
+
+
+def make_target(
+    base_url: str,
+    creds: ApiCreds,
+    address: str,
+    *,
+    allow_destructive: bool = False,
+) -> Target:
+    """Probe ``base_url`` (admin surface, clock) and describe it. A mock is always fair game;
+    a second account on it (if any) owns the orders the suite checks it never cancels."""
+    base_url = base_url.rstrip("/")
+    accounts = mock_accounts(base_url)
+    others = [key for key in accounts or () if key != creds.api_key]
+    return Target(
+        base_url=base_url,
+        creds=creds,
+        address=check_address(address),
+        is_mock=accounts is not None,
+        allow_destructive=accounts is not None or allow_destructive,
+        other_owner=others[0] if others else None,
+        clock_offset=server_clock_offset(base_url),
+    )

@@ -1,0 +1,342 @@
+"""`clob-cancel`: the kill switch from a shell.
+
+Exit codes: 0 every requested order canceled (for ``all``/``market``: nothing left not canceled),
+1 the server answered but some orders were not canceled, 2 usage or credential error (nothing
+sent), 3 server or transport error (what is known to be canceled is printed first).
+
+Only the standard library is imported until a command runs, and eth-account only when a private
+key is used, so ``--help`` and a cancel start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    import httpx
+
+    from clob_cancel_client.models import CancelOrdersResponse
+
+    from .client import CancelClient
+
+PUBLIC_CLOB = "https://clob.polymarket.com"
+OK, NOT_ALL_CANCELED, USAGE, FAILED = 0, 1, 2, 3
+
+EPILOG = f"""\
+credentials come from the environment, as in the official client's examples:
+  CLOB_API_URL (default {PUBLIC_CLOB}), CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE,
+  and PK (private key) or CLOB_ADDRESS; --env-file reads them from a KEY=VALUE file.
+exit codes: 0 all canceled, 1 some not canceled, 2 usage or credential error,
+  3 server or transport error (what is known to be canceled is printed first).
+"""
+
+
+class UsageError(Exception):
+    """Bad arguments or credentials: exit 2, nothing sent."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--url", help="the CLOB's URL (default: $CLOB_API_URL or the public CLOB)")
+    common.add_argument("--address", help="the signer's address (default: $CLOB_ADDRESS or PK's)")
+    common.add_argument("--env-file", metavar="FILE", help="read CLOB_* and PK from FILE")
+    common.add_argument("--json", action="store_true", help="print the server's answer as JSON")
+    common.add_argument(
+        "--dry-run", action="store_true", help="show the requests, send nothing (no secrets shown)"
+    )
+    common.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
+    common.add_argument("--retries", type=int, default=4, help="retries on 425/429/503 (4)")
+
+    parser = argparse.ArgumentParser(
+        prog="clob-cancel",
+        description="Cancel orders on the Polymarket CLOB.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    order = commands.add_parser("order", parents=[common], help="cancel one order")
+    order.add_argument("order_id", metavar="ID")
+    orders = commands.add_parser("orders", parents=[common], help="cancel several orders")
+    orders.add_argument("order_ids", metavar="ID", nargs="*")
+    orders.add_argument(
+        "--file", metavar="FILE", help="ids from FILE ('-' for stdin): one a line, or a JSON array"
+    )
+    commands.add_parser("all", parents=[common], help="cancel every open order of the account")
+    market = commands.add_parser(
+        "market", parents=[common], help="cancel the orders of a market and/or asset"
+    )
+    market.add_argument("--market", help="condition id of the market")
+    market.add_argument("--asset-id", help="token id of the asset")
+    derive = commands.add_parser(
+        "derive-creds", parents=[common], help="create or derive API credentials from PK (L1)"
+    )
+    derive.add_argument("--nonce", type=int, default=0)
+    derive.add_argument("--chain-id", type=int, default=137, help="137 Polygon, 80002 Amoy")
+    commands.add_parser("time", parents=[common], help="show the server's clock and our offset")
+    return parser
+
+
+def read_env_file(path: str) -> dict[str, str]:
+    """KEY=VALUE lines (``export``, quotes and ``#`` comments allowed), like a .env file."""
+    values: dict[str, str] = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise UsageError(f"--env-file: cannot read {path}: {e.strerror}") from None
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--env-file {path}, line {number}: expected KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def read_ids(path: str, stdin: TextIO) -> list[str]:
+    """Ids from a file or stdin: a JSON array of strings, or one id a line (blank lines skipped)."""
+    if path == "-":
+        text = stdin.read()
+    else:
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            raise UsageError(f"--file: cannot read {path}: {e.strerror}") from None
+    if text.lstrip().startswith("["):
+        try:
+            ids = json.loads(text)
+        except ValueError as e:
+            raise UsageError(f"--file {path}: not a valid JSON array: {e}") from None
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise UsageError(f"--file {path}: the JSON array must hold only strings")
+        return ids
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _environment(args: argparse.Namespace) -> dict[str, str]:
+    env = dict(os.environ)
+    if args.env_file:
+        env.update(read_env_file(args.env_file))
+    env["CLOB_API_URL"] = args.url or env.get("CLOB_API_URL") or PUBLIC_CLOB
+    if args.address:
+        env["CLOB_ADDRESS"] = args.address
+        env.pop("PK", None)  # an explicit address needs no private key
+    return env
+
+
+def _client(args: argparse.Namespace, env: dict[str, str], **options: Any) -> CancelClient:
+    from .client import CancelClient
+    from .signing import CredentialsError
+
+    try:
+        return CancelClient.from_env(env, timeout=args.timeout, retries=args.retries, **options)
+    except (CredentialsError, ValueError) as e:
+        raise UsageError(str(e)) from None
+
+
+def _recorder(sent: list[httpx.Request]) -> httpx.MockTransport:
+    """A transport that keeps each fully signed request and answers 'nothing canceled'."""
+    import httpx
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"canceled": [], "not_canceled": {}})
+
+    return httpx.MockTransport(record)
+
+
+def _show_request(request: httpx.Request, out: TextIO) -> None:
+    body = request.content.decode("utf-8", "replace")
+    if len(body) > 400:
+        body = f"{body[:400]}… ({len(request.content)} bytes)"
+    names = sorted(request.headers.keys())
+    print(f"{request.method} {request.url}", file=out)
+    print(f"  headers: {', '.join(names)}", file=out)
+    print(f"  body: {body or '(none)'}", file=out)
+
+
+def _exit_code(answer: CancelOrdersResponse, requested: Sequence[str] | None) -> int:
+    if requested is not None:
+        return OK if set(requested) <= set(answer.canceled) else NOT_ALL_CANCELED
+    return NOT_ALL_CANCELED if answer.not_canceled.additional_properties else OK
+
+
+def _summary(answer: CancelOrdersResponse, requested: Sequence[str] | None, out: TextIO) -> None:
+    not_canceled = answer.not_canceled.additional_properties
+    if requested is None:
+        print(f"canceled {len(answer.canceled)} orders", file=out)
+    else:
+        print(f"canceled {len(answer.canceled)} of {len(requested)} orders", file=out)
+    if not_canceled:
+        print(f"not canceled: {len(not_canceled)}", file=out)
+        for order_id, reason in not_canceled.items():
+            print(f"  {order_id}: {reason}", file=out)
+
+
+def _cancel(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    from .errors import CancelError
+
+    requested: list[str] | None = None
+    call: Callable[[CancelClient], CancelOrdersResponse]
+    if args.command == "order":
+        requested = [args.order_id]
+        call = lambda c: c.cancel(args.order_id)  # noqa: E731
+    elif args.command == "orders":
+        if args.file and args.order_ids:
+            raise UsageError("give ids as arguments or with --file, not both")
+        ids = read_ids(args.file, stdin) if args.file else args.order_ids
+        if not ids:
+            raise UsageError("no order ids given")
+        requested = list(dict.fromkeys(ids))
+        call = lambda c: c.cancel_orders(ids)  # noqa: E731
+    elif args.command == "all":
+        call = lambda c: c.cancel_all()  # noqa: E731
+    else:
+        if args.market is None and args.asset_id is None:
+            raise UsageError("market needs --market and/or --asset-id (to cancel all: 'all')")
+        call = lambda c: c.cancel_market_orders(args.market, args.asset_id)  # noqa: E731
+
+    env = _environment(args)
+    sent: list[httpx.Request] = []
+    options: dict[str, Any] = {}
+    if args.dry_run:
+        options["httpx_client_kwargs"] = {"transport": _recorder(sent)}
+    client = _client(args, env, **options)
+    with client:
+        try:
+            if args.dry_run:
+                try:
+                    call(client)
+                except (TypeError, ValueError) as e:
+                    raise UsageError(str(e)) from None
+                print(f"dry run: {len(sent)} request(s) would be sent", file=out)
+                for request in sent:
+                    _show_request(request, out)
+                return OK
+            answer = call(client)
+        except (TypeError, ValueError) as e:
+            raise UsageError(str(e)) from None
+        except CancelError as e:
+            print(f"clob-cancel: {e}", file=err)
+            known = e.partial
+            if args.json:
+                report = known.to_dict() if known else {"canceled": [], "not_canceled": {}}
+                report["unknown"] = list(e.unknown_ids)
+                report["error"] = str(e)
+                print(json.dumps(report), file=out)
+            elif known is not None:
+                print("known before the failure:", file=out)
+                _summary(known, None, out)
+                print(f"outcome unknown for {len(e.unknown_ids)} orders", file=out)
+            else:
+                print("no order is known to be canceled", file=out)
+            return FAILED
+    if args.json:
+        print(json.dumps(answer.to_dict()), file=out)
+    else:
+        _summary(answer, requested, out)
+    return _exit_code(answer, requested)
+
+
+def _derive_creds(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .errors import CancelError
+    from .l1 import create_or_derive_api_key
+    from .signing import CredentialsError
+
+    env = _environment(args)
+    private_key = env.get("PK")
+    if not private_key:
+        raise UsageError("derive-creds needs the private key in PK (environment or --env-file)")
+    if args.dry_run:
+        print(f"dry run: POST {env['CLOB_API_URL']}/auth/api-key, then", file=out)
+        print(f"         GET {env['CLOB_API_URL']}/auth/derive-api-key if it exists", file=out)
+        return OK
+    try:
+        creds = create_or_derive_api_key(
+            env["CLOB_API_URL"],
+            private_key,
+            nonce=args.nonce,
+            chain_id=args.chain_id,
+            timeout=args.timeout,
+        )
+    except CredentialsError as e:
+        raise UsageError(f"PK: {e}") from None
+    except CancelError as e:
+        print(f"clob-cancel: {e}", file=err)
+        return FAILED
+    values = {
+        "CLOB_API_KEY": creds.api_key,
+        "CLOB_SECRET": creds.api_secret,
+        "CLOB_PASS_PHRASE": creds.api_passphrase,
+    }
+    if args.json:
+        print(json.dumps(values), file=out)
+    else:  # the lines an --env-file takes; the user asked for the secret, on stdout only
+        for name, value in values.items():
+            print(f"{name}={value}", file=out)
+    return OK
+
+
+def _time(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import time
+
+    import httpx
+
+    from clob_cancel_client import Client
+    from clob_cancel_client.api.support import get_server_time
+
+    url = _environment(args)["CLOB_API_URL"]
+    sent = time.time()
+    try:
+        response = get_server_time.sync_detailed(client=Client(base_url=url, timeout=args.timeout))
+    except (httpx.HTTPError, ValueError) as e:
+        print(f"clob-cancel: GET {url}/time failed: {e}", file=err)
+        return FAILED
+    received = time.time()
+    if not isinstance(response.parsed, int):
+        print(f"clob-cancel: GET {url}/time answered HTTP {response.status_code}", file=err)
+        return FAILED
+    offset = response.parsed + 0.5 - (sent + received) / 2
+    if args.json:
+        report = {"server_time": response.parsed, "offset_seconds": round(offset, 3)}
+        print(json.dumps(report), file=out)
+    else:
+        print(f"server time {response.parsed}; this machine is {-offset:+.1f} s off", file=out)
+    return OK
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the command; returns the exit code (the console script exits with it)."""
+    stdin, out, err = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    args = _parser().parse_args(argv)  # exits 2 on bad usage, as argparse does
+    try:
+        if args.command == "derive-creds":
+            return _derive_creds(args, out, err)
+        if args.command == "time":
+            return _time(args, out, err)
+        return _cancel(args, stdin, out, err)
+    except UsageError as e:
+        print(f"clob-cancel: {e}", file=err)
+        return USAGE
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -92,10 +92,13 @@ class HeadersAuth(httpx.Auth):
 
 
 def _scrub(text: str, creds: ApiCreds | None) -> str:
-    """The server's text without our secret or passphrase, should a server ever echo them."""
-    if creds is not None:
-        for secret in (creds.api_secret, creds.api_passphrase):
-            text = text.replace(secret, "***")
+    """The server's text without our secret, passphrase or signature, should it echo them."""
+    secrets = [creds.api_secret, creds.api_passphrase] if creds is not None else []
+    answer = _last_answer.get()
+    if answer is not None:
+        secrets.append(answer.request.headers.get("POLY_SIGNATURE", ""))
+    for secret in filter(None, secrets):
+        text = text.replace(secret, "***")
     return text
 
 

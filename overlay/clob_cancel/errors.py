@@ -141,7 +141,7 @@ def error_for_answer(
     text = server_message[:_MAX_TEXT] if server_message else None
     detail = f"HTTP {status}" + (f": {text}" if text else "")
     if not documented:
-        detail += " (not the documented JSON error answer)"
+        detail += " (an answer the contract does not document)"
     if retry_after is not None:
         detail += f" (retry after {retry_after:g} s)"
     return cls(

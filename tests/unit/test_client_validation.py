@@ -1,0 +1,151 @@
+"""Bad input is refused before anything is sent, with an error naming what is wrong and where."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from client_fakes import ADDRESS, BASE_URL, CREDS, PASSPHRASE, SECRET, FakeTime, Server, client
+
+from clob_cancel import ApiCreds, CancelClient, CredentialsError
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda c: c.cancel(""), ValueError, "order_id is an empty string"),
+        (lambda c: c.cancel(None), TypeError, "order_id must be a str, got NoneType"),
+        (lambda c: c.cancel(123), TypeError, "order_id must be a str, got int"),
+        (lambda c: c.cancel_orders([]), ValueError, "order_ids is empty"),
+        (lambda c: c.cancel_orders(iter(())), ValueError, "order_ids is empty"),
+        (lambda c: c.cancel_orders("0xabc"), TypeError, "not a single string"),
+        (lambda c: c.cancel_orders(["0xa", ""]), ValueError, "order_ids[1] is an empty string"),
+        (lambda c: c.cancel_orders(["0xa", "0xb", 7]), TypeError, "order_ids[2] must be a str"),
+        (lambda c: c.cancel_orders([b"0xa"]), TypeError, "order_ids[0] must be a str, got bytes"),
+        (lambda c: c.cancel_market_orders(), ValueError, "call cancel_all() explicitly"),
+        (lambda c: c.cancel_market_orders(None, None), ValueError, "market and/or asset_id"),
+        (lambda c: c.cancel_market_orders(""), ValueError, "market is an empty string"),
+        (lambda c: c.cancel_market_orders("0xm", ""), ValueError, "asset_id is an empty string"),
+        (lambda c: c.cancel_market_orders(asset_id=5), TypeError, "asset_id must be a str or None"),
+    ],
+)
+def test_bad_input_sends_nothing(
+    call: Callable[[Any], Any], error: type[Exception], words: str
+) -> None:
+    server = Server()
+    with client(server, FakeTime()) as c, pytest.raises(error) as raised:
+        call(c)
+    assert words in str(raised.value)
+    assert server.requests == []
+
+
+def test_duplicate_ids_are_sent_once_in_first_seen_order() -> None:
+    server = Server()
+    with client(server, FakeTime()) as c:
+        answer = c.cancel_orders(["0xb", "0xa", "0xb", "0xc", "0xa"])
+    (request,) = server.requests
+    assert json.loads(request.content) == ["0xb", "0xa", "0xc"]
+    assert answer.canceled == ["0xb", "0xa", "0xc"]
+
+
+def test_any_iterable_of_ids_is_accepted() -> None:
+    server = Server()
+    with client(server, FakeTime()) as c:
+        c.cancel_orders(i for i in ("0xa", "0xb"))
+        c.cancel_orders(("0xc",))
+    assert [json.loads(r.content) for r in server.requests] == [["0xa", "0xb"], ["0xc"]]
+
+
+def _transport() -> dict[str, Any]:
+    return {"transport": httpx.MockTransport(Server())}
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "words"),
+    [
+        (lambda: CancelClient("clob.test", CREDS, ADDRESS), ValueError, "base_url must be an http"),
+        (lambda: CancelClient(BASE_URL, ("k", "s", "p"), ADDRESS), TypeError, "clob_cancel.ApiCreds"),
+        (lambda: CancelClient(BASE_URL, CREDS), CredentialsError, "(address=) or its private key"),
+        (lambda: CancelClient(BASE_URL, CREDS, "0x1234"), CredentialsError, "40 hex digits"),
+        (
+            lambda: CancelClient(BASE_URL, CREDS, ADDRESS, max_ids_per_request=0),
+            ValueError,
+            "max_ids_per_request must be >= 1",
+        ),
+        (
+            lambda: CancelClient(BASE_URL, CREDS, ADDRESS, httpx_client_kwargs={"auth": None}),
+            ValueError,
+            "must not set base_url or auth",
+        ),
+        (lambda: CancelClient(BASE_URL, CREDS, ADDRESS, retries=-1), ValueError, "retries must be >= 0"),
+    ],
+)
+def test_bad_construction_is_refused(make: Callable[[], Any], error: type[Exception], words: str) -> None:
+    with pytest.raises(error) as raised:
+        make()
+    assert words in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("secret", "words"),
+    [
+        ("not base64 at all!", "api_secret is not urlsafe base64"),
+        ("", "api_secret is empty"),
+        ("abc", "api_secret is not urlsafe base64"),
+    ],
+)
+def test_malformed_secret_fails_at_construction_without_echoing_it(secret: str, words: str) -> None:
+    with pytest.raises(CredentialsError) as raised:
+        ApiCreds("key", secret, PASSPHRASE)
+    assert words in str(raised.value)
+    if secret:
+        assert secret not in str(raised.value)
+
+
+ENV = {
+    "CLOB_API_URL": BASE_URL,
+    "CLOB_API_KEY": CREDS.api_key,
+    "CLOB_SECRET": SECRET,
+    "CLOB_PASS_PHRASE": PASSPHRASE,
+    "CLOB_ADDRESS": ADDRESS,
+}
+
+
+def test_from_env_builds_a_working_client() -> None:
+    server = Server()
+    with CancelClient.from_env(ENV, httpx_client_kwargs={"transport": httpx.MockTransport(server)}) as c:
+        c.cancel("0xa")
+    (request,) = server.requests
+    assert request.headers["POLY_ADDRESS"] == ADDRESS
+    assert request.headers["POLY_API_KEY"] == CREDS.api_key
+    assert server.signature_ok(request)
+
+
+def test_from_env_names_every_missing_variable() -> None:
+    with pytest.raises(CredentialsError) as raised:
+        CancelClient.from_env({"CLOB_API_KEY": "k", "CLOB_SECRET": ""})
+    assert str(raised.value) == (
+        "environment variables not set: CLOB_API_URL, CLOB_SECRET, CLOB_PASS_PHRASE, "
+        "PK or CLOB_ADDRESS"
+    )
+
+
+def test_from_env_names_the_malformed_variable_without_its_value() -> None:
+    with pytest.raises(CredentialsError) as raised:
+        CancelClient.from_env({**ENV, "CLOB_SECRET": "bad secret value!"})
+    assert "CLOB_SECRET" in str(raised.value)
+    assert "bad secret value" not in str(raised.value)
+    with pytest.raises(CredentialsError, match="PK / CLOB_ADDRESS: address must be 0x"):
+        CancelClient.from_env({**ENV, "CLOB_ADDRESS": "0xnope"})
+
+
+def test_from_env_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("PK", raising=False)
+    with CancelClient.from_env(httpx_client_kwargs=_transport()) as c:
+        assert c.address == ADDRESS
+        assert c.base_url == BASE_URL

@@ -44,14 +44,14 @@ lint: $(STAMP) ## validate the spec, ruff and mypy --strict on hand-written code
 	$(BIN)/openapi-spec-validator $(SPEC)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy overlay mock tests bench
+	$(BIN)/mypy overlay mock tests bench examples
 
 test: lint check-generated ## install, lint, check generated/ and run every test
 	$(BIN)/pytest
 
 .PHONY: demo
-demo: check-generated ## generate the client from the spec and show its operations
-	$(BIN)/python -c "import clob_cancel_client.api.cancel as c, pkgutil; print('clob_cancel_client operations:', ', '.join(m.name for m in pkgutil.iter_modules(c.__path__)))"
+demo: $(STAMP) ## the whole pipeline: mock, client, CLI and a short conformance run (~30 s)
+	$(BIN)/python examples/demo.py
 
 .PHONY: mock
 mock: $(STAMP) ## run the mock CLOB on 127.0.0.1 (PORT=8080, ORDERS=<seed file or count>)
@@ -68,3 +68,7 @@ bench: $(STAMP) ## benchmark our client vs py-clob-client and the floors (ROUNDS
 conformance: $(STAMP) ## run the conformance suite (CLOB_API_URL=... for your server; JUnit in reports/)
 	CLOB_API_URL="$(CLOB_API_URL)" CONFORMANCE_SEED="$(CONFORMANCE_SEED)" \
 	CONFORMANCE_MAX_EXAMPLES="$(CONFORMANCE_MAX_EXAMPLES)" $(BIN)/python -m tests.conformance
+
+.PHONY: bench-mock
+bench-mock: $(STAMP) ## benchmark: signed cancel(1)/s the mock sustains on one core (SECONDS=5)
+	$(BIN)/python mock/bench/bench_mock.py --seconds $(or $(SECONDS),5)

@@ -122,6 +122,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="close the connection after reading each request, without answering",
     )
     parser.add_argument("--access-log", action="store_true", help="log every request (no headers)")
+    parser.add_argument(
+        "--http",
+        default="auto",
+        choices=("auto", "h11", "httptools"),
+        help="uvicorn's HTTP parser (auto: httptools when installed)",
+    )
     return parser.parse_args(argv)
 
 
@@ -193,7 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines += ["account:", *describe_account(account)]
     lines.append(f"orders: {len(app.clob.book.all())}; admin surface: http://{host}:{port}/_mock/")
     print("\n".join(lines), flush=True)
-    server = uvicorn.Server(uvicorn_config(app, access_log=args.access_log, log_level="info"))
+    server = uvicorn.Server(
+        uvicorn_config(app, access_log=args.access_log, log_level="info", http=args.http)
+    )
     # uvicorn handles SIGINT/SIGTERM (stops accepting, drains, exits), then re-raises the signal
     # to the handlers that were there before; these make that a clean exit with status 0.
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -44,7 +44,7 @@ lint: $(STAMP) ## validate the spec, ruff and mypy --strict on hand-written code
 	$(BIN)/openapi-spec-validator $(SPEC)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy overlay mock tests bench examples examples
+	$(BIN)/mypy overlay mock tests bench examples
 
 test: lint check-generated ## install, lint, check generated/ and run every test
 	$(BIN)/pytest

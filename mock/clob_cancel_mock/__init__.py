@@ -6,6 +6,16 @@ against the OpenAPI contract shipped with clob-cancel, and can inject faults. Us
 ``clob-cancel-mock``.
 """
 
+try:
+    import openapi_core  # noqa: F401
+    import starlette  # noqa: F401
+    import uvicorn  # noqa: F401
+except ImportError as e:  # pragma: no cover - depends on the installation
+    raise ImportError(
+        f"clob_cancel_mock needs the 'mock' extra ({e.name} is missing): "
+        "pip install 'clob-cancel[mock]'"
+    ) from e
+
 from .accounts import DEFAULT_ACCOUNT, Account, account_from_env, sign_l1
 from .app import MockApp, MockClob, create_app
 from .faults import Faults, parse_faults

@@ -271,12 +271,12 @@ class MockClob:
         signature = headers.get("poly_signature")
         if not (api_key and address and passphrase and timestamp and signature):
             raise ApiError(401, self.UNAUTHORIZED)
-        entry = self._accounts.get(api_key)
+        entry = self.account_for(api_key)
         if entry is None:
             raise ApiError(401, self.UNAUTHORIZED)
         account, creds = entry
         if not (
-            _same(passphrase, account.passphrase)
+            self.passphrase_ok(passphrase, account)
             and self.address_ok(address, account)
             and self.timestamp_ok(timestamp)
             and self.signature_ok(
@@ -285,6 +285,12 @@ class MockClob:
         ):
             raise ApiError(401, self.UNAUTHORIZED)
         return account
+
+    def account_for(self, api_key: str) -> tuple[Account, ApiCreds] | None:
+        return self._accounts.get(api_key)
+
+    def passphrase_ok(self, passphrase: str, account: Account) -> bool:
+        return _same(passphrase, account.passphrase)
 
     def address_ok(self, address: str, account: Account) -> bool:
         return address.lower() == account.address.lower()

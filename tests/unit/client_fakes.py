@@ -62,12 +62,16 @@ def cancel_answer(request: httpx.Request) -> httpx.Response:
         200,
         json={
             "canceled": [i for i in ids if not i.startswith("gone")],
-            "not_canceled": {i: "Order not found or already canceled" for i in ids if i.startswith("gone")},
+            "not_canceled": {
+                i: "Order not found or already canceled" for i in ids if i.startswith("gone")
+            },
         },
     )
 
 
-def error(status: int, text: str, headers: dict[str, str] | None = None, **extra: Any) -> httpx.Response:
+def error(
+    status: int, text: str, headers: dict[str, str] | None = None, **extra: Any
+) -> httpx.Response:
     return httpx.Response(status, json={"error": text, **extra}, headers=headers)
 
 
@@ -91,7 +95,11 @@ class Server:
     def signature_ok(self, request: httpx.Request) -> bool:
         """Whether the request carries a valid L2 signature over what was actually sent."""
         expected = l2_signature(
-            CREDS, request.headers["POLY_TIMESTAMP"], request.method, request.url.path, request.content
+            CREDS,
+            request.headers["POLY_TIMESTAMP"],
+            request.method,
+            request.url.path,
+            request.content,
         )
         return request.headers["POLY_SIGNATURE"] == expected
 

@@ -8,10 +8,11 @@ import json
 
 import httpx
 import pytest
-from client_fakes import FakeTime, Server, async_client, cancel_answer, client, error
 
 from clob_cancel import BadRequestError, CancelError, TransportError, UnavailableError
 from clob_cancel_client.models import CancelOrdersResponse
+
+from .client_fakes import FakeTime, Server, async_client, cancel_answer, client, error
 
 
 def ids(n: int, prefix: str = "0x") -> list[str]:
@@ -31,7 +32,7 @@ def accounted(answer: CancelOrdersResponse | None, unknown: tuple[str, ...]) -> 
 
 
 def test_chunks_are_sent_in_order_and_merged() -> None:
-    requested = ids(5) + ["gone1", "gone2"]
+    requested = [*ids(5), "gone1", "gone2"]
     server = Server()
     with client(server, FakeTime(), max_ids_per_request=3) as c:
         answer = c.cancel_orders(requested)
@@ -61,9 +62,12 @@ def test_exactly_3000_ids_is_one_request_returning_the_servers_answer() -> None:
 
 
 def test_a_failed_chunk_stops_and_the_error_carries_partial_and_unknown_ids() -> None:
-    requested = ids(4) + ["gone1"] + ids(4, "0y")  # chunks: [0x0..0x2] [0x3 gone1 0y0] [0y1..0y3]
+    requested = [*ids(4), "gone1", *ids(4, "0y")]  # chunks: [0x0..0x2] [0x3 gone1 0y0] [0y1..0y3]
     server = Server(cancel_answer, error(400, "Invalid order payload"))
-    with client(server, FakeTime(), max_ids_per_request=3) as c, pytest.raises(BadRequestError) as raised:
+    with (
+        client(server, FakeTime(), max_ids_per_request=3) as c,
+        pytest.raises(BadRequestError) as raised,
+    ):
         c.cancel_orders(requested)
     e = raised.value
     assert len(server.requests) == 2  # the third chunk is not sent

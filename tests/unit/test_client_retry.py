@@ -7,15 +7,6 @@ import email.utils
 
 import httpx
 import pytest
-from client_fakes import (
-    START,
-    FakeTime,
-    Server,
-    async_client,
-    cancel_answer,
-    client,
-    error,
-)
 
 from clob_cancel import (
     AuthError,
@@ -25,6 +16,16 @@ from clob_cancel import (
     TransportError,
     UnavailableError,
     UnexpectedAnswerError,
+)
+
+from .client_fakes import (
+    START,
+    FakeTime,
+    Server,
+    async_client,
+    cancel_answer,
+    client,
+    error,
 )
 
 HTML_503 = httpx.Response(503, text="<html><body>503 Service Unavailable</body></html>")
@@ -50,7 +51,9 @@ def test_425_is_retried_with_exponential_backoff_and_fresh_signatures() -> None:
 
 def test_full_jitter_stays_within_the_capped_exponential() -> None:
     draws = iter([0.25, 0.5, 0.9, 0.1])
-    policy = RetryPolicy(retries=4, base_delay=1.0, max_delay=3.0, max_total_seconds=60, rng=lambda: next(draws))
+    policy = RetryPolicy(
+        retries=4, base_delay=1.0, max_delay=3.0, max_total_seconds=60, rng=lambda: next(draws)
+    )
     server = Server(*[error(503, "Trading is currently disabled")] * 4)
     fake = FakeTime()
     with client(server, fake, retries=policy) as c:
@@ -90,7 +93,10 @@ def test_body_retry_after_seconds_is_honoured_and_the_longer_wait_wins() -> None
 def test_gives_up_after_the_retries_and_says_how_often_it_tried() -> None:
     server = Server(*[error(429, "Too Many Requests", {"Retry-After": "1"})] * 5)
     fake = FakeTime()
-    with client(server, fake, retries=RetryPolicy(retries=2)) as c, pytest.raises(RateLimitedError) as raised:
+    with (
+        client(server, fake, retries=RetryPolicy(retries=2)) as c,
+        pytest.raises(RateLimitedError) as raised,
+    ):
         c.cancel("0xa")
     assert len(server.requests) == 3
     assert raised.value.attempts == 3
@@ -103,7 +109,10 @@ def test_gives_up_after_the_retries_and_says_how_often_it_tried() -> None:
 def test_no_retry_whose_wait_would_pass_the_time_budget() -> None:
     server = Server(error(429, "Too Many Requests", {"Retry-After": "30"}))
     fake = FakeTime()
-    with client(server, fake, retries=RetryPolicy(max_total_seconds=20)) as c, pytest.raises(RateLimitedError) as raised:
+    with (
+        client(server, fake, retries=RetryPolicy(max_total_seconds=20)) as c,
+        pytest.raises(RateLimitedError) as raised,
+    ):
         c.cancel("0xa")
     assert len(server.requests) == 1
     assert fake.sleeps == []
@@ -144,7 +153,9 @@ def test_retries_zero_turns_retrying_off() -> None:
         (httpx.Response(404, text="not found"), UnexpectedAnswerError),
     ],
 )
-def test_answers_a_retry_cannot_fix_are_not_retried(answer: httpx.Response, kind: type[Exception]) -> None:
+def test_answers_a_retry_cannot_fix_are_not_retried(
+    answer: httpx.Response, kind: type[Exception]
+) -> None:
     server = Server(answer)
     with client(server, FakeTime()) as c, pytest.raises(kind):
         c.cancel("0xa")

@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from client_fakes import ADDRESS, BASE_URL, CREDS, PASSPHRASE, SECRET, FakeTime, Server, client
 
 from clob_cancel import ApiCreds, CancelClient, CredentialsError
+
+from .client_fakes import ADDRESS, BASE_URL, CREDS, PASSPHRASE, SECRET, FakeTime, Server, client
 
 
 @pytest.mark.parametrize(
@@ -67,7 +68,11 @@ def _transport() -> dict[str, Any]:
     ("make", "error", "words"),
     [
         (lambda: CancelClient("clob.test", CREDS, ADDRESS), ValueError, "base_url must be an http"),
-        (lambda: CancelClient(BASE_URL, ("k", "s", "p"), ADDRESS), TypeError, "clob_cancel.ApiCreds"),
+        (
+            lambda: CancelClient(BASE_URL, ("k", "s", "p"), ADDRESS),  # type: ignore[arg-type]
+            TypeError,
+            "clob_cancel.ApiCreds",
+        ),
         (lambda: CancelClient(BASE_URL, CREDS), CredentialsError, "(address=) or its private key"),
         (lambda: CancelClient(BASE_URL, CREDS, "0x1234"), CredentialsError, "40 hex digits"),
         (
@@ -80,10 +85,16 @@ def _transport() -> dict[str, Any]:
             ValueError,
             "must not set base_url or auth",
         ),
-        (lambda: CancelClient(BASE_URL, CREDS, ADDRESS, retries=-1), ValueError, "retries must be >= 0"),
+        (
+            lambda: CancelClient(BASE_URL, CREDS, ADDRESS, retries=-1),
+            ValueError,
+            "retries must be >= 0",
+        ),
     ],
 )
-def test_bad_construction_is_refused(make: Callable[[], Any], error: type[Exception], words: str) -> None:
+def test_bad_construction_is_refused(
+    make: Callable[[], Any], error: type[Exception], words: str
+) -> None:
     with pytest.raises(error) as raised:
         make()
     assert words in str(raised.value)
@@ -116,7 +127,9 @@ ENV = {
 
 def test_from_env_builds_a_working_client() -> None:
     server = Server()
-    with CancelClient.from_env(ENV, httpx_client_kwargs={"transport": httpx.MockTransport(server)}) as c:
+    with CancelClient.from_env(
+        ENV, httpx_client_kwargs={"transport": httpx.MockTransport(server)}
+    ) as c:
         c.cancel("0xa")
     (request,) = server.requests
     assert request.headers["POLY_ADDRESS"] == ADDRESS

@@ -9,18 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from client_fakes import (
-    ADDRESS,
-    BASE_URL,
-    CREDS,
-    PASSPHRASE,
-    SECRET,
-    START,
-    FakeTime,
-    Server,
-    client,
-    error,
-)
 
 from clob_cancel import (
     ApiCreds,
@@ -35,19 +23,52 @@ from clob_cancel import (
 )
 from clob_cancel._call import L2Auth
 
+from .client_fakes import (
+    ADDRESS,
+    BASE_URL,
+    CREDS,
+    PASSPHRASE,
+    SECRET,
+    START,
+    FakeTime,
+    Server,
+    client,
+    error,
+)
+
 
 @pytest.mark.parametrize(
     ("answer", "kind", "message"),
     [
         (error(400, "Invalid order payload"), BadRequestError, "Invalid order payload"),
         (error(401, "Unauthorized/Invalid api key"), AuthError, "Unauthorized/Invalid api key"),
-        (error(425, "matching engine is restarting"), UnavailableError, "matching engine is restarting"),
+        (
+            error(425, "matching engine is restarting"),
+            UnavailableError,
+            "matching engine is restarting",
+        ),
         (error(429, "Too Many Requests"), RateLimitedError, "Too Many Requests"),
         (error(500, "Internal server error"), UnavailableError, "Internal server error"),
-        (error(503, "Trading is currently disabled"), UnavailableError, "Trading is currently disabled"),
-        (httpx.Response(404, json={"error": "not found"}), UnexpectedAnswerError, '{"error":"not found"}'),
-        (httpx.Response(502, text="<h1>Bad gateway</h1>"), UnexpectedAnswerError, "<h1>Bad gateway</h1>"),
-        (httpx.Response(200, text="<html>maintenance</html>"), UnexpectedAnswerError, "<html>maintenance</html>"),
+        (
+            error(503, "Trading is currently disabled"),
+            UnavailableError,
+            "Trading is currently disabled",
+        ),
+        (
+            httpx.Response(404, json={"error": "not found"}),
+            UnexpectedAnswerError,
+            '{"error":"not found"}',
+        ),
+        (
+            httpx.Response(502, text="<h1>Bad gateway</h1>"),
+            UnexpectedAnswerError,
+            "<h1>Bad gateway</h1>",
+        ),
+        (
+            httpx.Response(200, text="<html>maintenance</html>"),
+            UnexpectedAnswerError,
+            "<html>maintenance</html>",
+        ),
         (httpx.Response(200, json={"canceled": "0xa"}), UnexpectedAnswerError, None),
         (httpx.Response(200, json=["0xa"]), UnexpectedAnswerError, '["0xa"]'),
         (httpx.Response(400, text="Bad Request"), UnexpectedAnswerError, "Bad Request"),
@@ -112,7 +133,15 @@ def test_no_secret_passphrase_or_signature_in_any_error_text(answer: Any) -> Non
         c.cancel_orders(["0xa", "0xb"])
     signatures = {r.headers["POLY_SIGNATURE"] for r in server.requests}
     e = raised.value
-    texts = [str(e), repr(e), e.server_message or "", e.hint or "", e.detail, repr(c), repr(c._auth)]
+    texts = [
+        str(e),
+        repr(e),
+        e.server_message or "",
+        e.hint or "",
+        e.detail,
+        repr(c),
+        repr(c._auth),
+    ]
     for text in texts:
         assert SECRET not in text
         assert PASSPHRASE not in text

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from client_fakes import ADDRESS, BASE_URL, CREDS, PRIVATE_KEY, FakeTime, Server, client
 from py_clob_client import endpoints
 from py_clob_client.clob_types import ApiCreds as PyApiCreds
 from py_clob_client.clob_types import RequestArgs
@@ -20,11 +19,17 @@ from py_clob_client.signer import Signer
 from clob_cancel import CancelClient
 from clob_cancel.signing import ApiCreds, l2_signature
 
+from .client_fakes import ADDRESS, BASE_URL, CREDS, PRIVATE_KEY, FakeTime, Server, client
+
 TIMESTAMP = 1_764_000_123
 L2_HEADERS = ("POLY_ADDRESS", "POLY_SIGNATURE", "POLY_TIMESTAMP", "POLY_API_KEY", "POLY_PASSPHRASE")
 # Non-ASCII, apostrophes and double quotes: the characters where encoders and signers diverge.
 TRICKY_ID = "0xé'\"ü✓'"
-TRICKY_IDS = ["0x38a73eed1e6d177545e9ab027abddfb7e08dbe975fa777123b1752d203d6ac88", TRICKY_ID, "ид\"'"]
+TRICKY_IDS = [
+    "0x38a73eed1e6d177545e9ab027abddfb7e08dbe975fa777123b1752d203d6ac88",
+    TRICKY_ID,
+    "ид\"'",
+]
 
 
 class _FrozenDatetime:
@@ -47,7 +52,9 @@ def py_clob_request(path: str, body: Any | None) -> tuple[bytes, dict[str, str]]
         sent = b""
     else:
         serialized = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-        args = RequestArgs(method="DELETE", request_path=path, body=body, serialized_body=serialized)
+        args = RequestArgs(
+            method="DELETE", request_path=path, body=body, serialized_body=serialized
+        )
         sent = serialized.encode("utf-8")
     headers: dict[str, str] = py_headers.create_level_2_headers(signer, creds, args)
     return sent, headers

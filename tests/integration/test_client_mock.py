@@ -1,0 +1,190 @@
+"""The client end to end against the real mock CLOB on loopback: the four cancels (sync and async)
+change the mock's order book as they say, faults are retried or reported, and L1 derivation gives
+the account's credentials, as py-clob-client derives them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytest.importorskip("clob_cancel_mock")
+
+from clob_cancel import (
+    ApiCreds,
+    AsyncCancelClient,
+    AuthError,
+    CancelClient,
+    RateLimitedError,
+    RetryPolicy,
+    TransportError,
+    UnavailableError,
+    create_or_derive_api_key,
+    derive_api_key,
+)
+from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer
+
+MARKET_A = "0xbd31dc8a20211944f6b70f31557f1001557b59905b7738480ca09bd4532f84af"
+MARKET_B = "0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1"
+SEED = [
+    {"id": f"0xa{i}", "market": MARKET_A, "asset_id": "111" if i % 2 else "112", "state": "live"}
+    for i in range(6)
+] + [{"id": f"0xb{i}", "market": MARKET_B, "asset_id": "221", "state": "live"} for i in range(4)]
+FAST = RetryPolicy(retries=3, base_delay=0.01, max_delay=0.05, max_total_seconds=5)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MockServer]:
+    with MockServer(orders=[{**o, "owner": DEFAULT_ACCOUNT.api_key} for o in SEED]) as mock:
+        yield mock
+
+
+@pytest.fixture
+def mock(server: MockServer) -> MockServer:
+    server.reset()
+    return server
+
+
+def states(mock: MockServer) -> dict[str, str]:
+    return {o["id"]: o["state"] for o in mock.orders()}
+
+
+def live(mock: MockServer) -> set[str]:
+    return {i for i, s in states(mock).items() if s == "live"}
+
+
+def sync_client(mock: MockServer, **options: Any) -> CancelClient:
+    options.setdefault("retries", FAST)
+    return CancelClient(mock.url, DEFAULT_ACCOUNT.creds, DEFAULT_ACCOUNT.address, **options)
+
+
+def test_the_four_cancels(mock: MockServer) -> None:
+    with sync_client(mock, max_ids_per_request=2) as c:
+        one = c.cancel("0xa0")
+        assert one.canceled == ["0xa0"]
+        again = c.cancel("0xa0")
+        assert again.canceled == [] and "0xa0" in again.not_canceled
+
+        many = c.cancel_orders(["0xa1", "0xa2", "0xa1", "0xnope", "0xa3"])  # 2 requests
+        assert sorted(many.canceled) == ["0xa1", "0xa2", "0xa3"]
+        assert list(many.not_canceled.additional_properties) == ["0xnope"]
+        assert live(mock) == {"0xa4", "0xa5", "0xb0", "0xb1", "0xb2", "0xb3"}
+
+        by_asset = c.cancel_market_orders(asset_id="112")
+        assert by_asset.canceled == ["0xa4"]
+        by_market = c.cancel_market_orders(market=MARKET_A)
+        assert by_market.canceled == ["0xa5"]
+        assert live(mock) == {"0xb0", "0xb1", "0xb2", "0xb3"}
+
+        everything = c.cancel_all()
+        assert sorted(everything.canceled) == ["0xb0", "0xb1", "0xb2", "0xb3"]
+    assert live(mock) == set()
+
+
+async def test_the_four_cancels_async(mock: MockServer) -> None:
+    async with AsyncCancelClient(
+        mock.url,
+        DEFAULT_ACCOUNT.creds,
+        DEFAULT_ACCOUNT.address,
+        max_ids_per_request=1,
+        retries=FAST,
+    ) as c:
+        assert (await c.cancel("0xa0")).canceled == ["0xa0"]
+        many = await c.cancel_orders(["0xa1", "0xa2", "0xa3"])  # three concurrent requests
+        assert many.canceled == ["0xa1", "0xa2", "0xa3"]
+        both = await c.cancel_market_orders(MARKET_A, "111")
+        assert both.canceled == ["0xa5"]
+        rest = await c.cancel_all()
+        assert sorted(rest.canceled) == ["0xa4", "0xb0", "0xb1", "0xb2", "0xb3"]
+    assert live(mock) == set()
+
+
+def test_engine_restart_and_dropped_connections_are_retried(mock: MockServer) -> None:
+    mock.set_faults({"status": 425, "count": 2, "retry_after": 0})
+    with sync_client(mock) as c:
+        assert c.cancel("0xa0").canceled == ["0xa0"]
+        mock.set_faults({"drop_connection": True, "count": 1})
+        assert c.cancel_orders(["0xa1"]).canceled == ["0xa1"]
+    assert states(mock)["0xa1"] == "canceled"
+
+
+def test_a_persistent_fault_is_reported_with_the_ids_at_stake(mock: MockServer) -> None:
+    mock.set_faults({"drop_connection": True})
+    with sync_client(mock) as c, pytest.raises(TransportError) as raised:
+        c.cancel_orders(["0xa0", "0xa1"])
+    assert raised.value.fate_unknown is True
+    assert raised.value.unknown_ids == ("0xa0", "0xa1")
+    assert raised.value.attempts == FAST.retries + 1
+
+
+def test_trading_disabled_is_unavailable(mock: MockServer) -> None:
+    mock.set_faults({"trading_disabled": True})
+    with sync_client(mock, retries=0) as c, pytest.raises(UnavailableError) as raised:
+        c.cancel_all()
+    assert raised.value.status == 503
+    assert raised.value.server_message is not None
+    assert "Trading is currently disabled" in raised.value.server_message
+    assert live(mock) == {o["id"] for o in SEED}
+
+
+def test_rate_limited_says_when_to_come_back(mock: MockServer) -> None:
+    mock.set_faults({"rate_limit": {"rate": 0.5, "burst": 2}})
+    with sync_client(mock, retries=0) as c:
+        c.cancel_orders(["0xa0", "0xa1"])
+        with pytest.raises(RateLimitedError) as raised:
+            c.cancel("0xa2")
+    assert raised.value.status == 429
+    assert raised.value.retry_after is not None and raised.value.retry_after > 0
+    assert states(mock)["0xa2"] == "live"
+
+
+def test_a_wrong_passphrase_is_an_auth_error_without_secrets(mock: MockServer) -> None:
+    creds = DEFAULT_ACCOUNT.creds
+    wrong = ApiCreds(creds.api_key, creds.api_secret, "wrong-passphrase")
+    with (
+        CancelClient(mock.url, wrong, DEFAULT_ACCOUNT.address) as c,
+        pytest.raises(AuthError) as raised,
+    ):
+        c.cancel("0xa0")
+    assert raised.value.status == 401
+    assert raised.value.hint is not None
+    for text in (str(raised.value), repr(raised.value)):
+        assert creds.api_secret not in text and "wrong-passphrase" not in text
+    assert states(mock)["0xa0"] == "live"
+
+
+def test_sync_clock_fixes_a_skewed_clock() -> None:
+    """The mock's clock runs 10 minutes ahead, beyond its 300 s timestamp window."""
+    with MockServer(
+        clock_offset=600.0, orders=[{**SEED[0], "owner": DEFAULT_ACCOUNT.api_key}]
+    ) as mock:
+        with sync_client(mock) as plain, pytest.raises(AuthError):
+            plain.cancel("0xa0")
+        with sync_client(mock, sync_clock=True) as synced:
+            assert synced.cancel("0xa0").canceled == ["0xa0"]
+            offset = synced.clock_offset
+        assert offset is not None and abs(offset - 600) < 2
+
+
+def test_l1_derivation_gives_the_accounts_credentials_as_py_clob_client_does(
+    mock: MockServer,
+) -> None:
+    from py_clob_client.client import ClobClient
+
+    assert DEFAULT_ACCOUNT.private_key is not None
+    ours = derive_api_key(mock.url, DEFAULT_ACCOUNT.private_key)
+    theirs = ClobClient(mock.url, key=DEFAULT_ACCOUNT.private_key, chain_id=137).derive_api_key()
+    assert (ours.api_key, ours.api_secret, ours.api_passphrase) == (
+        theirs.api_key,
+        theirs.api_secret,
+        theirs.api_passphrase,
+    )
+    assert ours == DEFAULT_ACCOUNT.creds
+    assert ours.api_secret == DEFAULT_ACCOUNT.secret
+    assert ours.api_passphrase == DEFAULT_ACCOUNT.passphrase
+
+    again = create_or_derive_api_key(mock.url, DEFAULT_ACCOUNT.private_key)
+    assert again.api_key == ours.api_key
+    with CancelClient(mock.url, again, private_key=DEFAULT_ACCOUNT.private_key) as c:
+        assert c.cancel("0xa0").canceled == ["0xa0"]

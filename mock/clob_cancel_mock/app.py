@@ -64,7 +64,10 @@ class ApiError(Exception):
 
 
 def json_response(status: int, content: Any, headers: Mapping[str, str] | None = None) -> Response:
-    body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+    try:
+        body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+    except UnicodeEncodeError:  # a lone surrogate (JSON "\ud800") has no UTF-8: escape it
+        body = json.dumps(content, separators=(",", ":")).encode()
     return Response(body, status, headers=headers, media_type="application/json")
 
 
@@ -336,7 +339,7 @@ class MockClob:
                 )
         try:
             value = json.loads(body, parse_constant=_reject_constant)
-        except (ValueError, UnicodeDecodeError) as e:
+        except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
             raise ApiError(
                 400, f"{self.INVALID_PAYLOAD}: the body is not valid JSON ({e})"
             ) from None
@@ -493,7 +496,7 @@ class MockClob:
         body = await self.read_body(request)
         try:
             return json.loads(body or b"null", parse_constant=_reject_constant)
-        except (ValueError, UnicodeDecodeError) as e:
+        except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
             raise ApiError(400, f"the body is not valid JSON ({e})") from None
 
 

@@ -21,6 +21,7 @@ INVALID = [
     ("/order", b'{"orderID":', "not valid JSON"),
     ("/order", b'{"orderID":NaN}', "not valid JSON"),
     ("/order", b"\xff\xfe{", "not valid JSON"),
+    ("/order", b"[" * 100_000, "not valid JSON"),  # nesting deeper than the parser's recursion
     ("/orders", b'{"orderID":"0xa1"}', "body: expected array, got object"),
     ("/orders", b'["0xa1",null]', "body[1]: expected string, got null"),
     ("/orders", b'["0xa1",["0xa2"]]', "body[1]: expected string, got array"),
@@ -52,6 +53,15 @@ def test_non_json_content_type_is_400(api: Api) -> None:
     assert response.status_code == 400
     assert "Content-Type must be application/json" in json_of(response)["error"]
     assert api.states()["0xa1"] == "live"
+
+
+def test_lone_surrogate_id_is_answered_as_escaped_json(api: Api) -> None:
+    response = api.send("DELETE", "/order", b'{"orderID":"\\ud800x"}')
+    assert response.status_code == 200
+    assert (
+        response.content
+        == b'{"canceled":[],"not_canceled":{"\\ud800x":"Order not found or already canceled"}}'
+    )
 
 
 def test_extra_fields_are_accepted_as_the_spec_allows(api: Api) -> None:

@@ -32,12 +32,12 @@ if TYPE_CHECKING:
     from clob_cancel_client.models import CancelOrdersResponse
 
     from ._call import L2Auth
+    from .aio import AsyncCancelClient
     from .client import (
         DEFAULT_RETRY,
         DEFAULT_TIMEOUT,
         MAX_IDS_PER_REQUEST,
         POLYMARKET_CLOB_URL,
-        AsyncCancelClient,
         CancelClient,
         RetryPolicy,
     )
@@ -56,13 +56,13 @@ __version__ = "0.1.0"
 _LAZY = {
     "CancelOrdersResponse": "clob_cancel_client.models",
     "L2Auth": "clob_cancel._call",
+    "AsyncCancelClient": "clob_cancel.aio",
     **dict.fromkeys(
         (
             "DEFAULT_RETRY",
             "DEFAULT_TIMEOUT",
             "MAX_IDS_PER_REQUEST",
             "POLYMARKET_CLOB_URL",
-            "AsyncCancelClient",
             "CancelClient",
             "RetryPolicy",
         ),

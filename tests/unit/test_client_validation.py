@@ -26,6 +26,11 @@ from .client_fakes import ADDRESS, BASE_URL, CREDS, PASSPHRASE, SECRET, FakeTime
         (lambda c: c.cancel_orders(["0xa", ""]), ValueError, "order_ids[1] is an empty string"),
         (lambda c: c.cancel_orders(["0xa", "0xb", 7]), TypeError, "order_ids[2] must be a str"),
         (lambda c: c.cancel_orders([b"0xa"]), TypeError, "order_ids[0] must be a str, got bytes"),
+        (
+            lambda c: c.cancel_orders(["0xa", ["0xb"]]),
+            TypeError,
+            "order_ids[1] must be a str, got list",
+        ),
         (lambda c: c.cancel_market_orders(), ValueError, "call cancel_all() explicitly"),
         (lambda c: c.cancel_market_orders(None, None), ValueError, "market and/or asset_id"),
         (lambda c: c.cancel_market_orders(""), ValueError, "market is an empty string"),

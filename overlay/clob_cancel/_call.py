@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from clob_cancel_client.models import ErrorResponse
+from clob_cancel_client.models import CancelOrdersResponse, ErrorResponse
 from clob_cancel_client.types import Response
 
 from .errors import (
@@ -135,7 +135,10 @@ def interpret(
     parsed = answer.parsed
     status = int(answer.status_code)
     if status == 200 and isinstance(parsed, ok):
-        return parsed
+        # The generated parser casts `canceled` without looking: a string there would be merged
+        # character by character.
+        if not isinstance(parsed, CancelOrdersResponse) or isinstance(parsed.canceled, list):
+            return parsed
     if isinstance(parsed, ErrorResponse) and status != 200:
         return error_for_answer(
             operation,

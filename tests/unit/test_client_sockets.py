@@ -134,3 +134,40 @@ async def test_async_client_never_answered_is_fate_unknown() -> None:
     assert raised.value.fate_unknown is True
     assert len(server.received) == 1
     assert server.received[0].startswith(b"DELETE /cancel-market-orders HTTP/1.1")
+
+
+class AnsweringProxy(MisbehavingServer):
+    """An HTTP proxy that answers every request itself with an empty cancel answer."""
+
+    def __init__(self) -> None:
+        super().__init__(hang_up=True)
+
+    def _serve(self) -> None:
+        body = b'{"canceled":[],"not_canceled":{}}'
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(2.0)
+                data = b""
+                while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
+                    data += chunk
+                self.received.append(data)
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                )
+
+
+def test_requests_go_through_the_proxy_given_and_sign_the_origin_path() -> None:
+    with (
+        AnsweringProxy() as proxy,
+        CancelClient("http://clob.test", CREDS, ADDRESS, proxy=proxy.url, timeout=TIMEOUT) as c,
+    ):
+        assert c.cancel_all().canceled == []
+    (request,) = proxy.received
+    head = request.decode()
+    assert head.startswith("DELETE http://clob.test/cancel-all HTTP/1.1")
+    assert "poly_signature:" in head.lower()

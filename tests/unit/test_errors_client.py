@@ -70,6 +70,11 @@ from .client_fakes import (
             "<html>maintenance</html>",
         ),
         (httpx.Response(200, json={"canceled": "0xa"}), UnexpectedAnswerError, None),
+        (
+            httpx.Response(200, json={"canceled": "0xa", "not_canceled": {}}),
+            UnexpectedAnswerError,
+            '{"canceled":"0xa","not_canceled":{}}',
+        ),
         (httpx.Response(200, json=["0xa"]), UnexpectedAnswerError, '["0xa"]'),
         (httpx.Response(400, text="Bad Request"), UnexpectedAnswerError, "Bad Request"),
         (httpx.Response(401, json={"message": "no error key"}), UnexpectedAnswerError, None),

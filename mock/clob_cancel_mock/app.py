@@ -337,6 +337,10 @@ class MockClob:
                     f"{self.INVALID_PAYLOAD}: Content-Type must be "
                     f"application/json, got {content_type[:100]!r}",
                 )
+        if not json_depth_ok(body):
+            raise ApiError(
+                400, f"{self.INVALID_PAYLOAD}: the body nests deeper than {MAX_JSON_DEPTH} levels"
+            )
         try:
             value = json.loads(body, parse_constant=_reject_constant)
         except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
@@ -494,6 +498,8 @@ class MockClob:
 
     async def _admin_json(self, request: Request) -> Any:
         body = await self.read_body(request)
+        if not json_depth_ok(body):
+            raise ApiError(400, f"the body nests deeper than {MAX_JSON_DEPTH} levels")
         try:
             return json.loads(body or b"null", parse_constant=_reject_constant)
         except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
@@ -506,6 +512,37 @@ ADMIN_METHODS = {
     "faults": ["GET", "POST"],
     "accounts": ["GET"],
 }
+
+
+MAX_JSON_DEPTH = 100
+
+
+def json_depth_ok(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``body`` nests arrays/objects at most ``limit`` deep. Checked before parsing:
+    the json module recurses per level, and once something raises the recursion limit (py_ecc,
+    which eth-account imports, sets it to 100000) a deeply nested body overflows the C stack
+    and kills the server instead of raising RecursionError."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return True  # every real body: a few brackets, no need to scan
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return False
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return True
 
 
 def _same(given: str, expected: str) -> bool:

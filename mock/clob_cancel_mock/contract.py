@@ -1,10 +1,11 @@
 """The contract, read from the spec at start: which operations exist and what bodies they accept.
 
 The spec is loaded (and checked) with openapi-core. Validating each request with openapi-core
-costs far more than the mock's whole throughput budget, so the request-body schemas are taken
-from that loaded spec once, their ``$ref``s resolved, and compiled into OpenAPI 3.0 schema
-validators (openapi-schema-validator). The mock holds no copy of any schema: change the spec and
-the mock follows.
+costs far more than the mock's whole throughput budget (measured: 1.3 ms for a cancel(1) request,
+i.e. under 800 requests/s on a core), so the request-body schemas are taken from that loaded spec
+once, their ``$ref``s resolved, and compiled into OpenAPI 3.0 schema validators
+(openapi-schema-validator: ~14 us for the same body). The mock holds no copy of any schema:
+change the spec and the mock follows.
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ class Operation:
 
     def validate(self, value: Any) -> None:
         """Raise BodyError naming the first violation (best_match) and where it is."""
-        if self.validator is None:
-            return
+        if self.validator is None or self.validator.is_valid(value):
+            return  # the common case, without best_match's bookkeeping
         error = best_match(self.validator.iter_errors(value))
         if error is not None:
             raise BodyError(describe(error))

@@ -21,7 +21,9 @@ INVALID = [
     ("/order", b'{"orderID":', "not valid JSON"),
     ("/order", b'{"orderID":NaN}', "not valid JSON"),
     ("/order", b"\xff\xfe{", "not valid JSON"),
-    ("/order", b"[" * 100_000, "not valid JSON"),  # nesting deeper than the parser's recursion
+    ("/order", b"[" * 100_000, "nests deeper than 100 levels"),
+    ("/orders", b"[" * 101 + b"]" * 101, "nests deeper than 100 levels"),
+    ("/orders", b"[" * 100 + b"]" * 100, "body[0]: expected string, got array"),
     ("/orders", b'{"orderID":"0xa1"}', "body: expected array, got object"),
     ("/orders", b'["0xa1",null]', "body[1]: expected string, got null"),
     ("/orders", b'["0xa1",["0xa2"]]', "body[1]: expected string, got array"),
@@ -53,6 +55,29 @@ def test_non_json_content_type_is_400(api: Api) -> None:
     assert response.status_code == 400
     assert "Content-Type must be application/json" in json_of(response)["error"]
     assert api.states()["0xa1"] == "live"
+
+
+def test_deep_nesting_is_refused_even_after_the_recursion_limit_is_raised(api: Api) -> None:
+    """py_ecc (via eth-account's L1 code) raises the recursion limit to 100000 at import; the
+    mock must still refuse deep JSON rather than overflow the C stack and die."""
+    import sys
+
+    import py_ecc  # noqa: F401
+
+    assert sys.getrecursionlimit() >= 100_000
+    for path in ("/order", "/_mock/orders"):
+        response = api.send("DELETE" if path == "/order" else "POST", path, b"[" * 500_000)
+        assert response.status_code == 400
+        assert "nests deeper than 100 levels" in json_of(response)["error"]
+    assert api.http.get("/time").status_code == 200  # still alive
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(api: Api) -> None:
+    order_id = '[{\\"' + "[" * 200
+    body = json.dumps([order_id]).encode()
+    response = api.send("DELETE", "/orders", body)
+    assert response.status_code == 200
+    assert json_of(response)["not_canceled"] == {order_id: "Order not found or already canceled"}
 
 
 def test_lone_surrogate_id_is_answered_as_escaped_json(api: Api) -> None:

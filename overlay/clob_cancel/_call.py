@@ -134,11 +134,14 @@ def interpret(
     """The expected model of a 200 answer, or the error for anything else."""
     parsed = answer.parsed
     status = int(answer.status_code)
-    if status == 200 and isinstance(parsed, ok):
-        # The generated parser casts `canceled` without looking: a string there would be merged
-        # character by character.
-        if not isinstance(parsed, CancelOrdersResponse) or isinstance(parsed.canceled, list):
-            return parsed
+    # The generated parser casts `canceled` without looking: a string there would be merged
+    # character by character, so it is checked here.
+    if (
+        status == 200
+        and isinstance(parsed, ok)
+        and (not isinstance(parsed, CancelOrdersResponse) or isinstance(parsed.canceled, list))
+    ):
+        return parsed
     if isinstance(parsed, ErrorResponse) and status != 200:
         return error_for_answer(
             operation,
@@ -181,7 +184,7 @@ def failure(
         kind = type(exc).__name__
         detail = f"no answer ({kind}{': ' + str(exc) if str(exc) else ''})"
         error: CancelError = TransportError(operation, _scrub(detail, creds), fate_unknown=sent)
-        error._retry_ok = not sent or isinstance(exc, _DROPPED)
+        error.retryable = not sent or isinstance(exc, _DROPPED)
         error.__cause__ = exc
         return error
     if isinstance(exc, ValueError | KeyError | TypeError | AttributeError):

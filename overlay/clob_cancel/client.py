@@ -1,5 +1,5 @@
-"""CancelClient and AsyncCancelClient: the four cancels with input checks, chunking, retries and
-typed errors around the generated functions, which alone build the requests."""
+"""CancelClient: the four cancels with input checks, chunking, retries and typed errors around the
+generated functions, which alone build the requests (and what AsyncCancelClient shares)."""
 
 from __future__ import annotations
 
@@ -255,7 +255,7 @@ class _Base:
 
     def _retry_delay(self, error: CancelError, retries_done: int, started: float) -> float | None:
         policy = self._retry
-        if not error._retry_ok or retries_done >= policy.retries:
+        if not error.retryable or retries_done >= policy.retries:
             return None
         delay = error.retry_after if error.retry_after is not None else policy.backoff(retries_done)
         if self._clock() - started + delay > policy.max_total_seconds:

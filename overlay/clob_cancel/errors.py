@@ -39,6 +39,9 @@ class CancelError(Exception):
         fate_unknown: True when the request may have been processed although no answer says so
             (a read timeout, a 500): check the orders' state, or cancel them again (idempotent).
         hint: what the cause probably is, where the client can tell (e.g. clock skew on a 401).
+        retryable: whether sending the same request again later may succeed (425, 429, 503,
+            connection failures); the client has already retried these as its policy allows.
+        attempts: how many times the request was sent, retries included.
         partial: for ``cancel_orders`` sent in several chunks, the merged answer of the chunks that
             succeeded before this one failed; None otherwise.
         unknown_ids: the requested ids that no answer accounts for (the failed chunk and the chunks
@@ -66,8 +69,8 @@ class CancelError(Exception):
         self.hint = hint
         self.partial: CancelOrdersResponse | None = None
         self.unknown_ids: tuple[str, ...] = ()
-        self.attempts = 1  # how many times the request was sent (retries included)
-        self._retry_ok = status in (425, 429, 503)  # whether a retry of the same call is sensible
+        self.attempts = 1
+        self.retryable = status in (425, 429, 503)
 
     def __str__(self) -> str:
         text = f"{self.operation}: {self.detail}"

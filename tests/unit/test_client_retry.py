@@ -100,6 +100,7 @@ def test_gives_up_after_the_retries_and_says_how_often_it_tried() -> None:
         c.cancel("0xa")
     assert len(server.requests) == 3
     assert raised.value.attempts == 3
+    assert raised.value.retryable is True  # worth trying again later
     assert raised.value.retry_after == 1.0
     assert raised.value.status == 429
     assert "after 3 attempts" in str(raised.value)
@@ -193,6 +194,7 @@ def test_a_read_timeout_is_not_retried_and_its_fate_is_unknown() -> None:
         c.cancel_orders(["0xa", "0xb"])
     assert len(server.requests) == 1
     assert raised.value.fate_unknown is True
+    assert raised.value.retryable is False
     assert "may or may not have been processed" in str(raised.value)
     assert raised.value.unknown_ids == ("0xa", "0xb")
 

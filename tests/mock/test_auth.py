@@ -169,3 +169,17 @@ def test_timestamp_window_is_configurable() -> None:
         )
         assert api.cancel("0xa1").status_code == 200
         api.http.close()
+
+
+def test_clock_offset_moves_the_servers_clock() -> None:
+    from clob_cancel_mock import MockServer
+
+    with MockServer(orders=[{"id": "0xa1"}], clock_offset=-1000) as server:
+        api = Api(server)
+        server_time = api.http.get("/time").json()
+        assert abs(server_time - (time.time() - 1000)) < 5
+        assert api.cancel("0xa1").status_code == 401  # signed with the client's clock
+        headers = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", BODY, timestamp=server_time)
+        response = api.http.request("DELETE", "/order", content=BODY, headers=headers)
+        assert response.json()["canceled"] == ["0xa1"]
+        api.http.close()

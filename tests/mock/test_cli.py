@@ -138,3 +138,46 @@ def test_bad_seed_file_exits_2_naming_the_problem(
     )
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_fault_flags_become_the_documented_fault_setting() -> None:
+    from clob_cancel_mock.cli import faults_from_args, parse_args
+    from clob_cancel_mock.faults import parse_faults
+
+    args = parse_args(
+        [
+            "--rate-limit",
+            "10:20",
+            "--fail-status",
+            "425",
+            "--fail-count",
+            "2",
+            "--cancel-only",
+            "--delay",
+            "0.5",
+        ]
+    )
+    faults = faults_from_args(args)
+    assert faults == {
+        "rate_limit": {"rate": 10.0, "burst": 20},
+        "status": 425,
+        "count": 2,
+        "cancel_only": True,
+        "delay_seconds": 0.5,
+    }
+    parse_faults(faults)  # valid as a whole
+    assert faults_from_args(parse_args(["--trading-disabled", "--rate-limit", "5"])) == {
+        "rate_limit": {"rate": 5.0},
+        "trading_disabled": True,
+    }
+
+
+def test_bad_flag_combination_exits_2() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "clob_cancel_mock", "--port", "0", "--fail-count", "3"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "faults.count: only with status or drop_connection" in result.stderr

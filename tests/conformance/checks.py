@@ -128,7 +128,9 @@ class auth_covers_the_whole_request:
     def after_response(self, ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
         request = _cancel_request(response)
         t = target.current()
-        if request is None or request.path in self.probed or response.status_code == 401:
+        if request is None or request.method != "DELETE" or request.path in self.probed:
+            return None
+        if response.status_code == 401:
             return None
         if not contract.is_correctly_signed(request, t):
             return None
@@ -300,11 +302,18 @@ def cancel_changes_exactly_what_it_reports(
     if answer is None:
         return None
     reported = set(answer[0])
+    expected = _should_cancel(request, before, t)
     problems = []
     for i in changed:
         order = before[i]
         if order["owner"] != t.creds.api_key or order["state"] != "live":
             problems.append(f"{_owner_label(order, t)} {order['state']} order {i!r} was canceled")
+        elif expected is not None and i not in expected:
+            problems.append(
+                f"our live order {i!r} (market {order['market'][:20]}…, asset "
+                f"{order['asset_id'][:20]}…) was canceled, but the request does not name it "
+                "nor does its filter cover it"
+            )
         elif i not in reported:
             problems.append(f"order {i!r} was canceled but not reported in canceled")
     for i in sorted(reported - set(changed)):
@@ -312,12 +321,10 @@ def cancel_changes_exactly_what_it_reports(
         problems.append(
             f"reported canceled, but order {i!r} is {now} (it was not canceled by this request)"
         )
-    expected = _should_cancel(request, before, t)
-    if expected is not None:
-        for i in expected:
-            if i not in reported:
-                reason = answer[1].get(i, "not in the answer")
-                problems.append(f"our live order {i!r} was not canceled ({reason!r})")
+    for i in expected or ():
+        if i not in reported:
+            reason = answer[1].get(i, "not in the answer")
+            problems.append(f"our live order {i!r} was not canceled ({reason!r})")
     if problems:
         raise AssertionError(
             f"{request.method} {request.path} did not do what it reported:\n  - "

@@ -1,0 +1,73 @@
+"""Run the conformance suite against a server class and read what it reported."""
+
+from __future__ import annotations
+
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import attrs
+
+from clob_cancel_mock import MockClob
+from tests.conformance import run
+
+# Small and fixed, so the proof is fast and reproducible; the bugs are reached by the boundary
+# examples, the coverage phase and the active checks, not by luck in the fuzzing phase.
+PROOF_SEED = 1
+PROOF_MAX_EXAMPLES = 3
+
+
+# The title schemathesis reports for each built-in check's failure; a custom check's failure is
+# reported as "Custom check failed: `<name>`".
+BUILTIN_TITLES = {
+    "not_a_server_error": "Server error",
+    "status_code_conformance": "Undocumented HTTP status code",
+    "content_type_conformance": "Undocumented Content-Type",
+    "response_schema_conformance": "Response violates schema",
+    "negative_data_rejection": "Schema-violating request accepted",
+    "positive_data_acceptance": "Schema-valid request rejected",
+}
+
+
+def title_of(check: str) -> str:
+    """How a failure of ``check`` is titled in the report."""
+    return BUILTIN_TITLES.get(check, f"Custom check failed: `{check}`")
+
+
+@attrs.frozen
+class Outcome:
+    """What one run reported."""
+
+    exit_code: int
+    failures: list[str]  # the text of each JUnit <failure>
+    seconds: float
+
+    def reports(self, check: str, fragment: str = "") -> bool:
+        """Whether some failure is from ``check`` and mentions ``fragment``."""
+        title = title_of(check)
+        return any(title in text and fragment in text for text in self.failures)
+
+    def titles(self) -> list[str]:
+        """The distinct failure titles (one line each), for messages."""
+        found = {line[2:] for text in self.failures for line in text.splitlines()}
+        return sorted(t for t in found if t.startswith("ST") and " " in t)
+
+
+def junit_failures(path: Path) -> list[str]:
+    """The text of every <failure> and <error> in a JUnit report."""
+    root = ET.parse(path).getroot()
+    return [
+        f"{element.get('message', '')}\n{element.text or ''}"
+        for element in root.iter()
+        if element.tag in ("failure", "error")
+    ]
+
+
+def run_suite(clob_class: type[MockClob], junit: Path) -> Outcome:
+    """The suite (same config, hooks and checks as `make conformance`) against the embedded mock
+    built on ``clob_class``."""
+    started = time.monotonic()
+    with run.embedded_mock(clob_class=clob_class) as target:
+        args = run.cli_args(target, seed=PROOF_SEED, max_examples=PROOF_MAX_EXAMPLES, junit=junit)
+        code = run.run_cli(target, args)
+    return Outcome(code, junit_failures(junit), time.monotonic() - started)

@@ -1,0 +1,506 @@
+"""Deliberately broken CLOB servers: the mock with one plausible bug each.
+
+Each variant subclasses the mock's `MockClob` (or its `OrderBook`) and overrides one small method,
+the way a tired server developer or a shortcut would get it wrong. `expect` names the check that
+must report it and a fragment of that check's message: the proof asserts the suite fails *for
+that reason*, not merely fails.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+from starlette.requests import Request
+from starlette.responses import Response
+
+from clob_cancel.signing import ApiCreds
+from clob_cancel_mock import Account, MockClob, OrderBook
+from clob_cancel_mock.app import ApiError, json_response
+from clob_cancel_mock.contract import Operation
+from clob_cancel_mock.orders import CancelResult, Order
+
+CANCEL_PATHS = ("/order", "/orders", "/cancel-all", "/cancel-market-orders")
+
+
+@attrs.frozen
+class Variant:
+    """One broken server: what is wrong, and how the suite must report it."""
+
+    name: str
+    area: str  # auth, schema, status codes, input validation, cancel semantics
+    bug: str
+    clob_class: type[MockClob]
+    expect: str  # the failing check's name, as the report shows it
+    message: str = ""  # a fragment of that check's message
+
+
+def with_book(book_class: type[OrderBook]) -> type[MockClob]:
+    """A MockClob whose order book is ``book_class``."""
+
+    class Clob(MockClob):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.book = book_class()
+            self.reset()  # refills the new book with the configured orders
+
+    Clob.__name__ = f"ClobWith{book_class.__name__}"
+    return Clob
+
+
+# -- auth --------------------------------------------------------------------------------------
+
+
+class TimestampNotChecked(MockClob):
+    """Checks that POLY_TIMESTAMP is a number, never how old it is: a captured request can be
+    replayed days later."""
+
+    def timestamp_ok(self, timestamp: str) -> bool:
+        return timestamp.isdigit()
+
+
+class PassphraseNotChecked(MockClob):
+    """Looks the account up by api key and verifies the HMAC, but never compares the
+    passphrase ("it only decrypts the secret", thinks the developer)."""
+
+    def authenticate(self, request: Request, body: bytes) -> Account:
+        headers = request.headers
+        api_key = headers.get("poly_api_key", "")
+        address = headers.get("poly_address", "")
+        timestamp = headers.get("poly_timestamp", "")
+        signature = headers.get("poly_signature", "")
+        entry = self._accounts.get(api_key)
+        if entry is None:
+            raise ApiError(401, self.UNAUTHORIZED)
+        account, creds = entry
+        path = request.scope["path"]
+        if not (
+            self.address_ok(address, account)
+            and self.timestamp_ok(timestamp)
+            and self.signature_ok(creds, timestamp, request.method, path, body, signature)
+        ):
+            raise ApiError(401, self.UNAUTHORIZED)
+        return account
+
+
+class SignatureNotChecked(MockClob):
+    """A debugging shortcut left on: any POLY_SIGNATURE is accepted once the key, passphrase,
+    address and timestamp match."""
+
+    def signature_ok(self, *args: Any) -> bool:
+        return True
+
+
+class AddressNotChecked(MockClob):
+    """Never compares POLY_ADDRESS with the account the api key belongs to."""
+
+    def address_ok(self, address: str, account: Account) -> bool:
+        return True
+
+
+class PathNotSigned(MockClob):
+    """Builds the HMAC message as timestamp + method + body, forgetting the path: every correct
+    client is refused with 401 (which the spec documents, so a naive suite stays green)."""
+
+    def signature_ok(
+        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
+    ) -> bool:
+        return super().signature_ok(creds, timestamp, method, "", body, signature)
+
+
+class SignatureForAnyCancelPath(MockClob):
+    """Verifies the signature in a shared middleware against every cancel route instead of the
+    one requested: a signed DELETE /order can be replayed as DELETE /cancel-all."""
+
+    def signature_ok(
+        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
+    ) -> bool:
+        return any(
+            super(SignatureForAnyCancelPath, self).signature_ok(
+                creds, timestamp, method, candidate, body, signature
+            )
+            for candidate in (path, *CANCEL_PATHS)
+        )
+
+
+# -- status codes, content types, response schemas ---------------------------------------------
+
+
+class AuthFailureIs403(MockClob):
+    """Answers failed auth with 403 Forbidden, which the spec does not document."""
+
+    def error_response(self, error: ApiError) -> Response:
+        if error.status == 401:
+            error = ApiError(403, error.message)
+        return super().error_response(error)
+
+
+class ErrorsAsPlainText(MockClob):
+    """Answers 400 with the framework's default plain-text body instead of the JSON error."""
+
+    def error_response(self, error: ApiError) -> Response:
+        if error.status == 400:
+            return Response(error.message, 400, media_type="text/plain")
+        return super().error_response(error)
+
+
+class NotCanceledAsList(MockClob):
+    """Returns `not_canceled` as a list of ids, dropping the reasons (the spec says a map)."""
+
+    def cancel_response(self, result: CancelResult, headers: Any) -> Response:
+        return json_response(
+            200, {"canceled": result.canceled, "not_canceled": list(result.not_canceled)}, headers
+        )
+
+
+# -- input validation ----------------------------------------------------------------------------
+
+
+class InvalidPayloadAccepted(MockClob):
+    """Swallows body validation errors and cancels nothing: invalid input gets 200."""
+
+    def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
+        try:
+            return super().parse_body(operation, request, body)
+        except ApiError as e:
+            if e.status != 400 or "Too many" in e.message:
+                raise
+        return (
+            {"orderID": ""} if operation.path == "/order" else ([] if operation.max_items else {})
+        )
+
+
+class OverLimitTruncated(MockClob):
+    """Cancels the first 3000 ids of a longer list instead of refusing it."""
+
+    def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
+        if operation.max_items is not None:
+            try:
+                value = json.loads(body)
+            except ValueError:
+                value = None
+            if isinstance(value, list) and len(value) > operation.max_items:
+                body = json.dumps(value[: operation.max_items]).encode()
+        return super().parse_body(operation, request, body)
+
+
+class LimitOffByOne(MockClob):
+    """Refuses exactly 3000 ids (`>=` where `>` was meant)."""
+
+    def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
+        value = super().parse_body(operation, request, body)
+        if isinstance(value, list) and len(value) >= (operation.max_items or 0):
+            raise ApiError(400, self.TOO_MANY.format(max=operation.max_items))
+        return value
+
+
+class NonAsciiIdCrashes(MockClob):
+    """Looks ids up in an ASCII-only store: a non-ASCII id raises, and the server answers 500."""
+
+    def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
+        value = super().parse_body(operation, request, body)
+        ids = value if isinstance(value, list) else [value.get("orderID", "")] if value else []
+        for order_id in ids:
+            if isinstance(order_id, str):
+                order_id.encode("ascii")  # UnicodeEncodeError -> 500
+        return value
+
+
+class LongIdTruncated(MockClob):
+    """Stores ids in a 66-character column (a 0x-prefixed 32-byte hash): longer ids are cut,
+    and the answer names the cut id."""
+
+    def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
+        value = super().parse_body(operation, request, body)
+        if isinstance(value, list):
+            return [i[:66] for i in value]
+        if isinstance(value, dict) and isinstance(value.get("orderID"), str):
+            return {**value, "orderID": value["orderID"][:66]}
+        return value
+
+
+# -- cancel semantics ----------------------------------------------------------------------------
+
+
+class NoDedupBook(OrderBook):
+    """Iterates the ids as given: a duplicated id is canceled, then reported not canceled."""
+
+    def cancel_ids(self, owner: str, ids: Iterable[str]) -> CancelResult:
+        canceled: list[str] = []
+        not_canceled: dict[str, str] = {}
+        for order_id in ids:
+            one = super().cancel_ids(owner, [order_id])
+            canceled += one.canceled
+            not_canceled.update(one.not_canceled)
+        return CancelResult(canceled, not_canceled)
+
+
+class UnknownIdsDroppedBook(OrderBook):
+    """Reports only the ids it found: unknown ids are silently left out of the answer."""
+
+    def cancel_ids(self, owner: str, ids: Iterable[str]) -> CancelResult:
+        result = super().cancel_ids(owner, ids)
+        with self.lock:
+            known = {i for i in result.not_canceled if i in self._orders}
+        return CancelResult(
+            result.canceled, {i: r for i, r in result.not_canceled.items() if i in known}
+        )
+
+
+class CancelAllAnyOwnerBook(OrderBook):
+    """/cancel-all and /cancel-market-orders forget the owner filter: they cancel every
+    account's orders."""
+
+    @staticmethod
+    def matches(order: Order, owner: str, market: str, asset_id: str) -> bool:
+        return OrderBook.matches(order, order.owner, market, asset_id)
+
+
+class MarketIgnoresAssetBook(OrderBook):
+    """/cancel-market-orders filters by market only; the asset_id filter is ignored."""
+
+    @staticmethod
+    def matches(order: Order, owner: str, market: str, asset_id: str) -> bool:
+        return OrderBook.matches(order, owner, market, "")
+
+
+class CanceledAgainBook(OrderBook):
+    """Idempotent in the wrong way: canceling an already canceled order reports it canceled."""
+
+    def reason_not_cancelable(self, owner: str, order: Order | None) -> str | None:
+        if order is not None and order.owner == owner and order.state == "canceled":
+            return None
+        return super().reason_not_cancelable(owner, order)
+
+
+class MatchedCanceledBook(OrderBook):
+    """Does not look at the state: a matched (filled) order is "canceled" too."""
+
+    def reason_not_cancelable(self, owner: str, order: Order | None) -> str | None:
+        if order is not None and order.owner == owner and order.state == "matched":
+            return None
+        return super().reason_not_cancelable(owner, order)
+
+
+class AnyOwnerByIdBook(OrderBook):
+    """Cancels by id without checking who owns the order: any account can cancel yours."""
+
+    def reason_not_cancelable(self, owner: str, order: Order | None) -> str | None:
+        return super().reason_not_cancelable(order.owner if order else owner, order)
+
+
+class ReportedNotAppliedBook(OrderBook):
+    """Answers from a read replica: reports live orders canceled without canceling them."""
+
+    def cancel_ids(self, owner: str, ids: Iterable[str]) -> CancelResult:
+        with self.lock:
+            states = {i: o.state for i, o in self._orders.items()}
+        result = super().cancel_ids(owner, ids)
+        with self.lock:
+            for order_id, state in states.items():
+                self._orders[order_id].state = state
+        return result
+
+
+class OverLimitPartlyApplied(MockClob):
+    """Refuses more than 3000 ids only after canceling the first 3000."""
+
+    def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
+        try:
+            return super().parse_body(operation, request, body)
+        except ApiError as e:
+            if "Too many" not in e.message or operation.max_items is None:
+                raise
+            account = self.authenticate(request, body)
+            self.book.cancel_ids(account.api_key, json.loads(body)[: operation.max_items])
+            raise
+
+
+VARIANTS: tuple[Variant, ...] = (
+    Variant(
+        "timestamp_not_checked",
+        "auth",
+        "stale POLY_TIMESTAMP accepted",
+        TimestampNotChecked,
+        "auth_covers_the_whole_request",
+        "stale timestamp",
+    ),
+    Variant(
+        "passphrase_not_checked",
+        "auth",
+        "POLY_PASSPHRASE never compared",
+        PassphraseNotChecked,
+        "auth_covers_the_whole_request",
+        "wrong passphrase",
+    ),
+    Variant(
+        "signature_not_checked",
+        "auth",
+        "any POLY_SIGNATURE accepted",
+        SignatureNotChecked,
+        "auth_covers_the_whole_request",
+        "forged signature",
+    ),
+    Variant(
+        "address_not_checked",
+        "auth",
+        "POLY_ADDRESS never compared",
+        AddressNotChecked,
+        "auth_covers_the_whole_request",
+        "another signer address",
+    ),
+    Variant(
+        "path_not_signed",
+        "auth",
+        "HMAC message without the path: correct clients get 401",
+        PathNotSigned,
+        "correctly_signed_request_is_not_refused",
+        "correctly signed",
+    ),
+    Variant(
+        "signature_for_any_cancel_path",
+        "auth",
+        "a signature for one route accepted on another",
+        SignatureForAnyCancelPath,
+        "auth_covers_the_whole_request",
+        "another path",
+    ),
+    Variant(
+        "auth_failure_is_403",
+        "status codes",
+        "failed auth answered 403 (undocumented)",
+        AuthFailureIs403,
+        "auth_covers_the_whole_request",
+        "answered 403",
+    ),
+    Variant(
+        "errors_as_plain_text",
+        "status codes",
+        "400 answered as text/plain",
+        ErrorsAsPlainText,
+        "content_type_conformance",
+        "text/plain",
+    ),
+    Variant(
+        "not_canceled_as_list",
+        "schema",
+        "not_canceled is a list, not a map",
+        NotCanceledAsList,
+        "response_schema_conformance",
+        "not_canceled",
+    ),
+    Variant(
+        "invalid_payload_accepted",
+        "input validation",
+        "invalid body answered 200",
+        InvalidPayloadAccepted,
+        "negative_data_rejection",
+        "",
+    ),
+    Variant(
+        "over_limit_truncated",
+        "input validation",
+        "3001 ids: first 3000 canceled, 200",
+        OverLimitTruncated,
+        "too_many_ids_are_refused",
+        "3001 ids",
+    ),
+    Variant(
+        "limit_off_by_one",
+        "input validation",
+        "exactly 3000 ids refused",
+        LimitOffByOne,
+        "valid_signed_cancel_is_accepted",
+        "answered 400",
+    ),
+    Variant(
+        "non_ascii_id_crashes",
+        "input validation",
+        "500 on a non-ASCII id",
+        NonAsciiIdCrashes,
+        "not_a_server_error",
+        "Internal server error",
+    ),
+    Variant(
+        "long_id_truncated",
+        "input validation",
+        "ids cut to 66 characters",
+        LongIdTruncated,
+        "every_requested_id_answered_once",
+        "not requested",
+    ),
+    Variant(
+        "duplicate_id_reported_twice",
+        "cancel semantics",
+        "a duplicated id canceled and not",
+        with_book(NoDedupBook),
+        "every_requested_id_answered_once",
+        "both canceled and not_canceled",
+    ),
+    Variant(
+        "unknown_ids_dropped",
+        "cancel semantics",
+        "unknown ids left out of the answer",
+        with_book(UnknownIdsDroppedBook),
+        "every_requested_id_answered_once",
+        "missing",
+    ),
+    Variant(
+        "cancel_all_any_owner",
+        "cancel semantics",
+        "/cancel-all cancels other accounts' orders",
+        with_book(CancelAllAnyOwnerBook),
+        "cancel_changes_exactly_what_it_reports",
+        "another account's live order",
+    ),
+    Variant(
+        "market_ignores_asset",
+        "cancel semantics",
+        "/cancel-market-orders ignores asset_id",
+        with_book(MarketIgnoresAssetBook),
+        "cancel_changes_exactly_what_it_reports",
+        "nor does its filter cover it",
+    ),
+    Variant(
+        "canceled_again",
+        "cancel semantics",
+        "second cancel reports canceled again",
+        with_book(CanceledAgainBook),
+        "canceled_order_cannot_be_canceled_again",
+        "second time",
+    ),
+    Variant(
+        "matched_order_canceled",
+        "cancel semantics",
+        "a matched order gets canceled",
+        with_book(MatchedCanceledBook),
+        "cancel_changes_exactly_what_it_reports",
+        "matched order",
+    ),
+    Variant(
+        "any_owner_by_id",
+        "cancel semantics",
+        "another account's order canceled by id",
+        with_book(AnyOwnerByIdBook),
+        "cancel_changes_exactly_what_it_reports",
+        "another account's live order",
+    ),
+    Variant(
+        "reported_not_applied",
+        "cancel semantics",
+        "reported canceled, still live",
+        with_book(ReportedNotAppliedBook),
+        "cancel_changes_exactly_what_it_reports",
+        "reported canceled, but order",
+    ),
+    Variant(
+        "over_limit_partly_applied",
+        "cancel semantics",
+        "400 for 3001 ids after canceling 3000",
+        OverLimitPartlyApplied,
+        "cancel_changes_exactly_what_it_reports",
+        "was answered 400",
+    ),
+)

@@ -48,7 +48,16 @@ def test_smoke_run_reports_every_client_and_operation(tmp_path: Path) -> None:
     assert len(figures) == 5 and all(isinstance(t["pass"], bool) for t in results["targets"])
     for figure in figures:
         assert f"| {figure} | " in table
-    assert set(results["startup_ms"]) == {"ours", "py-clob-client", "python -c pass"}
+    startup = results["startup_ms"]
+    assert set(startup) == {
+        "ours",
+        "ours, without httpx's CLI",
+        "py-clob-client",
+        "py-clob-client, without httpx's CLI",
+        "python -c pass",
+    }
+    assert all(s["ms"] > 0 for s in startup.values())
+    assert startup["ours"]["modules"] >= startup["ours, without httpx's CLI"]["modules"] > 0
     assert set(results["sequential_cancel_per_s"]) == {"ours", "py-clob-client", "bare httpx"}
     assert set(results["async_cancel_per_s"]) == {"8", "32"}
     for rates in results["async_cancel_per_s"].values():

@@ -72,6 +72,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="clob-cancel-mock",
         description="A mock Polymarket CLOB for the cancel API: keeps order state, verifies "
         "L2 signatures, validates requests against the OpenAPI contract.",
+        epilog="The account: CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and CLOB_ADDRESS (or PK) "
+        "when set, else the public development account. Admin surface (no auth): /_mock/orders, "
+        "/_mock/reset, /_mock/faults, /_mock/accounts.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (0: a free one; default 8080)")
@@ -90,7 +93,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="accepted |server time - POLY_TIMESTAMP| (default 300)",
     )
     parser.add_argument("--chain-id", type=int, default=137, help="EIP-712 chain id for L1 (137)")
-    parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES)
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="N",
+        help="answer 413 to bigger bodies (default 1 MiB)",
+    )
     faults = parser.add_argument_group("fault injection (off by default; also POST /_mock/faults)")
     faults.add_argument(
         "--rate-limit",

@@ -129,7 +129,7 @@ def test_trading_disabled_is_unavailable(mock: MockServer) -> None:
 
 
 def test_rate_limited_says_when_to_come_back(mock: MockServer) -> None:
-    mock.set_faults({"rate_limit": {"rate": 0.5, "burst": 2}})
+    mock.set_faults({"rate_limit": {"rate": 0.1, "burst": 2}})
     with sync_client(mock, retries=0) as c:
         c.cancel_orders(["0xa0", "0xa1"])
         with pytest.raises(RateLimitedError) as raised:

@@ -15,7 +15,8 @@ from clob_cancel import AsyncCancelClient, CancelClient, RetryPolicy, TransportE
 
 from .client_fakes import ADDRESS, CREDS, FakeTime
 
-TIMEOUT = httpx.Timeout(0.3)
+TIMEOUT = httpx.Timeout(0.3)  # for the server that never answers
+PATIENT = httpx.Timeout(5.0)  # where an answer or a hang-up comes: never reached on a sane day
 
 
 class MisbehavingServer:
@@ -88,7 +89,7 @@ def test_a_server_that_hangs_up_is_retried_then_reported_fate_unknown() -> None:
             server.url,
             CREDS,
             ADDRESS,
-            timeout=TIMEOUT,
+            timeout=PATIENT,
             retries=RetryPolicy(retries=2, rng=lambda: 0.0),
             sleep=fake.sleep,
         ) as c,
@@ -111,7 +112,7 @@ def test_connection_refused_is_retried_and_known_not_sent() -> None:
             f"http://127.0.0.1:{port}",
             CREDS,
             ADDRESS,
-            timeout=TIMEOUT,
+            timeout=PATIENT,
             retries=RetryPolicy(retries=1, rng=lambda: 0.5),
             sleep=fake.sleep,
         ) as c,
@@ -164,7 +165,7 @@ class AnsweringProxy(MisbehavingServer):
 def test_requests_go_through_the_proxy_given_and_sign_the_origin_path() -> None:
     with (
         AnsweringProxy() as proxy,
-        CancelClient("http://clob.test", CREDS, ADDRESS, proxy=proxy.url, timeout=TIMEOUT) as c,
+        CancelClient("http://clob.test", CREDS, ADDRESS, proxy=proxy.url, timeout=PATIENT) as c,
     ):
         assert c.cancel_all().canceled == []
     (request,) = proxy.received

@@ -2,8 +2,10 @@
 
     python -m bench.profile --client ours --op "cancel_orders(3000)" --calls 300
 
-Same server, pinning and warm-up as the benchmark; cProfile (deterministic, so it inflates small
-Python functions: read the shares, not the absolute times) over ``--calls`` calls.
+Same server, pinning and warm-up as the benchmark; cProfile over ``--calls`` calls. Socket calls
+(which include waiting for the server) are shown apart; a C function's time goes to the layer
+that called it (json.dumps' C encoder counts as json). cProfile inflates small Python functions:
+read the shares, not the absolute times.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bench.clients import CLIENTS, FACTORIES
 from bench.run import bench_server
 from bench.workload import OPS
 
+SOCKET = "socket calls (incl. waiting for the server)"
 LAYERS = (
     "clob_cancel_client",
     "clob_cancel",
@@ -32,12 +35,12 @@ LAYERS = (
 
 
 def layer(filename: str) -> str:
-    """The package a profiled function belongs to (C functions count as "builtins")."""
+    """The package a profiled Python function belongs to."""
     parts = filename.replace("\\", "/").split("/")
     for name in LAYERS:
         if name in parts or f"{name}.py" in parts:
             return name
-    return "builtins" if filename == "~" else "other (stdlib)"
+    return "C, called from C" if filename == "~" else "other (stdlib)"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -66,10 +69,22 @@ def main(argv: list[str] | None = None) -> None:
     entries = stats.stats  # type: ignore[attr-defined]
     total = sum(tt for (_, _, tt, _, _) in entries.values())
     by_layer: dict[str, float] = defaultdict(float)
-    for (filename, _, _), (_, _, tt, _, _) in entries.items():
-        by_layer[layer(filename)] += tt
-    print(f"{args.client}, {args.op}: {args.calls} calls, {1e6 * total / args.calls:.0f} µs/call")
-    print("own time by layer:")
+    for (filename, _, name), (_, _, tt, _, callers) in entries.items():
+        if "_socket.socket" in name:
+            by_layer[SOCKET] += tt
+        elif filename != "~" or not callers:
+            by_layer[layer(filename)] += tt
+        else:
+            for (caller_file, _, _), (
+                _,
+                _,
+                caller_tt,
+                _,
+            ) in callers.items():  # C code: its callers'
+                by_layer[layer(caller_file)] += caller_tt
+    per_call = 1e6 * total / args.calls
+    print(f"{args.client}, {args.op}: {args.calls} calls, {per_call:.0f} µs/call (profiled)")
+    print("time by layer:")
     for name, tt in sorted(by_layer.items(), key=lambda item: -item[1]):
         print(f"  {100 * tt / total:5.1f}%  {name}")
     print(f"top {args.top} functions by own time:")

@@ -81,8 +81,8 @@ def skip_notice(t: Target) -> str | None:
         return None
     return (
         f"SKIPPED DELETE {contract.CANCEL_ALL} and DELETE {contract.CANCEL_MARKET}: "
-        f"{t.base_url} is not the mock, and these cancel every live order of the account (in a market), not only "
-        "ids the suite names. Set CONFORMANCE_ALLOW_DESTRUCTIVE=1 to run them."
+        f"{t.base_url} is not the mock, and these cancel every live order of the account (in a "
+        "market), not only ids the suite names. Set CONFORMANCE_ALLOW_DESTRUCTIVE=1 to run them."
     )
 
 

@@ -1,0 +1,60 @@
+"""The conformance suite inside `make test`, through schemathesis' pytest integration: the same
+schemathesis.toml, auth, checks and hooks as `make conformance`, against the embedded mock.
+
+Set CLOB_API_URL (and the CLOB_* credentials) to point it at another server instead; the
+destructive operations are then skipped unless CONFORMANCE_ALLOW_DESTRUCTIVE=1.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from schemathesis import Case
+
+import tests.conformance.hooks  # noqa: F401 - registers the auth, the checks and the hooks
+from clob_cancel.spec import spec_path
+from tests.conformance import contract, run, target
+from tests.conformance.target import Target
+
+# Fewer examples than `make conformance`: this runs on every `make test`.
+PYTEST_MAX_EXAMPLES = 10
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Target]:
+    if os.environ.get("CLOB_API_URL"):
+        with target.using(target.from_env(os.environ)) as t:
+            yield t
+        return
+    with run.embedded_mock() as t, target.using(t):
+        yield t
+
+
+def load_schema() -> Any:
+    """The spec with the suite's schemathesis.toml (fewer examples: this runs in `make test`).
+
+    Loaded at import, not through `schemathesis.pytest.from_fixture`: that lazy loader reads
+    `node._nodeid`, which pytest 9 no longer has. The base URL comes at call time instead.
+    """
+    config = schemathesis.Config.from_path(run.CONFIG)
+    # pytest writes its own JUnit (--junitxml); schemathesis' report writers in pytest also pull
+    # in allure, which is not installed.
+    config.reports.junit.enabled = False
+    loaded = schemathesis.openapi.from_path(spec_path(), config=config)
+    loaded.config.generation.update(max_examples=PYTEST_MAX_EXAMPLES)
+    return loaded
+
+
+schema = load_schema()
+
+
+@schema.parametrize()
+def test_cancel_contract(case: Case[Any], server: Target) -> None:
+    notice = run.skip_notice(server)
+    if notice and case.operation.path in contract.DESTRUCTIVE_PATHS:
+        pytest.skip(notice)
+    case.call_and_validate(base_url=server.base_url)

@@ -24,7 +24,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
@@ -211,6 +211,8 @@ class MockClob:
             return result
         except ApiError as e:
             return self.error_response(e)
+        except ClientDisconnect:  # the client went away mid-body: nobody to answer
+            return Response(b"", 400)
         except Exception:  # the contract allows 500, but the mock should never need it
             log.exception("clob_cancel_mock: internal error in %s", operation.operation_id)
             return self.error_response(ApiError(500, ERROR_TEXTS[500]))

@@ -187,13 +187,15 @@ def failure(
         error.retryable = not sent or isinstance(exc, _DROPPED)
         error.__cause__ = exc
         return error
-    if isinstance(exc, ValueError | KeyError | TypeError | AttributeError):
+    if isinstance(exc, httpx.DecodingError | ValueError | KeyError | TypeError | AttributeError):
         answer = _last_answer.get()
         if answer is None:
             return None
-        error = unexpected(
-            operation, answer.status_code, answer.content, answer.headers, now, creds
-        )
+        try:
+            content = answer.content
+        except httpx.ResponseNotRead:  # the body could not be decoded (DecodingError)
+            content = b""
+        error = unexpected(operation, answer.status_code, content, answer.headers, now, creds)
         error.__cause__ = exc
         return error
     return None

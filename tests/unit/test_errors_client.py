@@ -78,6 +78,13 @@ from .client_fakes import (
         (httpx.Response(200, json=["0xa"]), UnexpectedAnswerError, '["0xa"]'),
         (httpx.Response(400, text="Bad Request"), UnexpectedAnswerError, "Bad Request"),
         (httpx.Response(401, json={"message": "no error key"}), UnexpectedAnswerError, None),
+        (
+            httpx.Response(
+                200, headers={"Content-Encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip")
+            ),
+            UnexpectedAnswerError,
+            None,
+        ),
     ],
 )
 def test_each_answer_maps_to_one_error_type(

@@ -185,3 +185,18 @@ def test_in_process_app_works_without_a_server() -> None:
 
     response = asyncio.run(run())
     assert response.json() == {"canceled": ["0xa1"], "not_canceled": {}}
+
+
+def test_client_leaving_mid_body_is_not_an_internal_error(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    import socket
+    import time
+
+    host, port = api.server.host, api.server.port
+    with socket.create_connection((host, port)) as sock:
+        sock.sendall(b'DELETE /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n["0x')
+        time.sleep(0.1)
+    time.sleep(0.2)
+    assert api.http.get("/time").status_code == 200
+    assert not [r for r in caplog.records if r.name == "clob_cancel_mock"]

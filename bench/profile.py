@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 from collections import defaultdict
 
 from bench.clients import CLIENTS, FACTORIES
-from bench.run import bench_server
+from bench.run import bench_server, pin_client
 from bench.workload import OPS
 
 SOCKET = "socket calls (incl. waiting for the server)"
@@ -50,10 +49,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
-    if len(os.sched_getaffinity(0)) >= 2:
-        os.sched_setaffinity(0, {0})
-
-    with bench_server(1) as url:
+    cores = pin_client()
+    with bench_server(cores[1] if cores else None) as url:
         calls, close = FACTORIES[args.client](url)
         call = calls[args.op]
         for _ in range(100):
@@ -86,7 +83,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.client}, {args.op}: {args.calls} calls, {per_call:.0f} µs/call (profiled)")
     print("time by layer:")
     for name, tt in sorted(by_layer.items(), key=lambda item: -item[1]):
-        print(f"  {100 * tt / total:5.1f}%  {name}")
+        if tt >= total / 1000:
+            print(f"  {100 * tt / total:5.1f}%  {name}")
     print(f"top {args.top} functions by own time:")
     ranked = sorted(entries.items(), key=lambda item: -item[1][2])[: args.top]
     for (filename, line, name), (_, calls_made, tt, ct, _) in ranked:

@@ -71,9 +71,15 @@ def _figure(value: float, unit: str) -> str:
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     load = results["load_average"]["before"]
+    pinned = results["pinned"]
+    where = (
+        f"client pinned to core {pinned['client']}, server to core {pinned['server']}"
+        if pinned
+        else "not pinned: fewer than 2 cores"
+    )
     lines = [
-        f"Measured {results['date']} on {m['cpu']} ({m['cores']} cores; client pinned to core 0, "
-        f"server to core 1), {m['system']}, Python {m['python']}, httpx {m['httpx']}, "
+        f"Measured {results['date']} on {m['cpu']} ({m['cores']} cores; {where}), "
+        f"{m['system']}, Python {m['python']}, httpx {m['httpx']}, "
         f"py-clob-client {m['py-clob-client']}; {results['rounds']} interleaved rounds after "
         f"{results['warmup_rounds']} warm-up rounds; load average before the run "
         f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}.",

@@ -2,8 +2,8 @@
 
     python -m bench [--rounds N] [--readme README.md]      # what `make bench` runs
 
-Method (see README, "Benchmarks"): the client process is pinned to core 0, the bench server to
-core 1. After a warm-up, each round calls every (client, operation) pair once, in a fresh random
+Method (see README, "Benchmarks"): the client process is pinned to one core, the bench server to
+another. After a warm-up, each round calls every (client, operation) pair once, in a fresh random
 order, timing wall (perf_counter) and this thread's CPU (thread_time) per call. GC stays enabled
 during calls (a client's own garbage is its cost) and a full gc.collect() runs between rounds,
 untimed, so no client pays for another's garbage. If the bare-httpx floor is too unsteady across
@@ -61,6 +61,15 @@ def bench_server(cpu: int | None) -> Any:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def pin_client() -> tuple[int, int] | None:
+    """Pin this process to the first core it may use; return (its core, the server's core)."""
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < 2:
+        return None
+    os.sched_setaffinity(0, {allowed[0]})
+    return allowed[0], allowed[1]
 
 
 def time_calls(
@@ -269,15 +278,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.rounds < 2 * args.blocks:
         parser.error(f"--rounds must be at least 2 x --blocks ({2 * args.blocks})")
 
-    two_cores = len(os.sched_getaffinity(0)) >= 2
-    if two_cores:
-        os.sched_setaffinity(0, {0})
+    cores = pin_client()
     load_before = os.getloadavg()
     if load_before[0] > 0.5:
         print(f"warning: load average {load_before[0]:.2f} before the run", file=sys.stderr)
     started = datetime.now(UTC)
 
-    with bench_server(1 if two_cores else None) as url:
+    with bench_server(cores[1] if cores else None) as url:
         made = {name: FACTORIES[name](url) for name in CLIENTS}
         calls = {(name, op): made[name][0][op] for name in CLIENTS for op in OPS}
         for (name, op), call in calls.items():
@@ -302,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
-        "pinned": two_cores,
+        "pinned": {"client": cores[0], "server": cores[1]} if cores else None,
         "load_average": {"before": load_before, "after": os.getloadavg()},
         "rounds": args.rounds,
         "warmup_rounds": args.warmup,

@@ -6,8 +6,10 @@ Method (see README, "Benchmarks"): the client process is pinned to one core, the
 another. After a warm-up, each round calls every (client, operation) pair once, in a fresh random
 order, timing wall (perf_counter) and this thread's CPU (thread_time) per call. GC stays enabled
 during calls (a client's own garbage is its cost) and a full gc.collect() runs between rounds,
-untimed, so no client pays for another's garbage. If the bare-httpx floor is too unsteady across
-blocks of rounds, the run is refused: ratios are withheld and the exit status is 3.
+untimed, so no client pays for another's garbage; after the warm-up, gc.freeze() takes the
+start-up heap out of all later collections (a full collection then costs microseconds, not
+~30 ms of scanning the modules every client imported). If the bare-httpx floor is too unsteady
+across blocks of rounds, the run is refused: ratios are withheld and the exit status is 3.
 """
 
 from __future__ import annotations
@@ -292,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
             if got != CALLS[op].answered:
                 raise SystemExit(f"{name} {op}: answer names {got} ids, expected the workload's")
         time_calls(calls, args.warmup, args.seed + 1)
+        gc.collect()
+        gc.freeze()  # the start-up heap is never garbage: keep it out of every later collection
         print(f"timing {args.rounds} rounds of {len(calls)} calls...", file=sys.stderr)
         samples = time_calls(calls, args.rounds, args.seed)
         print("sequential and async rates...", file=sys.stderr)

@@ -264,6 +264,8 @@ class _Base:
 
     def _chunks(self, ids: list[str]) -> list[list[str]]:
         size = self._max_ids
+        if len(ids) <= size:
+            return [ids]
         return [ids[i : i + size] for i in range(0, len(ids), size)]
 
     def _order_request(self, order_id: str) -> CancelOrderRequest:

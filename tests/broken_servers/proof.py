@@ -21,7 +21,7 @@ PROOF_MAX_EXAMPLES = 3
 # reported as "Custom check failed: `<name>`".
 BUILTIN_TITLES = {
     "not_a_server_error": "Server error",
-    "status_code_conformance": "Undocumented HTTP status code",
+    "status_code_conformance": "Undocumented status code",
     "content_type_conformance": "Undocumented Content-Type",
     "response_schema_conformance": "Response violates schema",
     "negative_data_rejection": "Schema-violating request accepted",

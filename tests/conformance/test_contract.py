@@ -52,7 +52,7 @@ def load_schema() -> Any:
 schema = load_schema()
 
 
-@schema.parametrize()
+@schema.parametrize()  # type: ignore[untyped-decorator]  # loaded as Any
 def test_cancel_contract(case: Case[Any], server: Target) -> None:
     notice = run.skip_notice(server)
     if notice and case.operation.path in contract.DESTRUCTIVE_PATHS:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from .client_fakes import ADDRESS, API_KEY, PASSPHRASE, PRIVATE_KEY, SECRET
 
 PROBE = """
@@ -42,3 +44,13 @@ def test_the_probe_sees_eth_account_once_a_private_key_is_used() -> None:
     """The probe above can fail: a client from a private key does load eth-account."""
     then = f"CancelClient('https://clob.test', creds, private_key={PRIVATE_KEY!r}).close()"
     assert run(then) == ["False", "False", "True"]
+
+
+def test_every_public_name_resolves() -> None:
+    import clob_cancel
+
+    for name in clob_cancel.__all__:
+        assert getattr(clob_cancel, name) is not None, name
+    assert sorted(clob_cancel.__all__) == dir(clob_cancel)
+    with pytest.raises(AttributeError, match="NoSuchName"):
+        clob_cancel.NoSuchName  # noqa: B018

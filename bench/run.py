@@ -55,14 +55,20 @@ def bench_server(cpu: int | None) -> Any:
     command = [sys.executable, "-m", "bench.server"]
     if cpu is not None:
         command += ["--cpu", str(cpu)]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    server = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    assert server.stdin is not None and server.stdout is not None
     try:
-        assert server.stdout is not None
         port = int(server.stdout.readline())
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stdin.close()  # the server stops at the end of its stdin (also if we are killed)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def pin_client() -> tuple[int, int] | None:

@@ -4,7 +4,7 @@ It verifies nothing and does almost no work per request (the answers are built b
 and looked up by path and body length), so that it costs every client the same and is never the
 bottleneck. The harness starts it as its own process, pinned to the other core:
 
-    python -m bench.server --cpu 1     # prints the port it listens on, then serves until killed
+    python -m bench.server --cpu 1     # prints its port, serves until its stdin is closed
 """
 
 from __future__ import annotations
@@ -79,10 +79,20 @@ class Connection(asyncio.Protocol):
 
 
 async def serve(port: int) -> None:
+    """Serve until stdin reaches its end: the harness holds it open, so the server never
+    outlives the harness, however that ends."""
     loop = asyncio.get_running_loop()
     server = await loop.create_server(Connection, "127.0.0.1", port, backlog=128)
     print(server.sockets[0].getsockname()[1], flush=True)
-    await server.serve_forever()
+    parent_gone = loop.create_future()
+
+    def check_stdin() -> None:
+        if not os.read(sys.stdin.fileno(), 1) and not parent_gone.done():
+            parent_gone.set_result(None)
+
+    loop.add_reader(sys.stdin.fileno(), check_stdin)
+    async with server:
+        await parent_gone
 
 
 def main() -> None:

@@ -110,37 +110,48 @@ class AsyncCancelClient(_Base):
             error.unknown_ids = (order_id,)
             raise
 
-    async def cancel_orders(self, order_ids: Iterable[str]) -> CancelOrdersResponse:
+    async def cancel_orders(
+        self, order_ids: Iterable[str], *, progress: Callable[[int, int], None] | None = None
+    ) -> CancelOrdersResponse:
         """Cancel several orders (DELETE /orders); see :meth:`CancelClient.cancel_orders`. Chunks
         go concurrently (``max_concurrency``); once one fails for good no further chunk starts,
-        those in flight finish, and the first failed chunk's error is raised."""
+        those in flight finish, and the first failed chunk's error is raised.
+        ``progress(done, total)`` is called as each request is answered."""
         ids = _check_ids(order_ids)
         chunks = self._chunks(ids)
         if len(chunks) == 1:
             try:
-                return await self._send(
+                answer = await self._send(
                     "cancel_orders",
                     lambda: _cancel_orders.asyncio_detailed(client=self._api, body=ids),
                 )
             except CancelError as error:
                 error.partial, error.unknown_ids = _merge([]), tuple(ids)
                 raise
+            if progress is not None:
+                progress(len(ids), len(ids))
+            return answer
         gate = asyncio.Semaphore(self._max_concurrency)
         failed = False
+        done = 0
 
         async def one(chunk: list[str]) -> CancelOrdersResponse | CancelError | None:
-            nonlocal failed
+            nonlocal failed, done
             async with gate:
                 if failed:
                     return None
                 try:
-                    return await self._send(
+                    answer = await self._send(
                         "cancel_orders",
                         partial(_cancel_orders.asyncio_detailed, client=self._api, body=chunk),
                     )
                 except CancelError as error:
                     failed = True
                     return error
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, len(ids))
+                return answer
 
         results = await asyncio.gather(*(one(chunk) for chunk in chunks))
         return _combine(chunks, results)

@@ -156,6 +156,17 @@ def _recorder(sent: list[httpx.Request]) -> httpx.MockTransport:
     return httpx.MockTransport(record)
 
 
+def _progress_printer(err: TextIO) -> Callable[[int, int], None]:
+    """Progress of a long cancel on a terminal: one line, rewritten; only when chunked."""
+
+    def show(done: int, total: int) -> None:
+        if done < total or total > 3000:
+            end = "\n" if done == total else ""
+            print(f"\rcanceling: {done}/{total} ids answered", end=end, file=err, flush=True)
+
+    return show
+
+
 def _show_request(request: httpx.Request, out: TextIO) -> None:
     body = request.content.decode("utf-8", "replace")
     if len(body) > 400:
@@ -199,7 +210,8 @@ def _cancel(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
         if not ids:
             raise UsageError("no order ids given")
         requested = list(dict.fromkeys(ids))
-        call = lambda c: c.cancel_orders(ids)  # noqa: E731
+        show = _progress_printer(err) if err.isatty() else None
+        call = lambda c: c.cancel_orders(ids, progress=show)  # noqa: E731
     elif args.command == "all":
         call = lambda c: c.cancel_all()  # noqa: E731
     else:

@@ -369,14 +369,18 @@ class CancelClient(_Base):
             error.unknown_ids = (order_id,)
             raise
 
-    def cancel_orders(self, order_ids: Iterable[str]) -> CancelOrdersResponse:
+    def cancel_orders(
+        self, order_ids: Iterable[str], *, progress: Callable[[int, int], None] | None = None
+    ) -> CancelOrdersResponse:
         """Cancel several orders (DELETE /orders). Duplicate ids are sent once. More than
         ``max_ids_per_request`` ids go in consecutive requests whose answers are merged; after a
         request fails for good no further one is sent, and the error carries ``.partial`` (the
-        merged answers so far) and ``.unknown_ids`` (every id not accounted for)."""
+        merged answers so far) and ``.unknown_ids`` (every id not accounted for).
+        ``progress(done, total)`` is called after each answered request, counting unique ids."""
         ids = _check_ids(order_ids)
         chunks = self._chunks(ids)
         results: list[CancelOrdersResponse | CancelError | None] = [None] * len(chunks)
+        done = 0
         for index, chunk in enumerate(chunks):
             try:
                 results[index] = self._send(
@@ -386,6 +390,9 @@ class CancelClient(_Base):
             except CancelError as error:
                 results[index] = error
                 break
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(ids))
         if len(chunks) == 1 and isinstance(results[0], CancelOrdersResponse):
             return results[0]
         return _combine(chunks, results)

@@ -183,3 +183,21 @@ def test_console_script_starts_without_eth_account(clob: object) -> None:
     assert done.stdout.splitlines()[-1] == "False 0", done.stdout + done.stderr
     helped = subprocess.run([bin_dir / "clob-cancel", "--help"], capture_output=True, text=True)
     assert helped.returncode == 0 and "exit codes" in helped.stdout
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal_for_chunked_work(clob: object) -> None:
+    ids = [f"0xp{n:05d}" for n in range(3500)]
+    out, err = io.StringIO(), Terminal()
+    code = main(
+        ["orders", "--file", "-"], stdin=io.StringIO("\n".join(ids)), stdout=out, stderr=err
+    )
+    assert code == 1  # none of these ids exists
+    assert (
+        err.getvalue() == "\rcanceling: 3000/3500 ids answered\rcanceling: 3500/3500 ids answered\n"
+    )
+    assert out.getvalue().startswith("canceled 0 of 3500 orders\nnot canceled: 3500\n")

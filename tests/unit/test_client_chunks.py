@@ -141,3 +141,20 @@ async def test_async_single_request_failure_names_all_ids() -> None:
             await c.cancel_orders(["0xa", "0xb"])
     assert raised.value.unknown_ids == ("0xa", "0xb")
     assert raised.value.partial is not None
+
+
+def test_progress_counts_answered_ids_and_stops_at_a_failure() -> None:
+    server = Server(cancel_answer, error(503, "down"), error(503, "down"))
+    seen: list[tuple[int, int]] = []
+    c = client(server, FakeTime(), max_ids_per_request=3, retries=1)
+    with c, pytest.raises(CancelError):
+        c.cancel_orders([*ids(7), "0x0000"], progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(3, 7)]
+
+
+async def test_async_progress_reaches_the_total() -> None:
+    server = Server()
+    seen: list[tuple[int, int]] = []
+    async with async_client(server, FakeTime(), max_ids_per_request=3) as c:
+        await c.cancel_orders(ids(8), progress=lambda d, t: seen.append((d, t)))
+    assert sorted(seen) == [(3, 8), (6, 8), (8, 8)]

@@ -63,11 +63,14 @@ def junit_failures(path: Path) -> list[str]:
     ]
 
 
-def run_suite(clob_class: type[MockClob], junit: Path) -> Outcome:
+def run_suite(clob_class: type[MockClob], junit: Path, *, as_foreign: bool = False) -> Outcome:
     """The suite (same config, hooks and checks as `make conformance`) against the embedded mock
-    built on ``clob_class``."""
+    built on ``clob_class``; ``as_foreign``: as if it were another server (no admin surface, so
+    no seeding; destructive operations allowed, as with CONFORMANCE_ALLOW_DESTRUCTIVE=1)."""
     started = time.monotonic()
     with run.embedded_mock(clob_class=clob_class) as target:
+        if as_foreign:
+            target = attrs.evolve(target, is_mock=False, allow_destructive=True, other_owner=None)
         args = run.cli_args(target, seed=PROOF_SEED, max_examples=PROOF_MAX_EXAMPLES, junit=junit)
         code = run.run_cli(target, args)
     return Outcome(code, junit_failures(junit), time.monotonic() - started)

@@ -1,13 +1,11 @@
 """The conformance suite inside `make test`, through schemathesis' pytest integration: the same
 schemathesis.toml, auth, checks and hooks as `make conformance`, against the embedded mock.
 
-Set CLOB_API_URL (and the CLOB_* credentials) to point it at another server instead; the
-destructive operations are then skipped unless CONFORMANCE_ALLOW_DESTRUCTIVE=1.
+`make conformance` runs the same suite against another server.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,10 +24,8 @@ PYTEST_MAX_EXAMPLES = 10
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Target]:
-    if os.environ.get("CLOB_API_URL"):
-        with target.using(target.from_env(os.environ)) as t:
-            yield t
-        return
+    """Always the embedded mock: `make test` must never reach a server named by CLOB_API_URL
+    (use `make conformance` for that)."""
     with run.embedded_mock() as t, target.using(t):
         yield t
 

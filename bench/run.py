@@ -275,7 +275,7 @@ def machine() -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the cancel clients side by side.")
-    parser.add_argument("--rounds", type=int, default=1500, help="timed rounds (default 1500)")
+    parser.add_argument("--rounds", type=int, default=3000, help="timed rounds (default 3000)")
     parser.add_argument("--warmup", type=int, default=100, help="untimed rounds first")
     parser.add_argument("--seed", type=int, default=7, help="seed of the call order")
     parser.add_argument("--blocks", type=int, default=10, help="blocks for the spread check")

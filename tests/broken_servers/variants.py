@@ -224,6 +224,29 @@ class LongIdTruncated(MockClob):
         return value
 
 
+class IdsLowercased(MockClob):
+    """Normalizes ids to lower case ("they are hex hashes"): an id sent in upper case is looked
+    up, and answered, under another spelling."""
+
+    def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
+        value = super().parse_body(operation, request, body)
+        if isinstance(value, list):
+            return [i.lower() for i in value]
+        if isinstance(value, dict) and isinstance(value.get("orderID"), str):
+            return {**value, "orderID": value["orderID"].lower()}
+        return value
+
+
+class EmptyListRefused(MockClob):
+    """Refuses an empty id list with 400 (`if not ids`), which the spec allows."""
+
+    def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
+        value = super().parse_body(operation, request, body)
+        if value == [] and operation.max_items is not None:
+            raise ApiError(400, self.INVALID_PAYLOAD)
+        return value
+
+
 # -- cancel semantics ----------------------------------------------------------------------------
 
 
@@ -267,6 +290,20 @@ class MarketIgnoresAssetBook(OrderBook):
     @staticmethod
     def matches(order: Order, owner: str, market: str, asset_id: str) -> bool:
         return OrderBook.matches(order, owner, market, "")
+
+
+class BulkIgnoresStateBook(OrderBook):
+    """/cancel-all and /cancel-market-orders select the account's orders without looking at
+    their state (an `UPDATE ... WHERE owner = ?`): matched orders are "canceled" and reported."""
+
+    @staticmethod
+    def matches(order: Order, owner: str, market: str, asset_id: str) -> bool:
+        return (
+            order.owner == owner
+            and order.state != "canceled"
+            and (not market or order.market == market)
+            and (not asset_id or order.asset_id == asset_id)
+        )
 
 
 class CanceledAgainBook(OrderBook):
@@ -512,6 +549,31 @@ VARIANTS: tuple[Variant, ...] = (
         OverLimitPartlyApplied,
         "cancel_changes_exactly_what_it_reports",
         "was answered 400",
+        needs_orders=True,
+    ),
+    Variant(
+        "ids_lowercased",
+        "input validation",
+        "ids normalized to lower case",
+        IdsLowercased,
+        "every_requested_id_answered_once",
+        "not requested",
+    ),
+    Variant(
+        "empty_list_refused",
+        "input validation",
+        "an empty id list refused with 400",
+        EmptyListRefused,
+        "valid_signed_cancel_is_accepted",
+        "answered 400",
+    ),
+    Variant(
+        "bulk_cancel_ignores_state",
+        "cancel semantics",
+        "/cancel-all also cancels matched orders",
+        with_book(BulkIgnoresStateBook),
+        "cancel_changes_exactly_what_it_reports",
+        "matched order",
         needs_orders=True,
     ),
 )

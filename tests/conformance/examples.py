@@ -14,7 +14,9 @@ LONG_ID = "0x" + "ab" * 5000  # 10 002 characters, far beyond any real order has
 UNICODE_ID = "ордер-✓-中文-𝄞-🙂"  # Cyrillic, CJK, and characters outside the BMP
 QUOTED_ID = 'it\'s "quoted" \\ `back` $(x)'  # quotes (py-clob-client rewrites ' as "), backslash
 DUPLICATE_ID = "0xc0nf0rmance-duplicate"
-seeding.ALWAYS_LIVE.update({LONG_ID, UNICODE_ID, QUOTED_ID, DUPLICATE_ID})
+# The docs' example id in upper case: hex, but a different string (ids are not normalized).
+UPPER_ID = "0x38A73EED1E6D177545E9AB027ABDDFB7E08DBE975FA777123B1752D203D6AC88"
+seeding.ALWAYS_LIVE.update({LONG_ID, UNICODE_ID, QUOTED_ID, DUPLICATE_ID, UPPER_ID})
 
 
 def many_ids(count: int) -> list[str]:
@@ -25,10 +27,10 @@ def many_ids(count: int) -> list[str]:
 def bodies(path: str) -> list[Any]:
     """The boundary bodies for a cancel operation (NOT_SET-free: an omitted body is None)."""
     if path == contract.ORDER:
-        return [{"orderID": i} for i in (LONG_ID, UNICODE_ID, QUOTED_ID, "")]
+        return [{"orderID": i} for i in (LONG_ID, UNICODE_ID, QUOTED_ID, UPPER_ID, "")]
     if path == contract.ORDERS:
         return [
-            [LONG_ID, UNICODE_ID, QUOTED_ID, ""],
+            [LONG_ID, UNICODE_ID, QUOTED_ID, UPPER_ID, ""],
             [DUPLICATE_ID, DUPLICATE_ID],
             [],
             many_ids(contract.max_ids()),

@@ -21,7 +21,7 @@ from tests.conformance.target import Target
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "schemathesis.toml"
 DEFAULT_SEED = 20261124
-DEFAULT_MAX_EXAMPLES = 25
+DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_JUNIT = REPO / "reports" / "conformance.xml"
 
 

@@ -136,19 +136,19 @@ class auth_covers_the_whole_request:
             return None
         self.probed.add(request.path)
         path = request.path
-        with t.client() as client:
-            if t.is_mock and path in contract.DESTRUCTIVE_PATHS:
-                seeding.seed_live(client, t, 3, "auth")
-            body, other_body = _probe_bodies(client, t, path)
-            before = t.admin_orders(client) if t.is_mock else {}
-            wrong = []
-            for what, headers in _tampered(t, path, body, other_body):
-                if body:
-                    headers = {**headers, "Content-Type": "application/json"}
-                answer = client.request("DELETE", path, content=body, headers=headers)
-                if answer.status_code != 401:
-                    wrong.append(f"{what}: answered {answer.status_code} {answer.text[:120]}")
-            changed = _changed(before, t.admin_orders(client)) if t.is_mock else []
+        client = t.client()
+        if t.is_mock and path in contract.DESTRUCTIVE_PATHS:
+            seeding.seed_live(client, t, 3, "auth")
+        body, other_body = _probe_bodies(client, t, path)
+        before = t.admin_orders(client) if t.is_mock else {}
+        wrong = []
+        for what, headers in _tampered(t, path, body, other_body):
+            if body:
+                headers = {**headers, "Content-Type": "application/json"}
+            answer = client.request("DELETE", path, content=body, headers=headers)
+            if answer.status_code != 401:
+                wrong.append(f"{what}: answered {answer.status_code} {answer.text[:120]}")
+        changed = _changed(before, t.admin_orders(client)) if t.is_mock else []
         if wrong or changed:
             lines = [
                 f"DELETE {path} with broken auth was not refused with 401 (expected 401 for each):"
@@ -376,32 +376,30 @@ def canceled_order_cannot_be_canceled_again(
     canceled = list(dict.fromkeys(answer[0]))
     t = target.current()
     problems = []
-    with t.client() as client:
-        if request.path == contract.ORDER and len(canceled) == 1:
-            batches = [(contract.ORDER, canceled, contract.compact_json({"orderID": canceled[0]}))]
-        else:
-            size = contract.max_ids()
-            batches = [
-                (contract.ORDERS, part, contract.compact_json(part))
-                for part in (canceled[n : n + size] for n in range(0, len(canceled), size))
-            ]
-        for path, ids, body in batches:
-            headers = {**t.signed_headers("DELETE", path, body), "Content-Type": "application/json"}
-            again = client.request("DELETE", path, content=body, headers=headers)
-            second = contract.cancel_answer(again.content) if again.status_code == 200 else None
-            if second is None:
-                problems.append(
-                    f"DELETE {path} again was answered {again.status_code}: {again.text[:120]}"
-                )
-                continue
-            recanceled = [i for i in second[0] if i in set(canceled)]
-            unanswered = [i for i in ids if i not in second[1]]
-            if recanceled:
-                problems.append(f"reported canceled a second time: {contract.shorten(recanceled)}")
-            elif unanswered:
-                problems.append(
-                    f"not in not_canceled the second time: {contract.shorten(unanswered)}"
-                )
+    client = t.client()
+    if request.path == contract.ORDER and len(canceled) == 1:
+        batches = [(contract.ORDER, canceled, contract.compact_json({"orderID": canceled[0]}))]
+    else:
+        size = contract.max_ids()
+        batches = [
+            (contract.ORDERS, part, contract.compact_json(part))
+            for part in (canceled[n : n + size] for n in range(0, len(canceled), size))
+        ]
+    for path, ids, body in batches:
+        headers = {**t.signed_headers("DELETE", path, body), "Content-Type": "application/json"}
+        again = client.request("DELETE", path, content=body, headers=headers)
+        second = contract.cancel_answer(again.content) if again.status_code == 200 else None
+        if second is None:
+            problems.append(
+                f"DELETE {path} again was answered {again.status_code}: {again.text[:120]}"
+            )
+            continue
+        recanceled = [i for i in second[0] if i in set(canceled)]
+        unanswered = [i for i in ids if i not in second[1]]
+        if recanceled:
+            problems.append(f"reported canceled a second time: {contract.shorten(recanceled)}")
+        elif unanswered:
+            problems.append(f"not in not_canceled the second time: {contract.shorten(unanswered)}")
     if problems:
         raise AssertionError(
             f"Canceling again the ids {request.method} {request.path} reported canceled:\n  - "

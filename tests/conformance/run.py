@@ -21,7 +21,7 @@ from tests.conformance.target import Target
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "schemathesis.toml"
 DEFAULT_SEED = 20261124
-DEFAULT_MAX_EXAMPLES = 50
+DEFAULT_MAX_EXAMPLES = 200
 DEFAULT_JUNIT = REPO / "reports" / "conformance.xml"
 
 
@@ -97,6 +97,8 @@ def run_cli(t: Target, args: Sequence[str]) -> int:
             result = cli.main(args=list(args), prog_name="schemathesis", standalone_mode=False)
         except SystemExit as e:
             return e.code if isinstance(e.code, int) else 1
+        finally:
+            target.close_clients()
     return result if isinstance(result, int) else 0
 
 

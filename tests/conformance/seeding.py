@@ -120,10 +120,10 @@ def before_request(case_id: str, path: str, body: Any, target: Target) -> None:
     """Reset the mock, seed it for this request and remember what it held."""
     if not target.is_mock or path not in contract.CANCEL_PATHS:
         return
-    with target.client() as client:
-        target.admin_reset(client)
-        target.admin_add(client, seed_for(path, body, target))
-        RECORDS[case_id] = Record(before=target.admin_orders(client))
+    client = target.client()
+    target.admin_reset(client)
+    target.admin_add(client, seed_for(path, body, target))
+    RECORDS[case_id] = Record(before=target.admin_orders(client))
     while len(RECORDS) > _KEEP:
         del RECORDS[next(iter(RECORDS))]
 
@@ -133,8 +133,8 @@ def after_request(case_id: str, target: Target) -> None:
     record = RECORDS.get(case_id)
     if record is None or not target.is_mock:
         return
-    with target.client() as client:
-        record.after = target.admin_orders(client)
+    client = target.client()
+    record.after = target.admin_orders(client)
 
 
 def seed_live(client: httpx.Client, target: Target, count: int, tag: str) -> list[str]:

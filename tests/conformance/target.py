@@ -59,8 +59,14 @@ class Target:
         return l2_headers(creds or self.creds, self.address, ts, method, path, body)
 
     def client(self) -> httpx.Client:
-        """A plain HTTP client to the server, for admin calls and hand-made follow-up requests."""
-        return httpx.Client(base_url=self.base_url, timeout=30.0)
+        """A plain HTTP client to the server, for admin calls and hand-made follow-up requests.
+
+        One per server, kept open: making an httpx client (its TLS context) costs more than a
+        request to the mock, and the suite makes several per case."""
+        client = _clients.get(self.base_url)
+        if client is None:
+            client = _clients[self.base_url] = httpx.Client(base_url=self.base_url, timeout=30.0)
+        return client
 
     # The mock's admin surface (outside the contract, no auth).
 
@@ -79,6 +85,13 @@ class Target:
 
 
 _current: Target | None = None
+_clients: dict[str, httpx.Client] = {}
+
+
+def close_clients() -> None:
+    """Close the kept-open clients (at the end of a run)."""
+    while _clients:
+        _clients.popitem()[1].close()
 
 
 def current() -> Target:

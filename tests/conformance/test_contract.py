@@ -19,7 +19,7 @@ from tests.conformance import contract, run, target
 from tests.conformance.target import Target
 
 # Fewer examples than `make conformance`: this runs on every `make test`.
-PYTEST_MAX_EXAMPLES = 10
+PYTEST_MAX_EXAMPLES = 50
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +28,7 @@ def server() -> Iterator[Target]:
     (use `make conformance` for that)."""
     with run.embedded_mock() as t, target.using(t):
         yield t
+        target.close_clients()
 
 
 def load_schema() -> Any:

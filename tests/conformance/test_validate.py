@@ -8,9 +8,11 @@ import time
 import httpx
 import pytest
 
+from clob_cancel import AsyncCancelClient, CancelClient
 from clob_cancel.signing import l2_headers
 from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer
-from tests.conformance.validate import validate_response
+from tests.broken_servers.variants import NotCanceledAsList
+from tests.conformance.validate import async_event_hooks, event_hooks, validate_response
 
 
 def signed_delete(url: str, path: str, body: object) -> httpx.Response:
@@ -55,3 +57,44 @@ def test_unknown_operation_is_named() -> None:
     request = httpx.Request("DELETE", "http://127.0.0.1:1/nope")
     with pytest.raises(AssertionError, match="DELETE /nope is not an operation"):
         validate_response(httpx.Response(404, request=request))
+
+
+def test_the_client_answers_are_validated_through_event_hooks() -> None:
+    """How the client tests use it: every answer the overlay client gets is checked."""
+    orders = [{"id": f"0x{n:064x}", "market": "m1", "asset_id": "a1"} for n in range(3)]
+    with MockServer(orders=orders) as mock:
+        kwargs = {"event_hooks": event_hooks()}
+        account = DEFAULT_ACCOUNT
+        with CancelClient(
+            mock.url, account.creds, account.address, httpx_client_kwargs=kwargs
+        ) as client:
+            assert client.cancel(orders[0]["id"]).canceled == [orders[0]["id"]]
+            client.cancel_orders([orders[1]["id"], "0xunknown"])
+            client.cancel_market_orders(market="m1")
+            client.cancel_all()
+
+
+async def test_the_async_client_answers_are_validated() -> None:
+    with MockServer(orders=[{"id": "0xa1"}]) as mock:
+        account = DEFAULT_ACCOUNT
+        async with AsyncCancelClient(
+            mock.url,
+            account.creds,
+            account.address,
+            httpx_client_kwargs={"event_hooks": async_event_hooks()},
+        ) as client:
+            assert (await client.cancel("0xa1")).canceled == ["0xa1"]
+
+
+def test_a_broken_answer_fails_the_client_call() -> None:
+    with (
+        MockServer(orders=[{"id": "0xa1"}], clob_class=NotCanceledAsList) as mock,
+        CancelClient(
+            mock.url,
+            DEFAULT_ACCOUNT.creds,
+            DEFAULT_ACCOUNT.address,
+            httpx_client_kwargs={"event_hooks": event_hooks()},
+        ) as client,
+        pytest.raises(AssertionError, match="Response violates schema"),
+    ):
+        client.cancel("0xa1")

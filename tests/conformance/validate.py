@@ -5,8 +5,13 @@ gets to `validate_response`, which raises (with a readable report) when the stat
 content type, the documented headers or the body schema break openapi/clob-cancel.yaml.
 
     from tests.conformance.validate import validate_response
-    response = httpx.delete(...)            # or the `.response` the client hands back
+    response = httpx.delete(...)
     validate_response(response)             # the operation is found from method and path
+
+Or validate every answer a client gets, through httpx event hooks:
+
+    CancelClient(url, creds, address, httpx_client_kwargs={"event_hooks": event_hooks()})
+    AsyncCancelClient(url, creds, address, httpx_client_kwargs={"event_hooks": async_event_hooks()})
 """
 
 from __future__ import annotations
@@ -54,3 +59,23 @@ def validate_response(response: httpx.Response) -> None:
         case.validate_response(response, checks=list(CHECKS))
     except BaseExceptionGroup as e:  # schemathesis' FailureGroup: one plain report for all
         raise AssertionError(str(e)) from None
+
+
+def _check(response: httpx.Response) -> None:
+    response.read()
+    validate_response(response)
+
+
+async def _acheck(response: httpx.Response) -> None:
+    await response.aread()
+    validate_response(response)
+
+
+def event_hooks() -> dict[str, list[Any]]:
+    """httpx `event_hooks` that validate every response of a sync client (raises on a break)."""
+    return {"response": [_check]}
+
+
+def async_event_hooks() -> dict[str, list[Any]]:
+    """The same for an httpx.AsyncClient."""
+    return {"response": [_acheck]}

@@ -2,6 +2,7 @@ from http import HTTPStatus
 from typing import Any
 
 import httpx
+import orjson
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
@@ -21,7 +22,9 @@ def _get_kwargs(
         "url": "/orders",
     }
 
-    _kwargs["json"] = body
+    json_body = body
+
+    _kwargs["content"] = orjson.dumps(json_body)
 
     headers["Content-Type"] = "application/json"
 
@@ -33,37 +36,37 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> CancelOrdersResponse | ErrorResponse | None:
     if response.status_code == 200:
-        response_200 = CancelOrdersResponse.from_dict(response.json())
+        response_200 = CancelOrdersResponse.from_dict(orjson.loads(response.content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ErrorResponse.from_dict(response.json())
+        response_400 = ErrorResponse.from_dict(orjson.loads(response.content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = ErrorResponse.from_dict(response.json())
+        response_401 = ErrorResponse.from_dict(orjson.loads(response.content))
 
         return response_401
 
     if response.status_code == 425:
-        response_425 = ErrorResponse.from_dict(response.json())
+        response_425 = ErrorResponse.from_dict(orjson.loads(response.content))
 
         return response_425
 
     if response.status_code == 429:
-        response_429 = ErrorResponse.from_dict(response.json())
+        response_429 = ErrorResponse.from_dict(orjson.loads(response.content))
 
         return response_429
 
     if response.status_code == 500:
-        response_500 = ErrorResponse.from_dict(response.json())
+        response_500 = ErrorResponse.from_dict(orjson.loads(response.content))
 
         return response_500
 
     if response.status_code == 503:
-        response_503 = ErrorResponse.from_dict(response.json())
+        response_503 = ErrorResponse.from_dict(orjson.loads(response.content))
 
         return response_503
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ssl
-import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, Unpack
 
 import httpx
 
@@ -19,21 +17,11 @@ from clob_cancel_client.api.cancel import cancel_market_orders as _cancel_market
 from clob_cancel_client.api.cancel import cancel_order as _cancel_order
 from clob_cancel_client.api.cancel import cancel_orders as _cancel_orders
 from clob_cancel_client.api.support import get_server_time as _get_server_time
-from clob_cancel_client.models import CancelOrdersResponse
+from clob_cancel_client.models import CancelOrderRequest, CancelOrdersResponse
 from clob_cancel_client.types import Response
 
 from ._call import attempt_async
-from .client import (
-    _DOCS,
-    DEFAULT_RETRY,
-    DEFAULT_TIMEOUT,
-    MAX_IDS_PER_REQUEST,
-    RetryPolicy,
-    _Base,
-    _check_ids,
-    _combine,
-    _merge,
-)
+from .client import _DOCS, ClientOptions, _Base, _check_id, _check_ids, _combine, _positive_int
 from .errors import CancelError
 from .signing import ApiCreds
 
@@ -51,38 +39,13 @@ class AsyncCancelClient(_Base):
         creds: ApiCreds,
         address: str | None = None,
         *,
-        private_key: str | None = None,
-        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
-        retries: int | RetryPolicy = DEFAULT_RETRY,
-        max_ids_per_request: int = MAX_IDS_PER_REQUEST,
-        sync_clock: bool = False,
-        proxy: str | httpx.Proxy | None = None,
-        verify: bool | str | ssl.SSLContext = True,
-        httpx_client_kwargs: Mapping[str, Any] | None = None,
-        clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_concurrency: int = 4,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        super().__init__(
-            base_url,
-            creds,
-            address,
-            private_key=private_key,
-            timeout=timeout,
-            retries=retries,
-            max_ids_per_request=max_ids_per_request,
-            sync_clock=sync_clock,
-            proxy=proxy,
-            verify=verify,
-            httpx_client_kwargs=httpx_client_kwargs,
-            clock=clock,
-        )
-        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
-            raise TypeError("max_concurrency must be an int")
-        if max_concurrency < 1:
-            raise ValueError(f"max_concurrency must be >= 1, got {max_concurrency}")
+        super().__init__(base_url, creds, address, **options)
+        self._max_concurrency = _positive_int("max_concurrency", max_concurrency)
         self._sleep = sleep
-        self._max_concurrency = max_concurrency
         self._clock_lock = asyncio.Lock()
         self._http = httpx.AsyncClient(**self._http_options)
         self._api.set_async_httpx_client(self._http)
@@ -101,14 +64,9 @@ class AsyncCancelClient(_Base):
 
     async def cancel(self, order_id: str) -> CancelOrdersResponse:
         """Cancel one order (DELETE /order)."""
-        body = self._order_request(order_id)
-        try:
-            return await self._send(
-                "cancel_order", lambda: _cancel_order.asyncio_detailed(client=self._api, body=body)
-            )
-        except CancelError as error:
-            error.unknown_ids = (order_id,)
-            raise
+        body = CancelOrderRequest(order_id=_check_id(order_id, "order_id"))
+        call = partial(_cancel_order.asyncio_detailed, client=self._api, body=body)
+        return await self._send("cancel_order", call, (order_id,))
 
     async def cancel_orders(
         self, order_ids: Iterable[str], *, progress: Callable[[int, int], None] | None = None
@@ -119,18 +77,6 @@ class AsyncCancelClient(_Base):
         ``progress(done, total)`` is called as each request is answered."""
         ids = _check_ids(order_ids)
         chunks = self._chunks(ids)
-        if len(chunks) == 1:
-            try:
-                answer = await self._send(
-                    "cancel_orders",
-                    lambda: _cancel_orders.asyncio_detailed(client=self._api, body=ids),
-                )
-            except CancelError as error:
-                error.partial, error.unknown_ids = _merge([]), tuple(ids)
-                raise
-            if progress is not None:
-                progress(len(ids), len(ids))
-            return answer
         gate = asyncio.Semaphore(self._max_concurrency)
         failed = False
         done = 0
@@ -140,11 +86,9 @@ class AsyncCancelClient(_Base):
             async with gate:
                 if failed:
                     return None
+                call = partial(_cancel_orders.asyncio_detailed, client=self._api, body=chunk)
                 try:
-                    answer = await self._send(
-                        "cancel_orders",
-                        partial(_cancel_orders.asyncio_detailed, client=self._api, body=chunk),
-                    )
+                    answer = await self._send("cancel_orders", call)
                 except CancelError as error:
                     failed = True
                     return error
@@ -153,13 +97,14 @@ class AsyncCancelClient(_Base):
                     progress(done, len(ids))
                 return answer
 
-        results = await asyncio.gather(*(one(chunk) for chunk in chunks))
-        return _combine(chunks, results)
+        if len(chunks) == 1:  # no task to schedule for the common case
+            return _combine(chunks, [await one(ids)])
+        return _combine(chunks, await asyncio.gather(*map(one, chunks)))
 
     async def cancel_all(self) -> CancelOrdersResponse:
         """Cancel every open order of the account (DELETE /cancel-all)."""
         return await self._send(
-            "cancel_all", lambda: _cancel_all.asyncio_detailed(client=self._api)
+            "cancel_all", partial(_cancel_all.asyncio_detailed, client=self._api)
         )
 
     async def cancel_market_orders(
@@ -167,26 +112,21 @@ class AsyncCancelClient(_Base):
     ) -> CancelOrdersResponse:
         """See :meth:`CancelClient.cancel_market_orders` (neither filter: ValueError)."""
         body = self._market_request(market, asset_id)
-        return await self._send(
-            "cancel_market_orders",
-            lambda: _cancel_market_orders.asyncio_detailed(client=self._api, body=body),
-        )
+        call = partial(_cancel_market_orders.asyncio_detailed, client=self._api, body=body)
+        return await self._send("cancel_market_orders", call)
 
     async def measure_clock_offset(self) -> float:
         """See :meth:`CancelClient.measure_clock_offset`."""
         sent = self._clock()
-        answer = await attempt_async(
-            "get_server_time",
-            lambda: _get_server_time.asyncio_detailed(client=self._api),
-            int,
-            clock=self._clock,
-        )
-        if isinstance(answer, CancelError):
-            raise answer
-        return self._set_offset(answer, sent, self._clock())
+        call = partial(_get_server_time.asyncio_detailed, client=self._api)
+        answer = await attempt_async("get_server_time", call, int, clock=self._clock)
+        return self._set_offset(answer, sent)
 
     async def _send(
-        self, operation: str, call: Callable[[], Awaitable[Response[Any]]]
+        self,
+        operation: str,
+        call: Callable[[], Awaitable[Response[Any]]],
+        ids: tuple[str, ...] = (),
     ) -> CancelOrdersResponse:
         if self._clock_pending:
             async with self._clock_lock:
@@ -203,13 +143,9 @@ class AsyncCancelClient(_Base):
                 CancelOrdersResponse,
                 clock=self._clock,
                 offset=self._auth.offset,
-                creds=self._creds,
+                creds=self._auth.creds,
             )
             if not isinstance(result, CancelError):
                 return result
-            delay = self._retry_delay(result, retries_done, started)
-            if delay is None:
-                result.attempts = retries_done + 1
-                raise result
-            await self._sleep(delay)
+            await self._sleep(self._retry_wait(result, retries_done, started, ids))
             retries_done += 1

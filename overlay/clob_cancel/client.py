@@ -1,5 +1,6 @@
 """CancelClient: the four cancels with input checks, chunking, retries and typed errors around the
-generated functions, which alone build the requests (and what AsyncCancelClient shares)."""
+generated functions, which alone build the requests. AsyncCancelClient (aio.py) shares all of it
+but the I/O."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 import attrs
@@ -108,26 +109,30 @@ def _check_filter(name: str, value: object) -> str:
     return value
 
 
-def _merge(answers: Sequence[CancelOrdersResponse]) -> CancelOrdersResponse:
-    canceled: list[str] = []
-    not_canceled = CancelOrdersResponseNotCanceled()
-    for answer in answers:
-        canceled.extend(answer.canceled)
-        not_canceled.additional_properties.update(answer.not_canceled.additional_properties)
-    return CancelOrdersResponse(canceled=canceled, not_canceled=not_canceled)
+def _positive_int(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return value
 
 
 def _combine(
     chunks: Sequence[list[str]], results: Sequence[CancelOrdersResponse | CancelError | None]
 ) -> CancelOrdersResponse:
-    """The merged answer of all chunks, or raise the first chunk's error carrying the merged
-    answer so far and every id no answer accounts for (failed or unsent chunks)."""
+    """The merged answer of all chunks (a lone answer as it came), or raise the first chunk's
+    error carrying the merged answer so far and every id no answer accounts for (failed or unsent
+    chunks)."""
     answers = [r for r in results if isinstance(r, CancelOrdersResponse)]
-    merged = _merge(answers)
-    errors = [r for r in results if isinstance(r, CancelError)]
-    if not errors:
+    if len(answers) == 1 == len(chunks):
+        return answers[0]
+    merged = CancelOrdersResponse(canceled=[], not_canceled=CancelOrdersResponseNotCanceled())
+    for answer in answers:
+        merged.canceled.extend(answer.canceled)
+        merged.not_canceled.additional_properties.update(answer.not_canceled.additional_properties)
+    if len(answers) == len(chunks):
         return merged
-    error = errors[0]
+    error = next(r for r in results if isinstance(r, CancelError))
     error.partial = merged
     error.unknown_ids = tuple(
         order_id
@@ -164,15 +169,14 @@ _ENV_NAMES = {
 
 def _from_environment(environ: Mapping[str, str] | None) -> dict[str, Any]:
     env = os.environ if environ is None else environ
-    names = ("CLOB_API_URL", "CLOB_API_KEY", "CLOB_SECRET", "CLOB_PASS_PHRASE")
-    missing = [name for name in names if not env.get(name)]
+    missing = [name for name in ("CLOB_API_URL", *_ENV_NAMES.values()) if not env.get(name)]
     if not env.get("PK") and not env.get("CLOB_ADDRESS"):
         missing.append("PK or CLOB_ADDRESS")
     if missing:
         raise CredentialsError(f"environment variables not set: {', '.join(missing)}")
     try:
-        creds = ApiCreds(env["CLOB_API_KEY"], env["CLOB_SECRET"], env["CLOB_PASS_PHRASE"])
-    except CredentialsError as e:
+        creds = ApiCreds(*(env[name] for name in _ENV_NAMES.values()))
+    except CredentialsError as e:  # name the variable rather than ApiCreds' field
         text = str(e)
         for field, name in _ENV_NAMES.items():
             text = text.replace(field, name)
@@ -184,8 +188,22 @@ def _from_environment(environ: Mapping[str, str] | None) -> dict[str, Any]:
     return {"base_url": env["CLOB_API_URL"], "creds": creds, "address": address}
 
 
+class ClientOptions(TypedDict, total=False):
+    """The keyword options both clients take; see :class:`CancelClient` for what they do."""
+
+    private_key: str | None
+    timeout: httpx.Timeout | float | None
+    retries: int | RetryPolicy
+    max_ids_per_request: int
+    sync_clock: bool
+    proxy: str | httpx.Proxy | None
+    verify: bool | str | ssl.SSLContext
+    httpx_client_kwargs: Mapping[str, Any] | None
+    clock: Callable[[], float]
+
+
 class _Base:
-    """What the sync and async clients share: settings, checks and the retry decision."""
+    """What the sync and async clients share: settings, input checks and the retry decision."""
 
     def __init__(
         self,
@@ -207,18 +225,13 @@ class _Base:
             raise ValueError(f"base_url must be an http:// or https:// URL, got {base_url!r}")
         if not isinstance(creds, ApiCreds):
             raise TypeError(f"creds must be a clob_cancel.ApiCreds, got {type(creds).__name__}")
-        if isinstance(max_ids_per_request, bool) or not isinstance(max_ids_per_request, int):
-            raise TypeError("max_ids_per_request must be an int")
-        if max_ids_per_request < 1:
-            raise ValueError(f"max_ids_per_request must be >= 1, got {max_ids_per_request}")
+        self._max_ids = _positive_int("max_ids_per_request", max_ids_per_request)
         extra = dict(httpx_client_kwargs or {})
         if {"base_url", "auth"} & extra.keys():
             raise ValueError("httpx_client_kwargs must not set base_url or auth (the client does)")
         self.address = _resolve_address(address, private_key)
         self.base_url = base_url
-        self._creds = creds
         self._retry = retries if isinstance(retries, RetryPolicy) else RetryPolicy(retries=retries)
-        self._max_ids = max_ids_per_request
         self._clock = clock
         self._clock_pending = sync_clock
         self._clock_synced = False
@@ -247,29 +260,34 @@ class _Base:
         """Seconds added to this machine's clock when signing, once measured; else None."""
         return self._auth.offset if self._clock_synced else None
 
-    def _set_offset(self, server_time: int, sent: float, received: float) -> float:
+    def _set_offset(self, server_time: int | CancelError, sent: float) -> float:
+        if isinstance(server_time, CancelError):
+            raise server_time
         # /time is whole seconds: the server's clock was in [t, t + 1) halfway through the call.
-        self._auth.offset = server_time + 0.5 - (sent + received) / 2
+        self._auth.offset = server_time + 0.5 - (sent + self._clock()) / 2
         self._clock_synced = True
         return self._auth.offset
 
-    def _retry_delay(self, error: CancelError, retries_done: int, started: float) -> float | None:
+    def _retry_wait(
+        self, error: CancelError, retries_done: int, started: float, ids: tuple[str, ...]
+    ) -> float:
+        """How long to wait before sending again; raises ``error`` when the policy says stop."""
         policy = self._retry
-        if not error.retryable or retries_done >= policy.retries:
-            return None
-        delay = error.retry_after if error.retry_after is not None else policy.backoff(retries_done)
-        if self._clock() - started + delay > policy.max_total_seconds:
-            return None
-        return delay
+        if error.retryable and retries_done < policy.retries:
+            delay = error.retry_after
+            if delay is None:
+                delay = policy.backoff(retries_done)
+            if self._clock() - started + delay <= policy.max_total_seconds:
+                return delay
+        error.attempts = retries_done + 1
+        error.unknown_ids = ids
+        raise error
 
     def _chunks(self, ids: list[str]) -> list[list[str]]:
         size = self._max_ids
         if len(ids) <= size:
             return [ids]
         return [ids[i : i + size] for i in range(0, len(ids), size)]
-
-    def _order_request(self, order_id: str) -> CancelOrderRequest:
-        return CancelOrderRequest(order_id=_check_id(order_id, "order_id"))
 
     @staticmethod
     def _market_request(market: str | None, asset_id: str | None) -> CancelMarketOrdersRequest:
@@ -299,7 +317,7 @@ _DOCS = """
       clock from then on (no extra round trip per call). A failed read leaves the offset at 0.
     - ``proxy``, ``verify``, and ``httpx_client_kwargs`` (e.g. ``transport``, ``limits``,
       ``http2``, ``headers``): passed to the one httpx client this object owns.
-    - ``clock`` (and ``sleep``): injectable for tests.
+    - ``clock`` and ``sleep``: injectable for tests.
 """
 
 
@@ -317,31 +335,10 @@ class CancelClient(_Base):
         creds: ApiCreds,
         address: str | None = None,
         *,
-        private_key: str | None = None,
-        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
-        retries: int | RetryPolicy = DEFAULT_RETRY,
-        max_ids_per_request: int = MAX_IDS_PER_REQUEST,
-        sync_clock: bool = False,
-        proxy: str | httpx.Proxy | None = None,
-        verify: bool | str | ssl.SSLContext = True,
-        httpx_client_kwargs: Mapping[str, Any] | None = None,
-        clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        super().__init__(
-            base_url,
-            creds,
-            address,
-            private_key=private_key,
-            timeout=timeout,
-            retries=retries,
-            max_ids_per_request=max_ids_per_request,
-            sync_clock=sync_clock,
-            proxy=proxy,
-            verify=verify,
-            httpx_client_kwargs=httpx_client_kwargs,
-            clock=clock,
-        )
+        super().__init__(base_url, creds, address, **options)
         self._sleep = sleep
         self._http = httpx.Client(**self._http_options)
         self._api.set_httpx_client(self._http)
@@ -360,46 +357,37 @@ class CancelClient(_Base):
 
     def cancel(self, order_id: str) -> CancelOrdersResponse:
         """Cancel one order (DELETE /order)."""
-        body = self._order_request(order_id)
-        try:
-            return self._send(
-                "cancel_order", lambda: _cancel_order.sync_detailed(client=self._api, body=body)
-            )
-        except CancelError as error:
-            error.unknown_ids = (order_id,)
-            raise
+        body = CancelOrderRequest(order_id=_check_id(order_id, "order_id"))
+        call = partial(_cancel_order.sync_detailed, client=self._api, body=body)
+        return self._send("cancel_order", call, (order_id,))
 
     def cancel_orders(
         self, order_ids: Iterable[str], *, progress: Callable[[int, int], None] | None = None
     ) -> CancelOrdersResponse:
         """Cancel several orders (DELETE /orders). Duplicate ids are sent once. More than
         ``max_ids_per_request`` ids go in consecutive requests whose answers are merged; after a
-        request fails for good no further one is sent, and the error carries ``.partial`` (the
-        merged answers so far) and ``.unknown_ids`` (every id not accounted for).
-        ``progress(done, total)`` is called after each answered request, counting unique ids."""
+        request fails for good no further one is sent, and its error carries ``.partial`` and
+        ``.unknown_ids`` (see :class:`CancelError`). ``progress(done, total)`` is called after
+        each answered request, counting unique ids."""
         ids = _check_ids(order_ids)
         chunks = self._chunks(ids)
         results: list[CancelOrdersResponse | CancelError | None] = [None] * len(chunks)
         done = 0
         for index, chunk in enumerate(chunks):
+            call = partial(_cancel_orders.sync_detailed, client=self._api, body=chunk)
             try:
-                results[index] = self._send(
-                    "cancel_orders",
-                    partial(_cancel_orders.sync_detailed, client=self._api, body=chunk),
-                )
+                results[index] = self._send("cancel_orders", call)
             except CancelError as error:
                 results[index] = error
                 break
             done += len(chunk)
             if progress is not None:
                 progress(done, len(ids))
-        if len(chunks) == 1 and isinstance(results[0], CancelOrdersResponse):
-            return results[0]
         return _combine(chunks, results)
 
     def cancel_all(self) -> CancelOrdersResponse:
         """Cancel every open order of the account (DELETE /cancel-all)."""
-        return self._send("cancel_all", lambda: _cancel_all.sync_detailed(client=self._api))
+        return self._send("cancel_all", partial(_cancel_all.sync_detailed, client=self._api))
 
     def cancel_market_orders(
         self, market: str | None = None, asset_id: str | None = None
@@ -409,26 +397,19 @@ class CancelClient(_Base):
         server would then cancel everything: a kill switch must not cancel all by omission, so
         call ``cancel_all()`` for that."""
         body = self._market_request(market, asset_id)
-        return self._send(
-            "cancel_market_orders",
-            lambda: _cancel_market_orders.sync_detailed(client=self._api, body=body),
-        )
+        call = partial(_cancel_market_orders.sync_detailed, client=self._api, body=body)
+        return self._send("cancel_market_orders", call)
 
     def measure_clock_offset(self) -> float:
         """Read GET /time and sign with the server's clock from now on; returns the offset in
         seconds (server minus local). Raises a CancelError when the read fails."""
         sent = self._clock()
-        answer = attempt(
-            "get_server_time",
-            lambda: _get_server_time.sync_detailed(client=self._api),
-            int,
-            clock=self._clock,
-        )
-        if isinstance(answer, CancelError):
-            raise answer
-        return self._set_offset(answer, sent, self._clock())
+        call = partial(_get_server_time.sync_detailed, client=self._api)
+        return self._set_offset(attempt("get_server_time", call, int, clock=self._clock), sent)
 
-    def _send(self, operation: str, call: Callable[[], Response[Any]]) -> CancelOrdersResponse:
+    def _send(
+        self, operation: str, call: Callable[[], Response[Any]], ids: tuple[str, ...] = ()
+    ) -> CancelOrdersResponse:
         if self._clock_pending:
             self._clock_pending = False
             # On failure sign with the local clock; a 401 will say if the clock is off.
@@ -443,13 +424,9 @@ class CancelClient(_Base):
                 CancelOrdersResponse,
                 clock=self._clock,
                 offset=self._auth.offset,
-                creds=self._creds,
+                creds=self._auth.creds,
             )
             if not isinstance(result, CancelError):
                 return result
-            delay = self._retry_delay(result, retries_done, started)
-            if delay is None:
-                result.attempts = retries_done + 1
-                raise result
-            self._sleep(delay)
+            self._sleep(self._retry_wait(result, retries_done, started, ids))
             retries_done += 1

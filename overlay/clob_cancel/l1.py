@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import httpx
 
@@ -19,13 +19,13 @@ from clob_cancel_client.api.support import derive_api_key as _derive
 from clob_cancel_client.models import ApiCredentials
 
 from ._call import HeadersAuth, attempt
+from .client import DEFAULT_TIMEOUT
 from .errors import BadRequestError, CancelError, UnexpectedAnswerError
 from .signing import ApiCreds, CredentialsError
 
 POLYGON = 137
 AMOY = 80002
 CLOB_AUTH_MESSAGE = "This message attests that I control the given wallet"
-L1_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
 def _account(private_key: str) -> Any:
@@ -96,17 +96,29 @@ def l1_headers(
     }
 
 
+class L1Options(TypedDict, total=False):
+    """The keyword options of the L1 calls; defaults: ``nonce=0``, ``chain_id=POLYGON``,
+    ``timeout=DEFAULT_TIMEOUT`` (10 s, 5 s to connect), ``httpx_client_kwargs=None`` (e.g. a
+    ``transport`` or ``proxy`` for the one-off httpx client), ``clock=time.time``."""
+
+    nonce: int
+    chain_id: int
+    timeout: httpx.Timeout | float
+    httpx_client_kwargs: Mapping[str, Any] | None
+    clock: Callable[[], float]
+
+
 def _l1_call(
     operation: str,
     call: Callable[..., Any],
     base_url: str,
     private_key: str,
     *,
-    nonce: int,
-    chain_id: int,
-    timeout: httpx.Timeout | float,
-    httpx_client_kwargs: Mapping[str, Any] | None,
-    clock: Callable[[], float],
+    nonce: int = 0,
+    chain_id: int = POLYGON,
+    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    httpx_client_kwargs: Mapping[str, Any] | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> ApiCreds:
     address_from_private_key(private_key)  # a bad key fails here, before any request
 
@@ -135,78 +147,26 @@ def _l1_call(
         ) from None
 
 
-def create_api_key(
-    base_url: str,
-    private_key: str,
-    *,
-    nonce: int = 0,
-    chain_id: int = POLYGON,
-    timeout: httpx.Timeout | float = L1_TIMEOUT,
-    httpx_client_kwargs: Mapping[str, Any] | None = None,
-    clock: Callable[[], float] = time.time,
-) -> ApiCreds:
+def create_api_key(base_url: str, private_key: str, **options: Unpack[L1Options]) -> ApiCreds:
     """Create new API credentials for the wallet of ``private_key`` (POST /auth/api-key).
 
     Raises :class:`BadRequestError` when credentials already exist for this nonce (derive them).
     New credentials can take a short while to become valid for cancels.
     """
-    return _l1_call(
-        "create_api_key",
-        _create.sync_detailed,
-        base_url,
-        private_key,
-        nonce=nonce,
-        chain_id=chain_id,
-        timeout=timeout,
-        httpx_client_kwargs=httpx_client_kwargs,
-        clock=clock,
-    )
+    return _l1_call("create_api_key", _create.sync_detailed, base_url, private_key, **options)
 
 
-def derive_api_key(
-    base_url: str,
-    private_key: str,
-    *,
-    nonce: int = 0,
-    chain_id: int = POLYGON,
-    timeout: httpx.Timeout | float = L1_TIMEOUT,
-    httpx_client_kwargs: Mapping[str, Any] | None = None,
-    clock: Callable[[], float] = time.time,
-) -> ApiCreds:
+def derive_api_key(base_url: str, private_key: str, **options: Unpack[L1Options]) -> ApiCreds:
     """The API credentials already created for ``private_key``'s wallet and ``nonce``
     (GET /auth/derive-api-key)."""
-    return _l1_call(
-        "derive_api_key",
-        _derive.sync_detailed,
-        base_url,
-        private_key,
-        nonce=nonce,
-        chain_id=chain_id,
-        timeout=timeout,
-        httpx_client_kwargs=httpx_client_kwargs,
-        clock=clock,
-    )
+    return _l1_call("derive_api_key", _derive.sync_detailed, base_url, private_key, **options)
 
 
 def create_or_derive_api_key(
-    base_url: str,
-    private_key: str,
-    *,
-    nonce: int = 0,
-    chain_id: int = POLYGON,
-    timeout: httpx.Timeout | float = L1_TIMEOUT,
-    httpx_client_kwargs: Mapping[str, Any] | None = None,
-    clock: Callable[[], float] = time.time,
+    base_url: str, private_key: str, **options: Unpack[L1Options]
 ) -> ApiCreds:
     """Create credentials, or derive the existing ones when the server says they exist (400),
     like py-clob-client's ``create_or_derive_api_creds``."""
-    options: dict[str, Any] = {
-        "nonce": nonce,
-        "chain_id": chain_id,
-        "timeout": timeout,
-        "httpx_client_kwargs": httpx_client_kwargs,
-        "clock": clock,
-    }
     try:
         return create_api_key(base_url, private_key, **options)
     except BadRequestError:

@@ -7,9 +7,6 @@ the small hand-written layer around it (signing, credentials, retries, chunking,
 
     with CancelClient.from_env() as client:          # or CancelClient(url, creds, address)
         answer = client.cancel_orders(order_ids)     # answer.canceled, answer.not_canceled
-
-The clients and the L1 functions are imported on first use, so that ``import clob_cancel`` stays
-cheap; eth-account is imported only when a private key is used.
 """
 
 from __future__ import annotations
@@ -53,33 +50,25 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
+# Imported on first use (see __getattr__), so that `import clob_cancel` loads neither httpx nor
+# eth-account; the TYPE_CHECKING imports above say the same for type checkers and IDEs.
 _LAZY = {
+    "AMOY": "clob_cancel.l1",
+    "DEFAULT_RETRY": "clob_cancel.client",
+    "DEFAULT_TIMEOUT": "clob_cancel.client",
+    "MAX_IDS_PER_REQUEST": "clob_cancel.client",
+    "POLYGON": "clob_cancel.l1",
+    "POLYMARKET_CLOB_URL": "clob_cancel.client",
+    "AsyncCancelClient": "clob_cancel.aio",
+    "CancelClient": "clob_cancel.client",
     "CancelOrdersResponse": "clob_cancel_client.models",
     "L2Auth": "clob_cancel._call",
-    "AsyncCancelClient": "clob_cancel.aio",
-    **dict.fromkeys(
-        (
-            "DEFAULT_RETRY",
-            "DEFAULT_TIMEOUT",
-            "MAX_IDS_PER_REQUEST",
-            "POLYMARKET_CLOB_URL",
-            "CancelClient",
-            "RetryPolicy",
-        ),
-        "clob_cancel.client",
-    ),
-    **dict.fromkeys(
-        (
-            "AMOY",
-            "POLYGON",
-            "address_from_private_key",
-            "create_api_key",
-            "create_or_derive_api_key",
-            "derive_api_key",
-            "l1_headers",
-        ),
-        "clob_cancel.l1",
-    ),
+    "RetryPolicy": "clob_cancel.client",
+    "address_from_private_key": "clob_cancel.l1",
+    "create_api_key": "clob_cancel.l1",
+    "create_or_derive_api_key": "clob_cancel.l1",
+    "derive_api_key": "clob_cancel.l1",
+    "l1_headers": "clob_cancel.l1",
 }
 
 __all__ = [

@@ -1,21 +1,11 @@
-"""What a failed call raises: one small hierarchy, each error naming the operation, the HTTP status
-and the server's own text, and never a secret, passphrase or signature.
-
-    CancelError
-    ├── BadRequestError        400: the server refused the request as malformed
-    ├── AuthError              401: credentials, address, signature or clock (see .hint)
-    ├── RateLimitedError       429: wait .retry_after seconds
-    ├── UnavailableError       425 (engine restarting), 500 (fate unknown), 503 (trading disabled)
-    ├── TransportError         no answer; .fate_unknown when the request may have been processed
-    └── UnexpectedAnswerError  an answer the contract does not describe (e.g. a proxy's HTML page)
-
-Bad input (an empty id, both market filters missing, ...) is refused before anything is sent with
-a plain ``ValueError`` or ``TypeError``, never with one of these.
+"""What a failed call raises: :class:`CancelError` and one subclass per kind of failure, each
+naming the operation, the HTTP status and the server's own text, and never a secret, passphrase or
+signature. Bad input (an empty id, both market filters missing, ...) is refused before anything is
+sent with a plain ``ValueError`` or ``TypeError``, never with one of these.
 """
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
 import math
 from collections.abc import Mapping
@@ -101,7 +91,8 @@ class BadRequestError(CancelError):
 
 
 class AuthError(CancelError):
-    """401: unknown key, wrong passphrase or address, bad signature, or a clock too far off."""
+    """401: unknown key, wrong passphrase or address, bad signature, or a clock too far off
+    (``hint`` says which is likely)."""
 
 
 class RateLimitedError(CancelError):
@@ -158,6 +149,14 @@ def error_for_answer(
     )
 
 
+def _http_date(raw: str) -> float | None:
+    """The unix time of an HTTP-date header value, None when it is not one."""
+    try:
+        return email.utils.parsedate_to_datetime(raw).timestamp()
+    except (TypeError, ValueError):
+        return None
+
+
 def retry_after_seconds(
     headers: Mapping[str, str], body_seconds: object, now: float
 ) -> float | None:
@@ -169,8 +168,8 @@ def retry_after_seconds(
         try:
             waits.append(float(raw))
         except ValueError:
-            with contextlib.suppress(TypeError, ValueError):
-                waits.append(email.utils.parsedate_to_datetime(raw).timestamp() - now)
+            if (when := _http_date(raw)) is not None:
+                waits.append(when - now)
     if isinstance(body_seconds, int | float) and not isinstance(body_seconds, bool):
         waits.append(float(body_seconds))
     waits = [w for w in waits if math.isfinite(w)]
@@ -179,10 +178,5 @@ def retry_after_seconds(
 
 def server_clock_skew(headers: Mapping[str, str], now: float) -> float | None:
     """Seconds the server's clock (its Date header) is ahead of ``now``, or None without one."""
-    raw = headers.get("date")
-    if not raw:
-        return None
-    try:
-        return email.utils.parsedate_to_datetime(raw).timestamp() - now
-    except (TypeError, ValueError):
-        return None
+    when = _http_date(headers.get("date") or "")
+    return None if when is None else when - now

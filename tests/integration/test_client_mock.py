@@ -1,6 +1,7 @@
 """The client end to end against the real mock CLOB on loopback: the four cancels (sync and async)
 change the mock's order book as they say, faults are retried or reported, and L1 derivation gives
-the account's credentials, as py-clob-client derives them."""
+the account's credentials, as py-clob-client derives them. Every answer the clients get here is
+also validated against the spec (tests.conformance.validate)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from clob_cancel import (
     derive_api_key,
 )
 from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer
+from tests.conformance.validate import async_event_hooks, event_hooks
 
 MARKET_A = "0xbd31dc8a20211944f6b70f31557f1001557b59905b7738480ca09bd4532f84af"
 MARKET_B = "0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1"
@@ -55,7 +57,9 @@ def live(mock: MockServer) -> set[str]:
 
 
 def sync_client(mock: MockServer, **options: Any) -> CancelClient:
+    """A client whose every answer is also validated against the spec (schemathesis' checks)."""
     options.setdefault("retries", FAST)
+    options.setdefault("httpx_client_kwargs", {"event_hooks": event_hooks()})
     return CancelClient(mock.url, DEFAULT_ACCOUNT.creds, DEFAULT_ACCOUNT.address, **options)
 
 
@@ -89,6 +93,7 @@ async def test_the_four_cancels_async(mock: MockServer) -> None:
         DEFAULT_ACCOUNT.address,
         max_ids_per_request=1,
         retries=FAST,
+        httpx_client_kwargs={"event_hooks": async_event_hooks()},
     ) as c:
         assert (await c.cancel("0xa0")).canceled == ["0xa0"]
         many = await c.cancel_orders(["0xa1", "0xa2", "0xa3"])  # three concurrent requests

@@ -228,10 +228,7 @@ def _cancel(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
     with client:
         try:
             if args.dry_run:
-                try:
-                    call(client)
-                except (TypeError, ValueError) as e:
-                    raise UsageError(str(e)) from None
+                call(client)  # bad input raises here, as below, before anything is recorded
                 print(f"dry run: {len(sent)} request(s) would be sent", file=out)
                 for request in sent:
                     _show_request(request, out)

@@ -274,9 +274,8 @@ class _Base:
         """How long to wait before sending again; raises ``error`` when the policy says stop."""
         policy = self._retry
         if error.retryable and retries_done < policy.retries:
-            delay = error.retry_after
-            if delay is None:
-                delay = policy.backoff(retries_done)
+            server_asked = error.retry_after
+            delay = policy.backoff(retries_done) if server_asked is None else server_asked
             if self._clock() - started + delay <= policy.max_total_seconds:
                 return delay
         error.attempts = retries_done + 1

@@ -81,15 +81,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _read(path: str, option: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError as e:
+        raise UsageError(f"{option}: cannot read {path}: {e.strerror}") from None
+
+
 def read_env_file(path: str) -> dict[str, str]:
     """KEY=VALUE lines (``export``, quotes and ``#`` comments allowed), like a .env file."""
     values: dict[str, str] = {}
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.read().splitlines()
-    except OSError as e:
-        raise UsageError(f"--env-file: cannot read {path}: {e.strerror}") from None
-    for number, raw in enumerate(lines, 1):
+    for number, raw in enumerate(_read(path, "--env-file").splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -105,14 +108,7 @@ def read_env_file(path: str) -> dict[str, str]:
 
 def read_ids(path: str, stdin: TextIO) -> list[str]:
     """Ids from a file or stdin: a JSON array of strings, or one id a line (blank lines skipped)."""
-    if path == "-":
-        text = stdin.read()
-    else:
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except OSError as e:
-            raise UsageError(f"--file: cannot read {path}: {e.strerror}") from None
+    text = stdin.read() if path == "-" else _read(path, "--file")
     if text.lstrip().startswith("["):
         try:
             ids = json.loads(text)

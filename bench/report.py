@@ -17,6 +17,7 @@ RATIO_TARGETS = (
 )
 STARTUP_TARGET_MS = 150.0
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+WITHOUT_CLI = ", without httpx's CLI"  # suffix of the start-up figures taken without that module
 
 
 def add_ratios_and_targets(results: dict[str, Any], *, withheld: bool) -> None:
@@ -49,6 +50,8 @@ def add_ratios_and_targets(results: dict[str, Any], *, withheld: bool) -> None:
             "unit": " ms",
             "target": f"<= {STARTUP_TARGET_MS:.0f} ms",
             "pass": startup["ours"]["ms"] <= STARTUP_TARGET_MS,
+            "note": f"ours {startup['ours' + WITHOUT_CLI]['ms']:.0f} ms without httpx's CLI "
+            "module, as in a runtime install",
         }
     )
     targets.append(
@@ -108,6 +111,8 @@ def markdown(results: dict[str, Any]) -> str:
         ]
         for t in results["targets"]:
             verdict = "pass" if t["pass"] else "**miss**"
+            if t.get("note"):
+                verdict += f" ({t['note']})"
             lines.append(
                 f"| {t['figure']} | {_figure(t['py-clob-client'], t['unit'])} "
                 f"| {_figure(t['ours'], t['unit'])} "

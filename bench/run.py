@@ -209,7 +209,6 @@ STARTUP = {
 # in this dev venv (the generator's tools need them) but not in a runtime install of clob-cancel.
 # Marking the module absent takes httpx's own fallback, as in an environment without them.
 WITHOUT_HTTPX_CLI = "import sys\nsys.modules['httpx._main'] = None\n"
-WITHOUT_CLI_SUFFIX = ", without httpx's CLI"
 
 
 def startup_ms(url: str, runs: int) -> dict[str, dict[str, Any]]:
@@ -229,7 +228,7 @@ def startup_ms(url: str, runs: int) -> dict[str, dict[str, Any]]:
     )
     scripts = {"python -c pass": "pass"}
     for name, code in STARTUP.items():
-        for prefix, suffix in (("", ""), (WITHOUT_HTTPX_CLI, WITHOUT_CLI_SUFFIX)):
+        for prefix, suffix in (("", ""), (WITHOUT_HTTPX_CLI, report.WITHOUT_CLI)):
             scripts[name + suffix] = (
                 f"{prefix}import time\nt0 = time.perf_counter()\nimport os\nenv = os.environ\n"
                 f"url = env['BENCH_URL']\n{code}"

@@ -48,6 +48,7 @@ def test_smoke_run_reports_every_client_and_operation(tmp_path: Path) -> None:
     assert len(figures) == 5 and all(isinstance(t["pass"], bool) for t in results["targets"])
     for figure in figures:
         assert f"| {figure} | " in table
+    assert "without httpx's CLI module, as in a runtime install" in table
     startup = results["startup_ms"]
     assert set(startup) == {
         "ours",

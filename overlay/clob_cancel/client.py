@@ -124,7 +124,7 @@ def _combine(
     error carrying the merged answer so far and every id no answer accounts for (failed or unsent
     chunks)."""
     answers = [r for r in results if isinstance(r, CancelOrdersResponse)]
-    if len(answers) == 1 == len(chunks):
+    if len(chunks) == 1 and answers:
         return answers[0]
     merged = CancelOrdersResponse(canceled=[], not_canceled=CancelOrdersResponseNotCanceled())
     for answer in answers:

@@ -69,11 +69,13 @@ class L2Auth(httpx.Auth):
             path = path[len(self._prefix) :]
         if path not in _UNSIGNED_PATHS:
             timestamp = int(self.clock() + self.offset)
-            request.headers.update(
-                l2_headers(
-                    self.creds, self.address, timestamp, request.method, path, request.content
-                )
-            )
+            headers = request.headers
+            # One by one: Headers.update() builds a Headers and looks each key up through a
+            # KeyError, ~3.5 us more per call.
+            for name, value in l2_headers(
+                self.creds, self.address, timestamp, request.method, path, request.content
+            ).items():
+                headers[name] = value
         _last_answer.set((yield request))
 
     def __repr__(self) -> str:

@@ -73,11 +73,23 @@ class RetryPolicy:
 DEFAULT_RETRY = RetryPolicy()
 
 
+def _check_utf8(text: str, where: str) -> None:
+    """JSON bodies are UTF-8: a lone surrogate cannot be sent, so say which value holds one."""
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError as e:
+            raise ValueError(
+                f"{where} is not valid text (lone surrogate at index {e.start})"
+            ) from None
+
+
 def _check_id(order_id: object, where: str) -> str:
     if not isinstance(order_id, str):
         raise TypeError(f"{where} must be a str, got {type(order_id).__name__}")
     if not order_id:
         raise ValueError(f"{where} is an empty string")
+    _check_utf8(order_id, where)
     return order_id
 
 
@@ -88,10 +100,12 @@ def _check_ids(order_ids: Iterable[str]) -> list[str]:
     if not ids:
         raise ValueError("order_ids is empty: nothing to cancel")
     try:
-        "".join(ids)  # a type check at C speed: TypeError on any non-str
+        joined = "".join(ids)  # a type check at C speed: TypeError on any non-str
         unique = set(ids)  # 3x faster than dict.fromkeys, which only duplicates pay for
         valid = "" not in unique
-    except TypeError:
+        if valid and not joined.isascii():
+            joined.encode()  # UnicodeEncodeError (a ValueError) on a lone surrogate
+    except (TypeError, ValueError):
         valid = False
     if not valid:  # find and name the culprit
         for index, order_id in enumerate(ids):
@@ -106,6 +120,7 @@ def _check_filter(name: str, value: object) -> str:
         raise TypeError(f"{name} must be a str or None, got {type(value).__name__}")
     if not value:
         raise ValueError(f"{name} is an empty string: give a value or None")
+    _check_utf8(value, name)
     return value
 
 

@@ -8,14 +8,13 @@ from typing import Any
 
 import attrs
 
+from clob_cancel.l1 import clob_auth_typed_data
 from clob_cancel.signing import ApiCreds, CredentialsError, check_address
 
 # The first Hardhat/Anvil development key: public knowledge, never holds real funds. Using it
 # makes the default account's address one that L1 signatures can be made for.
 DEV_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 DEV_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
-
-CLOB_AUTH_MESSAGE = "This message attests that I control the given wallet"
 
 
 def _check_creds(instance: Account, _attribute: Any, _value: Any) -> None:
@@ -93,33 +92,6 @@ def account_from_env(env: Mapping[str, str] | None = None) -> Account:
         address=address,
         private_key=private_key,
     )
-
-
-def clob_auth_typed_data(address: str, timestamp: str, nonce: int, chain_id: int) -> dict[str, Any]:
-    """The EIP-712 ClobAuth message the official clients sign for L1 headers."""
-    return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-            ],
-            "ClobAuth": [
-                {"name": "address", "type": "address"},
-                {"name": "timestamp", "type": "string"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "message", "type": "string"},
-            ],
-        },
-        "primaryType": "ClobAuth",
-        "domain": {"name": "ClobAuthDomain", "version": "1", "chainId": chain_id},
-        "message": {
-            "address": address,
-            "timestamp": timestamp,
-            "nonce": nonce,
-            "message": CLOB_AUTH_MESSAGE,
-        },
-    }
 
 
 def l1_signer(address: str, timestamp: str, nonce: int, chain_id: int, signature: str) -> str:

@@ -48,8 +48,11 @@ def address_from_private_key(private_key: str) -> str:
     return address
 
 
-def clob_auth_typed_data(address: str, timestamp: int, nonce: int, chain_id: int) -> dict[str, Any]:
-    """The EIP-712 ``ClobAuth`` message the official clients sign for the L1 headers."""
+def clob_auth_typed_data(
+    address: str, timestamp: int | str, nonce: int, chain_id: int
+) -> dict[str, Any]:
+    """The EIP-712 ``ClobAuth`` message the official clients sign for the L1 headers (and the mock
+    verifies: it passes the POLY_TIMESTAMP header's text as it came)."""
     return {
         "types": {
             "EIP712Domain": [

@@ -72,7 +72,7 @@ def worst_spread(noise: dict[str, Any]) -> str:
     ratio = max(noise["ratio_cv"], key=noise["ratio_cv"].get)
     floor = max(noise["floor_cv"], key=noise["floor_cv"].get)
     r, f = noise["ratio_cv"][ratio], noise["floor_cv"][floor]
-    if r / noise["max_cv"] >= f / noise["max_floor_cv"]:
+    if r > noise["max_cv"] or f <= noise["max_floor_cv"]:
         return f"the ratio {ratio} varies by {r:.1%} across blocks (limit {noise['max_cv']:.0%})"
     return (
         f"the bare-httpx floor of {floor} varies by {f:.1%} across blocks "

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bench.clients import CLIENTS
 from bench.workload import OPS
 
@@ -66,12 +68,21 @@ def test_smoke_run_reports_every_client_and_operation(tmp_path: Path) -> None:
         assert all(rate > 0 for rate in rates.values())
 
 
-def test_a_noisy_run_is_refused_without_ratios(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("limits", "named"),
+    [
+        (("--max-cv", "0"), "the ratio"),  # any spread of a ratio is too much
+        (("--max-cv", "100", "--max-floor-cv", "0"), "the bare-httpx floor"),
+    ],
+)
+def test_a_noisy_run_is_refused_without_ratios(
+    tmp_path: Path, limits: tuple[str, ...], named: str
+) -> None:
     readme = tmp_path / "README.md"
     readme.write_text("# x\n<!-- bench:begin -->\nold\n<!-- bench:end -->\n")
-    done = run_bench(tmp_path, "--max-cv", "0", "--readme", str(readme))  # any spread is too much
+    done = run_bench(tmp_path, *limits, "--readme", str(readme))
     assert done.returncode == 3, done.stderr
-    assert "too noisy to compare" in done.stderr
+    assert f"too noisy to compare: {named}" in done.stderr
     assert not (tmp_path / "latest.json").exists()
     results: dict[str, Any] = json.loads((tmp_path / "noisy.json").read_text())
     assert results["noise"]["check"] == "noisy" and results["targets"] is None

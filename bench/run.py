@@ -48,6 +48,7 @@ from bench.workload import (
 
 ROOT = Path(__file__).resolve().parent.parent
 NOISY_EXIT = 3
+ASYNC_BLOCKS = 3  # per client and concurrency; the median is reported
 
 
 @contextmanager
@@ -117,7 +118,7 @@ def block_medians(walls: list[int], blocks: int) -> list[float]:
 
 def spread_check(
     samples: dict[tuple[str, str], tuple[list[int], list[int]]],
-    rates: dict[str, list[float]],
+    bursts: dict[str, list[tuple[int, float]]],
     blocks: int,
 ) -> dict[str, dict[str, float]]:
     """How steady the run was, across blocks of rounds (coefficients of variation).
@@ -134,19 +135,22 @@ def spread_check(
         for name in ("ours", "py-clob-client"):
             mine = block_medians(samples[(name, op)][0], blocks)
             ratio_cv[f"{name} {op}"] = cv([m / f for m, f in zip(mine, floor, strict=True)])
-    pairs = zip(rates["ours"], rates["py-clob-client"], strict=True)
+    ours, theirs = (grouped_rates(bursts[name], blocks) for name in ("ours", "py-clob-client"))
+    pairs = zip(ours, theirs, strict=True)
     ratio_cv["sequential cancel(1)/s, ours / py-clob-client"] = cv([a / b for a, b in pairs])
-    floor_cv["sequential cancel(1)/s"] = cv(rates["bare httpx"])
+    floor_cv["sequential cancel(1)/s"] = cv(grouped_rates(bursts["bare httpx"], blocks))
     return {"ratio_cv": ratio_cv, "floor_cv": floor_cv}
 
 
-def sequential_rates(
-    cancels: dict[str, Callable[[], Any]], seconds: float, blocks: int
-) -> dict[str, list[float]]:
-    """cancel(1) per second on one thread, per block, clients alternating block by block."""
-    rates: dict[str, list[float]] = {name: [] for name in cancels}
+def sequential_bursts(
+    cancels: dict[str, Callable[[], Any]], seconds: float, rounds: int
+) -> dict[str, list[tuple[int, float]]]:
+    """(calls, seconds) of each burst of back-to-back cancel(1) on one thread. The clients take
+    turns in a fresh random order every round, in short bursts, so that the machine's drift
+    over seconds falls on all of them alike."""
+    bursts: dict[str, list[tuple[int, float]]] = {name: [] for name in cancels}
     names = list(cancels)
-    for _ in range(blocks):
+    for _ in range(rounds):
         random.shuffle(names)
         for name in names:
             cancel, count = cancels[name], 0
@@ -155,9 +159,21 @@ def sequential_rates(
             while time.perf_counter() < deadline:
                 cancel()
                 count += 1
-            rates[name].append(count / (time.perf_counter() - start))
+            bursts[name].append((count, time.perf_counter() - start))
         gc.collect()
-    return rates
+    return bursts
+
+
+def rate(bursts: list[tuple[int, float]]) -> float:
+    """Calls per second over the given bursts."""
+    return sum(count for count, _ in bursts) / sum(seconds for _, seconds in bursts)
+
+
+def grouped_rates(bursts: list[tuple[int, float]], groups: int) -> list[float]:
+    """The rate of each of ``groups`` consecutive groups of bursts."""
+    n = min(groups, len(bursts))
+    size = len(bursts) // n
+    return [rate(bursts[i * size : (i + 1) * size]) for i in range(n)]
 
 
 def cv(values: list[float]) -> float:
@@ -308,8 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-floor-cv", type=float, default=0.10, help="refuse: floor drift")
     parser.add_argument("--skip-noise-check", action="store_true", help="smoke runs only")
     parser.add_argument("--startup-runs", type=int, default=7, help="fresh processes per client")
-    parser.add_argument("--rate-seconds", type=float, default=0.5, help="length of a rate block")
-    parser.add_argument("--rate-blocks", type=int, default=10, help="rate blocks per client")
+    parser.add_argument("--rate-seconds", type=float, default=0.1, help="one sequential burst")
+    parser.add_argument("--rate-rounds", type=int, default=50, help="sequential bursts per client")
+    parser.add_argument("--async-seconds", type=float, default=0.5, help="one async block")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--readme", type=Path, help="put the table into this README")
     args = parser.parse_args(argv)
@@ -335,14 +352,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"timing {args.rounds} rounds of {len(calls)} calls...", file=sys.stderr)
         samples = time_calls(calls, args.rounds, args.seed)
         print("sequential and async rates...", file=sys.stderr)
-        rates = sequential_rates(
+        bursts = sequential_bursts(
             {name: made[name][0]["cancel(1)"] for name in ("ours", "py-clob-client", "bare httpx")},
             args.rate_seconds,
-            args.rate_blocks,
+            args.rate_rounds,
         )
         for _, close in made.values():
             close()
-        concurrent = asyncio.run(async_rates(url, args.rate_seconds, args.rate_blocks))
+        concurrent = asyncio.run(async_rates(url, args.async_seconds, ASYNC_BLOCKS))
         print("import + construction in fresh processes...", file=sys.stderr)
         startup = startup_ms(url, args.startup_runs)
 
@@ -363,11 +380,11 @@ def main(argv: list[str] | None = None) -> int:
             }
             for (name, op), (walls, cpus) in samples.items()
         ],
-        "sequential_cancel_per_s": {name: statistics.median(r) for name, r in rates.items()},
+        "sequential_cancel_per_s": {name: rate(b) for name, b in bursts.items()},
         "async_cancel_per_s": concurrent,
         "startup_ms": startup,
     }
-    noise = spread_check(samples, rates, args.blocks)
+    noise = spread_check(samples, bursts, args.blocks)
     noisy = (
         max(noise["ratio_cv"].values()) > args.max_cv
         or max(noise["floor_cv"].values()) > args.max_floor_cv

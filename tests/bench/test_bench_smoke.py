@@ -19,7 +19,7 @@ from bench.workload import OPS
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--rounds", "6", "--warmup", "2", "--blocks", "2", "--startup-runs", "1"]
-TINY += ["--rate-seconds", "0.02", "--rate-blocks", "1"]
+TINY += ["--rate-seconds", "0.02", "--rate-rounds", "2", "--async-seconds", "0.02"]
 
 
 def run_bench(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:

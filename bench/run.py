@@ -26,7 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
@@ -52,7 +52,7 @@ ASYNC_BLOCKS = 3  # per client and concurrency; the median is reported
 
 
 @contextmanager
-def bench_server(cpu: int | None) -> Any:
+def bench_server(cpu: int | None) -> Iterator[str]:
     """Start the bench server in its own process; yield its URL; stop it (only it) on exit."""
     command = [sys.executable, "-m", "bench.server"]
     if cpu is not None:
@@ -209,11 +209,10 @@ async def async_rates(url: str, seconds: float, blocks: int) -> dict[str, dict[s
     body = body_bytes(call.body)
     headers = signed_headers(call.path, body)
     creds = ApiCreds(API_KEY, API_SECRET, API_PASSPHRASE)
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     results: dict[str, dict[str, float]] = {}
     async with (
         AsyncCancelClient(url, creds, ADDRESS) as ours,
-        httpx.AsyncClient(base_url=url, limits=limits) as bare,
+        httpx.AsyncClient(base_url=url) as bare,  # httpx's default pool limits, as ours
     ):
         cancels: dict[str, Callable[[], Awaitable[Any]]] = {
             "ours (async)": lambda: ours.cancel(ORDER_IDS[0]),

@@ -137,7 +137,7 @@ def spread_check(
             ratio_cv[f"{name} {op}"] = cv([m / f for m, f in zip(mine, floor, strict=True)])
     ours, theirs = (grouped_rates(bursts[name], blocks) for name in ("ours", "py-clob-client"))
     pairs = zip(ours, theirs, strict=True)
-    ratio_cv["sequential cancel(1)/s, ours / py-clob-client"] = cv([a / b for a, b in pairs])
+    ratio_cv[report.SEQUENTIAL_RATIO] = cv([a / b for a, b in pairs])
     floor_cv["sequential cancel(1)/s"] = cv(grouped_rates(bursts["bare httpx"], blocks))
     return {"ratio_cv": ratio_cv, "floor_cv": floor_cv}
 

@@ -32,16 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=9, help="processes per command (9)")
     args = parser.parse_args(argv)
     command = str(Path(sys.executable).parent / "clob-cancel")
-    a = DEFAULT_ACCOUNT
     with MockServer() as mock:
-        env = {
-            **os.environ,
-            "CLOB_API_URL": mock.url,
-            "CLOB_API_KEY": a.api_key,
-            "CLOB_SECRET": a.secret,
-            "CLOB_PASS_PHRASE": a.passphrase,
-            "CLOB_ADDRESS": a.address,
-        }
+        env = {**os.environ, **DEFAULT_ACCOUNT.client_env(mock.url)}
         env.pop("PK", None)
         times: dict[str, list[float]] = {"python -c pass": [], "--help": [], "all": []}
         for run in range(args.runs):

@@ -73,15 +73,7 @@ def client_part(mock: MockServer) -> None:
 
 
 def cli_part(mock: MockServer) -> None:
-    a = DEFAULT_ACCOUNT
-    env = {
-        **os.environ,
-        "CLOB_API_URL": mock.url,
-        "CLOB_API_KEY": a.api_key,
-        "CLOB_SECRET": a.secret,
-        "CLOB_PASS_PHRASE": a.passphrase,
-        "CLOB_ADDRESS": a.address,
-    }
+    env = {**os.environ, **DEFAULT_ACCOUNT.client_env(mock.url)}
     env.pop("PK", None)
     one = seed(mock, "d1", 1)
     two = seed(mock, "d2", 2)

@@ -40,6 +40,17 @@ class Account:
         """The L2 credentials, in the form the signer takes."""
         return ApiCreds(self.api_key, self.secret, self.passphrase)
 
+    def client_env(self, url: str) -> dict[str, str]:
+        """The variables `clob-cancel` and `CancelClient.from_env()` read, to act as this account
+        against the mock at ``url`` (by address: no private key needed)."""
+        return {
+            "CLOB_API_URL": url,
+            "CLOB_API_KEY": self.api_key,
+            "CLOB_SECRET": self.secret,
+            "CLOB_PASS_PHRASE": self.passphrase,
+            "CLOB_ADDRESS": self.address,
+        }
+
     def __repr__(self) -> str:
         return f"Account(api_key={self.api_key!r}, address={self.address!r})"
 

@@ -37,11 +37,8 @@ def clob(server: object, monkeypatch: pytest.MonkeyPatch) -> object:
     )
     for name in ("PK", "CLOB_ADDRESS", "CLOB_API_KEY", "CLOB_SECRET", "CLOB_PASS_PHRASE"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CLOB_API_URL", server.url)  # type: ignore[attr-defined]
-    monkeypatch.setenv("CLOB_API_KEY", ACCOUNT.api_key)
-    monkeypatch.setenv("CLOB_SECRET", ACCOUNT.secret)
-    monkeypatch.setenv("CLOB_PASS_PHRASE", ACCOUNT.passphrase)
-    monkeypatch.setenv("CLOB_ADDRESS", ACCOUNT.address)
+    for name, value in ACCOUNT.client_env(server.url).items():  # type: ignore[attr-defined]
+        monkeypatch.setenv(name, value)
     return server
 
 

@@ -66,11 +66,7 @@ def env(server: Any, tmp_path: Path) -> dict[str, str]:
     values = {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "CLOB_API_URL": server.url,
-        "CLOB_API_KEY": ACCOUNT.api_key,
-        "CLOB_SECRET": ACCOUNT.secret,
-        "CLOB_PASS_PHRASE": ACCOUNT.passphrase,
-        "CLOB_ADDRESS": ACCOUNT.address,
+        **ACCOUNT.client_env(server.url),
     }
     values.pop("PK", None)
     return values

@@ -207,14 +207,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     for account in app.clob.accounts:
         lines += ["account:", *describe_account(account)]
     lines.append(f"orders: {len(app.clob.book.all())}; admin surface: http://{host}:{port}/_mock/")
-    print("\n".join(lines), flush=True)
     server = uvicorn.Server(
         uvicorn_config(app, access_log=args.access_log, log_level="info", http=args.http)
     )
-    # uvicorn handles SIGINT/SIGTERM (stops accepting, drains, exits), then re-raises the signal
-    # to the handlers that were there before; these make that a clean exit with status 0.
+
+    # Installed before the URL is printed: a SIGINT/SIGTERM sent as soon as the URL appears (before
+    # uvicorn puts its own handlers in) still stops the server cleanly. uvicorn re-raises the
+    # signals it handled to these handlers on the way out, which makes that a clean exit too.
+    def stop(_sig: int, _frame: object) -> None:
+        server.should_exit = True
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda _sig, _frame: None)
+        signal.signal(sig, stop)
+    print("\n".join(lines), flush=True)
     server.run(sockets=[sock])
     print("clob-cancel-mock: stopped", flush=True)
     return 0

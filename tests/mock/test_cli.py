@@ -77,6 +77,16 @@ def test_serves_and_stops_cleanly(sig: signal.Signals) -> None:
         assert "Traceback" not in rest and "clob-cancel-mock: stopped" in rest
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_right_after_the_url_still_stops_it_cleanly(sig: signal.Signals) -> None:
+    """A CI step may stop the mock as soon as it has read the URL, before uvicorn is serving."""
+    with running() as (process, _url, _banner):
+        process.send_signal(sig)
+        assert process.wait(10) == 0
+        assert process.stdout is not None
+        assert "Traceback" not in process.stdout.read()
+
+
 def test_env_account_and_seed_file_with_two_accounts(tmp_path: Path) -> None:
     seed = tmp_path / "seed.json"
     seed.write_text(

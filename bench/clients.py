@@ -60,19 +60,23 @@ def signed_headers(path: str, body: bytes) -> dict[str, str]:
     return headers
 
 
-def ours(url: str) -> tuple[Calls, Callable[[], None]]:
-    from clob_cancel import CancelClient
-
-    client = CancelClient(url, ApiCreds(API_KEY, API_SECRET, API_PASSPHRASE), ADDRESS)
-    client.__enter__()
-    calls: Calls = {
+def same_calls(client: Any) -> Calls:
+    """The five calls, for either client: ours and py-clob-client name the methods alike."""
+    return {
         "cancel(1)": lambda: client.cancel(ORDER_IDS[0]),
         "cancel_orders(100)": lambda: client.cancel_orders(ORDER_IDS[:100]),
         "cancel_orders(3000)": lambda: client.cancel_orders(ORDER_IDS),
         "cancel_all": client.cancel_all,
         "cancel_market_orders": lambda: client.cancel_market_orders(MARKET, ASSET_ID),
     }
-    return calls, lambda: client.__exit__(None, None, None)
+
+
+def ours(url: str) -> tuple[Calls, Callable[[], None]]:
+    from clob_cancel import CancelClient
+
+    client = CancelClient(url, ApiCreds(API_KEY, API_SECRET, API_PASSPHRASE), ADDRESS)
+    client.__enter__()
+    return same_calls(client), lambda: client.__exit__(None, None, None)
 
 
 def official(url: str) -> tuple[Calls, Callable[[], None]]:
@@ -81,14 +85,8 @@ def official(url: str) -> tuple[Calls, Callable[[], None]]:
 
     creds = OfficialCreds(api_key=API_KEY, api_secret=API_SECRET, api_passphrase=API_PASSPHRASE)
     client = ClobClient(url, key=PRIVATE_KEY, chain_id=137, creds=creds)
-    calls: Calls = {
-        "cancel(1)": lambda: client.cancel(ORDER_IDS[0]),
-        "cancel_orders(100)": lambda: client.cancel_orders(ORDER_IDS[:100]),
-        "cancel_orders(3000)": lambda: client.cancel_orders(ORDER_IDS),
-        "cancel_all": client.cancel_all,
-        "cancel_market_orders": lambda: client.cancel_market_orders(MARKET, ASSET_ID),
-    }
-    return calls, lambda: None  # its httpx client is module-level; it lives as long as the process
+    # its httpx client is module-level; it lives as long as the process
+    return same_calls(client), lambda: None
 
 
 def bare_httpx(url: str) -> tuple[Calls, Callable[[], None]]:

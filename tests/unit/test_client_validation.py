@@ -167,3 +167,35 @@ def test_from_env_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch)
     with CancelClient.from_env(httpx_client_kwargs=_transport()) as c:
         assert c.address == ADDRESS
         assert c.base_url == BASE_URL
+
+
+def test_cookies_set_by_the_server_are_not_sent_back() -> None:
+    server = Server(
+        httpx.Response(
+            200,
+            json={"canceled": ["0xa"], "not_canceled": {}},
+            headers={"Set-Cookie": "__cf_bm=abc; Path=/"},
+        )
+    )
+    with client(server, FakeTime()) as c:
+        c.cancel("0xa")
+        c.cancel("0xb")
+    assert [r.headers.get("Cookie") for r in server.requests] == [None, None]
+    assert all(server.signature_ok(r) for r in server.requests)
+
+
+def test_an_ordinary_cookie_jar_can_be_asked_for() -> None:
+    server = Server(
+        httpx.Response(
+            200,
+            json={"canceled": ["0xa"], "not_canceled": {}},
+            headers={"Set-Cookie": "__cf_bm=abc; Path=/"},
+        )
+    )
+    fake = FakeTime()
+    transport = httpx.MockTransport(server)
+    kwargs = {"transport": transport, "cookies": {}}
+    with CancelClient(BASE_URL, CREDS, ADDRESS, httpx_client_kwargs=kwargs, clock=fake.clock) as c:
+        c.cancel("0xa")
+        c.cancel("0xb")
+    assert [r.headers.get("Cookie") for r in server.requests] == [None, "__cf_bm=abc"]

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.cancel_orders_response_not_canceled import CancelOrdersResponseNotCanceled
-
+from ..models.cancel_orders_response_not_canceled import CancelOrdersResponseNotCanceled
 
 T = TypeVar("T", bound="CancelOrdersResponse")
 
@@ -45,8 +43,6 @@ class CancelOrdersResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cancel_orders_response_not_canceled import CancelOrdersResponseNotCanceled  # noqa: PLC0415
-
         d = dict(src_dict)
         canceled = cast(list[str], d.pop("canceled"))
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable
-from functools import partial
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import Any, Self, Unpack
 
 import httpx
@@ -18,7 +17,6 @@ from clob_cancel_client.api.cancel import cancel_order as _cancel_order
 from clob_cancel_client.api.cancel import cancel_orders as _cancel_orders
 from clob_cancel_client.api.support import get_server_time as _get_server_time
 from clob_cancel_client.models import CancelOrderRequest, CancelOrdersResponse
-from clob_cancel_client.types import Response
 
 from ._call import attempt_async
 from .client import _DOCS, ClientOptions, _Base, _check_id, _check_ids, _combine, _positive_int
@@ -65,8 +63,7 @@ class AsyncCancelClient(_Base):
     async def cancel(self, order_id: str) -> CancelOrdersResponse:
         """Cancel one order (DELETE /order)."""
         body = CancelOrderRequest(order_id=_check_id(order_id, "order_id"))
-        call = partial(_cancel_order.asyncio_detailed, client=self._api, body=body)
-        return await self._send("cancel_order", call, (order_id,))
+        return await self._send(_cancel_order, _cancel_order._get_kwargs(body=body), (order_id,))
 
     async def cancel_orders(
         self, order_ids: Iterable[str], *, progress: Callable[[int, int], None] | None = None
@@ -86,9 +83,9 @@ class AsyncCancelClient(_Base):
             async with gate:
                 if failed:
                     return None
-                call = partial(_cancel_orders.asyncio_detailed, client=self._api, body=chunk)
+                request = _cancel_orders._get_kwargs(body=chunk)
                 try:
-                    answer = await self._send("cancel_orders", call)
+                    answer = await self._send(_cancel_orders, request)
                 except CancelError as error:
                     failed = True
                     return error
@@ -103,30 +100,27 @@ class AsyncCancelClient(_Base):
 
     async def cancel_all(self) -> CancelOrdersResponse:
         """Cancel every open order of the account (DELETE /cancel-all)."""
-        return await self._send(
-            "cancel_all", partial(_cancel_all.asyncio_detailed, client=self._api)
-        )
+        return await self._send(_cancel_all, _cancel_all._get_kwargs())
 
     async def cancel_market_orders(
         self, market: str | None = None, asset_id: str | None = None
     ) -> CancelOrdersResponse:
         """See :meth:`CancelClient.cancel_market_orders` (neither filter: ValueError)."""
         body = self._market_request(market, asset_id)
-        call = partial(_cancel_market_orders.asyncio_detailed, client=self._api, body=body)
-        return await self._send("cancel_market_orders", call)
+        request = _cancel_market_orders._get_kwargs(body=body)
+        return await self._send(_cancel_market_orders, request)
 
     async def measure_clock_offset(self) -> float:
         """See :meth:`CancelClient.measure_clock_offset`."""
         sent = self._clock()
-        call = partial(_get_server_time.asyncio_detailed, client=self._api)
-        answer = await attempt_async("get_server_time", call, int, clock=self._clock)
+        request = _get_server_time._get_kwargs()
+        answer = await attempt_async(
+            _get_server_time, request, int, api=self._api, clock=self._clock
+        )
         return self._set_offset(answer, sent)
 
     async def _send(
-        self,
-        operation: str,
-        call: Callable[[], Awaitable[Response[Any]]],
-        ids: tuple[str, ...] = (),
+        self, endpoint: ModuleType, request: dict[str, Any], ids: tuple[str, ...] = ()
     ) -> CancelOrdersResponse:
         if self._clock_pending:
             async with self._clock_lock:
@@ -138,9 +132,10 @@ class AsyncCancelClient(_Base):
         retries_done = 0
         while True:
             result = await attempt_async(
-                operation,
-                call,
+                endpoint,
+                request,
                 CancelOrdersResponse,
+                api=self._api,
                 clock=self._clock,
                 offset=self._auth.offset,
                 creds=self._auth.creds,

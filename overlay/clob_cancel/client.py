@@ -10,9 +10,8 @@ import random
 import ssl
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
 from http.cookiejar import CookieJar
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import Any, Self, TypedDict, Unpack
 from urllib.parse import urlsplit
 
@@ -31,7 +30,6 @@ from clob_cancel_client.models import (
     CancelOrdersResponse,
     CancelOrdersResponseNotCanceled,
 )
-from clob_cancel_client.types import Response
 
 from ._call import L2Auth, attempt
 from .errors import CancelError
@@ -385,8 +383,7 @@ class CancelClient(_Base):
     def cancel(self, order_id: str) -> CancelOrdersResponse:
         """Cancel one order (DELETE /order)."""
         body = CancelOrderRequest(order_id=_check_id(order_id, "order_id"))
-        call = partial(_cancel_order.sync_detailed, client=self._api, body=body)
-        return self._send("cancel_order", call, (order_id,))
+        return self._send(_cancel_order, _cancel_order._get_kwargs(body=body), (order_id,))
 
     def cancel_orders(
         self, order_ids: Iterable[str], *, progress: Callable[[int, int], None] | None = None
@@ -401,9 +398,8 @@ class CancelClient(_Base):
         results: list[CancelOrdersResponse | CancelError | None] = [None] * len(chunks)
         done = 0
         for index, chunk in enumerate(chunks):
-            call = partial(_cancel_orders.sync_detailed, client=self._api, body=chunk)
             try:
-                results[index] = self._send("cancel_orders", call)
+                results[index] = self._send(_cancel_orders, _cancel_orders._get_kwargs(body=chunk))
             except CancelError as error:
                 results[index] = error
                 break
@@ -414,7 +410,7 @@ class CancelClient(_Base):
 
     def cancel_all(self) -> CancelOrdersResponse:
         """Cancel every open order of the account (DELETE /cancel-all)."""
-        return self._send("cancel_all", partial(_cancel_all.sync_detailed, client=self._api))
+        return self._send(_cancel_all, _cancel_all._get_kwargs())
 
     def cancel_market_orders(
         self, market: str | None = None, asset_id: str | None = None
@@ -424,18 +420,18 @@ class CancelClient(_Base):
         server would then cancel everything: a kill switch must not cancel all by omission, so
         call ``cancel_all()`` for that."""
         body = self._market_request(market, asset_id)
-        call = partial(_cancel_market_orders.sync_detailed, client=self._api, body=body)
-        return self._send("cancel_market_orders", call)
+        return self._send(_cancel_market_orders, _cancel_market_orders._get_kwargs(body=body))
 
     def measure_clock_offset(self) -> float:
         """Read GET /time and sign with the server's clock from now on; returns the offset in
         seconds (server minus local). Raises a CancelError when the read fails."""
         sent = self._clock()
-        call = partial(_get_server_time.sync_detailed, client=self._api)
-        return self._set_offset(attempt("get_server_time", call, int, clock=self._clock), sent)
+        request = _get_server_time._get_kwargs()
+        answer = attempt(_get_server_time, request, int, api=self._api, clock=self._clock)
+        return self._set_offset(answer, sent)
 
     def _send(
-        self, operation: str, call: Callable[[], Response[Any]], ids: tuple[str, ...] = ()
+        self, endpoint: ModuleType, request: dict[str, Any], ids: tuple[str, ...] = ()
     ) -> CancelOrdersResponse:
         if self._clock_pending:
             self._clock_pending = False
@@ -446,9 +442,10 @@ class CancelClient(_Base):
         retries_done = 0
         while True:
             result = attempt(
-                operation,
-                call,
+                endpoint,
+                request,
                 CancelOrdersResponse,
+                api=self._api,
                 clock=self._clock,
                 offset=self._auth.offset,
                 creds=self._auth.creds,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any, TypedDict, Unpack
 
 import httpx
@@ -18,7 +19,7 @@ from clob_cancel_client.api.support import create_api_key as _create
 from clob_cancel_client.api.support import derive_api_key as _derive
 from clob_cancel_client.models import ApiCredentials
 
-from ._call import HeadersAuth, attempt
+from ._call import HeadersAuth, attempt, operation_name
 from .client import DEFAULT_TIMEOUT
 from .errors import BadRequestError, CancelError, UnexpectedAnswerError
 from .signing import ApiCreds, CredentialsError
@@ -112,8 +113,7 @@ class L1Options(TypedDict, total=False):
 
 
 def _l1_call(
-    operation: str,
-    call: Callable[..., Any],
+    endpoint: ModuleType,
     base_url: str,
     private_key: str,
     *,
@@ -134,7 +134,7 @@ def _l1_call(
     )
     with http:
         api.set_httpx_client(http)
-        answer = attempt(operation, lambda: call(client=api), ApiCredentials, clock=clock)
+        answer = attempt(endpoint, endpoint._get_kwargs(), ApiCredentials, api=api, clock=clock)
     if isinstance(answer, CancelError):
         raise answer
     try:
@@ -142,11 +142,11 @@ def _l1_call(
             answer.api_key,
             answer.secret,
             answer.passphrase,
-            created_at=clock() if operation == "create_api_key" else None,
+            created_at=clock() if endpoint is _create else None,
         )
     except CredentialsError as e:
         raise UnexpectedAnswerError(
-            operation, f"HTTP 200 with malformed credentials: {e}"
+            operation_name(endpoint), f"HTTP 200 with malformed credentials: {e}"
         ) from None
 
 
@@ -156,13 +156,13 @@ def create_api_key(base_url: str, private_key: str, **options: Unpack[L1Options]
     Raises :class:`BadRequestError` when credentials already exist for this nonce (derive them).
     New credentials can take a short while to become valid for cancels.
     """
-    return _l1_call("create_api_key", _create.sync_detailed, base_url, private_key, **options)
+    return _l1_call(_create, base_url, private_key, **options)
 
 
 def derive_api_key(base_url: str, private_key: str, **options: Unpack[L1Options]) -> ApiCreds:
     """The API credentials already created for ``private_key``'s wallet and ``nonce``
     (GET /auth/derive-api-key)."""
-    return _l1_call("derive_api_key", _derive.sync_detailed, base_url, private_key, **options)
+    return _l1_call(_derive, base_url, private_key, **options)
 
 
 def create_or_derive_api_key(

@@ -72,8 +72,8 @@ class AsyncCancelClient(_Base):
         go concurrently (``max_concurrency``); once one fails for good no further chunk starts,
         those in flight finish, and the first failed chunk's error is raised.
         ``progress(done, total)`` is called as each request is answered."""
-        ids = _check_ids(order_ids)
-        chunks = self._chunks(ids)
+        chunks = self._chunks(_check_ids(order_ids))
+        total = sum(map(len, chunks))
         gate = asyncio.Semaphore(self._max_concurrency)
         failed = False
         done = 0
@@ -91,11 +91,11 @@ class AsyncCancelClient(_Base):
                     return error
                 done += len(chunk)
                 if progress is not None:
-                    progress(done, len(ids))
+                    progress(done, total)
                 return answer
 
         if len(chunks) == 1:  # no task to schedule for the common case
-            return _combine(chunks, [await one(ids)])
+            return _combine(chunks, [await one(chunks[0])])
         return _combine(chunks, await asyncio.gather(*map(one, chunks)))
 
     async def cancel_all(self) -> CancelOrdersResponse:

@@ -109,8 +109,7 @@ def _check_ids(order_ids: Iterable[str]) -> list[str]:
         raise ValueError("order_ids is empty: nothing to cancel")
     try:
         joined = "".join(ids)  # a type check at C speed: TypeError on any non-str
-        unique = set(ids)  # 3x faster than dict.fromkeys, which only duplicates pay for
-        valid = "" not in unique
+        valid = "" not in ids  # no set here: duplicates matter only across chunks (_chunks)
         if valid and not joined.isascii():
             joined.encode()  # UnicodeEncodeError (a ValueError) on a lone surrogate
     except (TypeError, ValueError):
@@ -118,7 +117,7 @@ def _check_ids(order_ids: Iterable[str]) -> list[str]:
     if not valid:  # find and name the culprit
         for index, order_id in enumerate(ids):
             _check_id(order_id, f"order_ids[{index}]")
-    return ids if len(unique) == len(ids) else list(dict.fromkeys(ids))  # first-seen order
+    return ids
 
 
 def _check_filter(name: str, value: object) -> str:
@@ -158,10 +157,12 @@ def _combine(
     error = next(r for r in results if isinstance(r, CancelError))
     error.partial = merged
     error.unknown_ids = tuple(
-        order_id
-        for chunk, result in zip(chunks, results, strict=True)
-        if not isinstance(result, CancelOrdersResponse)
-        for order_id in chunk
+        dict.fromkeys(  # each once: a lone request carries the ids as given, duplicates too
+            order_id
+            for chunk, result in zip(chunks, results, strict=True)
+            if not isinstance(result, CancelOrdersResponse)
+            for order_id in chunk
+        )
     )
     raise error
 
@@ -307,9 +308,14 @@ class _Base:
         raise error
 
     def _chunks(self, ids: list[str]) -> list[list[str]]:
+        """The requests to send: one with the ids as given (the server ignores duplicates within
+        a request), or consecutive chunks of at most ``max_ids_per_request`` unique ids, since a
+        duplicate in a later chunk would be reported not canceled after an earlier one canceled
+        it."""
         size = self._max_ids
         if len(ids) <= size:
             return [ids]
+        ids = list(dict.fromkeys(ids))  # first-seen order
         return [ids[i : i + size] for i in range(0, len(ids), size)]
 
     @staticmethod
@@ -388,13 +394,14 @@ class CancelClient(_Base):
     def cancel_orders(
         self, order_ids: Iterable[str], *, progress: Callable[[int, int], None] | None = None
     ) -> CancelOrdersResponse:
-        """Cancel several orders (DELETE /orders). Duplicate ids are sent once. More than
-        ``max_ids_per_request`` ids go in consecutive requests whose answers are merged; after a
-        request fails for good no further one is sent, and its error carries ``.partial`` and
-        ``.unknown_ids`` (see :class:`CancelError`). ``progress(done, total)`` is called after
-        each answered request, counting unique ids."""
-        ids = _check_ids(order_ids)
-        chunks = self._chunks(ids)
+        """Cancel several orders (DELETE /orders), in one request with the ids as given (the
+        server ignores duplicates). More than ``max_ids_per_request`` ids go, each id once, in
+        consecutive requests whose answers are merged; after a request fails for good no further
+        one is sent, and its error carries ``.partial`` and ``.unknown_ids`` (see
+        :class:`CancelError`). ``progress(done, total)`` is called after each answered request,
+        counting the ids sent."""
+        chunks = self._chunks(_check_ids(order_ids))
+        total = sum(map(len, chunks))
         results: list[CancelOrdersResponse | CancelError | None] = [None] * len(chunks)
         done = 0
         for index, chunk in enumerate(chunks):
@@ -405,7 +412,7 @@ class CancelClient(_Base):
                 break
             done += len(chunk)
             if progress is not None:
-                progress(done, len(ids))
+                progress(done, total)
         return _combine(chunks, results)
 
     def cancel_all(self) -> CancelOrdersResponse:

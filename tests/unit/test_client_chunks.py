@@ -45,6 +45,26 @@ def test_chunks_are_sent_in_order_and_merged() -> None:
     assert all(server.signature_ok(r) for r in server.requests)
 
 
+def test_split_ids_are_sent_once_in_first_seen_order_so_no_chunk_repeats_one() -> None:
+    server = Server()
+    seen: list[tuple[int, int]] = []
+    with client(server, FakeTime(), max_ids_per_request=2) as c:
+        answer = c.cancel_orders(
+            ["0xb", "0xa", "0xb", "0xc", "0xa"], progress=lambda d, t: seen.append((d, t))
+        )
+    assert bodies(server) == [["0xb", "0xa"], ["0xc"]]
+    assert answer.canceled == ["0xb", "0xa", "0xc"]
+    assert answer.not_canceled.additional_properties == {}
+    assert seen == [(2, 3), (3, 3)]
+
+
+def test_duplicates_that_fit_one_request_once_removed_make_one_request() -> None:
+    server = Server()
+    with client(server, FakeTime(), max_ids_per_request=3) as c:
+        c.cancel_orders(["0xa", "0xb", "0xa", "0xc"])
+    assert bodies(server) == [["0xa", "0xb", "0xc"]]
+
+
 def test_default_chunk_is_3000_ids() -> None:
     server = Server()
     with client(server, FakeTime()) as c:

@@ -17,7 +17,7 @@ RATIO_TARGETS = (
 )
 STARTUP_TARGET_MS = 150.0
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-WITHOUT_CLI = ", without httpx's CLI"  # suffix of the start-up figures taken without that module
+DEV_VENV, RUNTIME_INSTALL = "dev venv", "runtime install"  # where start-up is timed (run.py)
 SEQUENTIAL_RATIO = "sequential cancel(1)/s, ours / py-clob-client"
 
 
@@ -43,16 +43,22 @@ def add_ratios_and_targets(results: dict[str, Any], *, withheld: bool) -> None:
         }
         for figure, op, limit in RATIO_TARGETS
     ]
+    # Judged where a user runs the client (see bench/runtime.py); the dev venv only when no
+    # runtime install was made.
+    where = RUNTIME_INSTALL if f"ours, {RUNTIME_INSTALL}" in startup else DEV_VENV
+    ours, theirs = startup[f"ours, {where}"]["ms"], startup[f"py-clob-client, {where}"]["ms"]
+    dev = startup[f"ours, {DEV_VENV}"]["ms"]
     targets.append(
         {
             "figure": "import + construct, fresh process",
-            "py-clob-client": startup["py-clob-client"]["ms"],
-            "ours": startup["ours"]["ms"],
+            "py-clob-client": theirs,
+            "ours": ours,
             "unit": " ms",
             "target": f"<= {STARTUP_TARGET_MS:.0f} ms",
-            "pass": startup["ours"]["ms"] <= STARTUP_TARGET_MS,
-            "note": f"ours {startup['ours' + WITHOUT_CLI]['ms']:.0f} ms without httpx's CLI "
-            "module, as in a runtime install",
+            "pass": ours <= STARTUP_TARGET_MS,
+            "note": f"{where}; ours {dev:.0f} ms in the dev venv"
+            if where != DEV_VENV
+            else "dev venv: no runtime install was made",
         }
     )
     targets.append(

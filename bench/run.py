@@ -35,6 +35,8 @@ from typing import Any
 
 from bench import report
 from bench.clients import CLIENTS, FACTORIES, canceled_count
+from bench.report import DEV_VENV, RUNTIME_INSTALL
+from bench.runtime import runtime_pythons
 from bench.workload import (
     ADDRESS,
     API_KEY,
@@ -246,17 +248,17 @@ STARTUP = {
         "api_passphrase=env['BENCH_PASSPHRASE']))\n"
     ),
 }
-# httpx imports its command-line client (click, rich) whenever those are installed, as they are
-# in this dev venv (the generator's tools need them) but not in a runtime install of clob-cancel.
-# Marking the module absent takes httpx's own fallback, as in an environment without them.
-WITHOUT_HTTPX_CLI = "import sys\nsys.modules['httpx._main'] = None\n"
 
 
-def startup_ms(url: str, runs: int) -> dict[str, dict[str, Any]]:
+def startup_ms(
+    url: str, runs: int, pythons: dict[str, dict[str, Path]]
+) -> dict[str, dict[str, Any]]:
     """Import + construction in fresh processes (median ms), variants alternating run by run.
 
-    Timed inside the process, from before the first import of the client to after its
-    construction; the interpreter's own start-up is shown apart ("python -c pass", wall).
+    ``pythons`` maps where a client is installed (DEV_VENV, RUNTIME_INSTALL) to each client's
+    interpreter there. Timed inside the process, from before the first import of the client to
+    after its construction; the interpreter's own start-up is shown apart ("python -c pass",
+    wall).
     """
     env = dict(
         os.environ,
@@ -267,21 +269,22 @@ def startup_ms(url: str, runs: int) -> dict[str, dict[str, Any]]:
         BENCH_PK=PRIVATE_KEY,
         BENCH_URL=url,
     )
-    scripts = {"python -c pass": "pass"}
-    for name, code in STARTUP.items():
-        for prefix, suffix in (("", ""), (WITHOUT_HTTPX_CLI, report.WITHOUT_CLI)):
-            scripts[name + suffix] = (
-                f"{prefix}import time\nt0 = time.perf_counter()\nimport os\nenv = os.environ\n"
+    scripts = {"python -c pass": (Path(sys.executable), "pass")}
+    for where, clients in pythons.items():
+        for name, code in STARTUP.items():
+            scripts[f"{name}, {where}"] = (
+                clients[name],
+                "import time\nt0 = time.perf_counter()\nimport os\nenv = os.environ\n"
                 f"url = env['BENCH_URL']\n{code}"
-                "import sys\nprint(time.perf_counter() - t0, len(sys.modules))\n"
+                "import sys\nprint(time.perf_counter() - t0, len(sys.modules))\n",
             )
     times: dict[str, list[float]] = {name: [] for name in scripts}
     modules = dict.fromkeys(scripts, 0)
     for _ in range(runs):
-        for name, script in scripts.items():
+        for name, (python, script) in scripts.items():
             start = time.perf_counter()
             out = subprocess.run(
-                [sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True
+                [str(python), "-c", script], env=env, check=True, capture_output=True, text=True
             ).stdout.split()
             if out:
                 times[name].append(float(out[0]))
@@ -323,6 +326,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-floor-cv", type=float, default=0.10, help="refuse: floor drift")
     parser.add_argument("--skip-noise-check", action="store_true", help="smoke runs only")
     parser.add_argument("--startup-runs", type=int, default=7, help="fresh processes per client")
+    parser.add_argument(
+        "--no-runtime-install",
+        action="store_true",
+        help="time start-up in this venv only (makes no venvs: smoke runs, no package index)",
+    )
     parser.add_argument("--rate-seconds", type=float, default=0.1, help="one sequential burst")
     parser.add_argument("--rate-rounds", type=int, default=50, help="sequential bursts per client")
     parser.add_argument("--async-seconds", type=float, default=0.5, help="one async block")
@@ -332,6 +340,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.rounds < 2 * args.blocks:
         parser.error(f"--rounds must be at least 2 x --blocks ({2 * args.blocks})")
 
+    here = Path(sys.executable)
+    pythons = {DEV_VENV: {"ours": here, "py-clob-client": here}}
+    if not args.no_runtime_install:
+        print("runtime installs for the start-up figure...", file=sys.stderr)
+        pythons[RUNTIME_INSTALL] = runtime_pythons()
     cores = pin_client()
     load_before = os.getloadavg()
     if load_before[0] > 0.5:
@@ -360,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
             close()
         concurrent = asyncio.run(async_rates(url, args.async_seconds, ASYNC_BLOCKS))
         print("import + construction in fresh processes...", file=sys.stderr)
-        startup = startup_ms(url, args.startup_runs)
+        startup = startup_ms(url, args.startup_runs, pythons)
 
     results: dict[str, Any] = {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),

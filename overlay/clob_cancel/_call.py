@@ -73,13 +73,14 @@ class L2Auth(httpx.Auth):
             path = path[len(self._prefix) :]
         if path not in _UNSIGNED_PATHS:
             timestamp = int(self.clock() + self.offset)
-            headers = request.headers
-            # One by one: Headers.update() builds a Headers and looks each key up through a
-            # KeyError, ~3.5 us more per call.
-            for name, value in l2_headers(
+            signed = l2_headers(
                 self.creds, self.address, timestamp, request.method, path, request.content
-            ).items():
-                headers[name] = value
+            )
+            # Appended as one new Headers: setting five names one by one scans the list for each
+            # (~2 us more a call), Headers.update() looks each up through a KeyError (~3.5 us).
+            # Nothing else sets a POLY_ header (the clients refuse them in their options).
+            pairs = [(name.encode(), value.encode()) for name, value in signed.items()]
+            request.headers = httpx.Headers(request.headers.raw + pairs)
         yield request
 
     def __repr__(self) -> str:

@@ -253,6 +253,8 @@ class _Base:
         extra = dict(httpx_client_kwargs or {})
         if {"base_url", "auth"} & extra.keys():
             raise ValueError("httpx_client_kwargs must not set base_url or auth (the client does)")
+        if any(name.lower().startswith("poly_") for name in httpx.Headers(extra.get("headers"))):
+            raise ValueError("httpx_client_kwargs headers must not set POLY_* (the signer does)")
         self.address = _resolve_address(address, private_key)
         self.base_url = base_url
         self._retry = retries if isinstance(retries, RetryPolicy) else RetryPolicy(retries=retries)

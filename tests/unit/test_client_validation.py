@@ -90,6 +90,13 @@ def _transport() -> dict[str, Any]:
             "must not set base_url or auth",
         ),
         (
+            lambda: CancelClient(
+                BASE_URL, CREDS, ADDRESS, httpx_client_kwargs={"headers": {"Poly_Address": "0x1"}}
+            ),
+            ValueError,
+            "must not set POLY_*",
+        ),
+        (
             lambda: CancelClient(BASE_URL, CREDS, ADDRESS, retries=-1),
             ValueError,
             "retries must be >= 0",
@@ -198,3 +205,22 @@ def test_an_ordinary_cookie_jar_can_be_asked_for() -> None:
         c.cancel("0xa")
         c.cancel("0xb")
     assert [r.headers.get("Cookie") for r in server.requests] == [None, "__cf_bm=abc"]
+
+
+def test_headers_given_for_the_httpx_client_go_with_the_five_signed_ones() -> None:
+    server = Server()
+    kwargs = {"transport": httpx.MockTransport(server), "headers": {"X-Desk": "emea"}}
+    with CancelClient(BASE_URL, CREDS, ADDRESS, httpx_client_kwargs=kwargs) as c:
+        c.cancel("0xa")
+    (request,) = server.requests
+    names = [name.lower() for name, _ in request.headers.multi_items()]
+    assert "x-desk" in names
+    poly = sorted(name for name in names if name.startswith("poly_"))
+    assert poly == [
+        "poly_address",
+        "poly_api_key",
+        "poly_passphrase",
+        "poly_signature",
+        "poly_timestamp",
+    ]
+    assert server.signature_ok(request)

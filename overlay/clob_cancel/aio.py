@@ -31,6 +31,8 @@ class AsyncCancelClient(_Base):
         + _DOCS
     )
 
+    _http: httpx.AsyncClient
+
     def __init__(
         self,
         base_url: str,
@@ -128,6 +130,7 @@ class AsyncCancelClient(_Base):
                     with contextlib.suppress(CancelError):  # as in CancelClient._send
                         await self.measure_clock_offset()
                     self._clock_pending = False
+        request = self._resolve(request)
         started = self._clock()
         retries_done = 0
         while True:

@@ -229,6 +229,8 @@ class ClientOptions(TypedDict, total=False):
 class _Base:
     """What the sync and async clients share: settings, input checks and the retry decision."""
 
+    _http: httpx.Client | httpx.AsyncClient  # made by each subclass
+
     def __init__(
         self,
         base_url: str,
@@ -263,6 +265,7 @@ class _Base:
         self._clock_synced = False
         self._auth = L2Auth(creds, self.address, clock=clock, path_prefix=urlsplit(base_url).path)
         self._api = AuthenticatedClient(base_url=base_url, token="")
+        self._urls: dict[str, httpx.URL] = {}  # endpoint path -> its URL under base_url
         self._http_options: dict[str, Any] = {
             "base_url": base_url,
             "auth": self._auth,
@@ -308,6 +311,17 @@ class _Base:
         error.attempts = retries_done + 1
         error.unknown_ids = ids
         raise error
+
+    def _resolve(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``request`` (built by the generated code) with its path resolved against the base URL
+        once per endpoint, by httpx itself: given the path, httpx parses it and the base URL
+        again on every request, ~20 us of each call. The URL sent is the same."""
+        path = request["url"]
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = self._http.build_request("DELETE", path).url
+        request["url"] = url
+        return request
 
     def _chunks(self, ids: list[str]) -> list[list[str]]:
         """The requests to send: one with the ids as given (the server ignores duplicates within
@@ -361,6 +375,8 @@ class CancelClient(_Base):
     read ``not_canceled``, a 200 does not mean everything was canceled."""
         + _DOCS
     )
+
+    _http: httpx.Client
 
     def __init__(
         self,
@@ -447,6 +463,7 @@ class CancelClient(_Base):
             # On failure sign with the local clock; a 401 will say if the clock is off.
             with contextlib.suppress(CancelError):
                 self.measure_clock_offset()
+        request = self._resolve(request)
         started = self._clock()
         retries_done = 0
         while True:

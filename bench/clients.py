@@ -4,6 +4,9 @@
 - py-clob-client: the official client, built as its users build it (private key + API creds).
 - bare httpx: an httpx.Client replaying the identical request (method, URL, body bytes, headers
   signed once, ahead of time): the floor of the httpx stack. It does not parse the answer.
+- tuned httpx: the same replay on an httpx.Client set up as ours sets up its own (no cookie jar,
+  each URL resolved once): what those settings are worth, so that a ratio under 1.00 is not
+  mistaken for ours doing less than httpx must. It does not parse the answer either.
 - raw socket: the same request bytes on a keep-alive socket, the answer read by Content-Length:
   the floor of Python on loopback. It does not parse the answer either.
 
@@ -35,7 +38,7 @@ from bench.workload import (
 )
 from clob_cancel.signing import ApiCreds, l2_headers
 
-CLIENTS = ("ours", "py-clob-client", "bare httpx", "raw socket")
+CLIENTS = ("ours", "py-clob-client", "bare httpx", "tuned httpx", "raw socket")
 Calls = dict[str, Callable[[], Any]]
 
 
@@ -103,6 +106,23 @@ def bare_httpx(url: str) -> tuple[Calls, Callable[[], None]]:
     return calls, client.close
 
 
+def tuned_httpx(url: str) -> tuple[Calls, Callable[[], None]]:
+    from clob_cancel.client import _NoCookies  # the overlay's own setting, not a copy of it
+
+    client = httpx.Client(base_url=url, cookies=_NoCookies())
+    calls: Calls = {}
+    for op, call in CALLS.items():
+        body = body_bytes(call.body)
+        headers = signed_headers(call.path, body)
+        target = client.build_request("DELETE", call.path).url  # resolved once, as ours does
+
+        def replay(target: httpx.URL = target, body: bytes = body, headers: Any = headers) -> Any:
+            return client.request("DELETE", target, content=body, headers=headers)
+
+        calls[op] = replay
+    return calls, client.close
+
+
 def raw_request(client: httpx.Client, path: str, body: bytes) -> bytes:
     """The exact bytes httpx (h11) puts on the wire for the bare replay of this call."""
     request = client.build_request("DELETE", path, content=body, headers=signed_headers(path, body))
@@ -154,5 +174,6 @@ FACTORIES = {
     "ours": ours,
     "py-clob-client": official,
     "bare httpx": bare_httpx,
+    "tuned httpx": tuned_httpx,
     "raw socket": raw_socket,
 }

@@ -134,7 +134,7 @@ def spread_check(
     for op in OPS:
         floor = block_medians(samples[("bare httpx", op)][0], blocks)
         floor_cv[op] = cv(floor)
-        for name in ("ours", "py-clob-client"):
+        for name in ("ours", "py-clob-client", "tuned httpx"):
             mine = block_medians(samples[(name, op)][0], blocks)
             ratio_cv[f"{name} {op}"] = cv([m / f for m, f in zip(mine, floor, strict=True)])
     ours, theirs = (grouped_rates(bursts[name], blocks) for name in ("ours", "py-clob-client"))
@@ -332,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         help="time start-up in this venv only (makes no venvs: smoke runs, no package index)",
     )
     parser.add_argument("--rate-seconds", type=float, default=0.1, help="one sequential burst")
-    parser.add_argument("--rate-rounds", type=int, default=50, help="sequential bursts per client")
+    parser.add_argument("--rate-rounds", type=int, default=100, help="sequential bursts per client")
     parser.add_argument("--async-seconds", type=float, default=0.5, help="one async block")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--readme", type=Path, help="put the table into this README")

@@ -33,6 +33,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from bench import report
 from bench.clients import CLIENTS, FACTORIES, canceled_count
 from bench.report import DEV_VENV, RUNTIME_INSTALL
@@ -46,7 +48,9 @@ from bench.workload import (
     OPS,
     ORDER_IDS,
     PRIVATE_KEY,
+    answer_bytes,
 )
+from clob_cancel.signing import ApiCreds, l2_signature
 
 ROOT = Path(__file__).resolve().parent.parent
 NOISY_EXIT = 3
@@ -297,6 +301,25 @@ def startup_ms(
     }
 
 
+def required_work_us(runs: int) -> dict[str, float]:
+    """Per op, the CPU any client must spend that no floor does (median µs of ``runs``, hot):
+    encoding the body, HMAC-signing it and parsing the answer into str objects, with the same
+    libraries ours uses (orjson, hashlib). The floor plus this bounds every client's ratio."""
+    creds = ApiCreds(API_KEY, API_SECRET, API_PASSPHRASE)
+    work = {}
+    for op, call in CALLS.items():
+        answer = answer_bytes(call.answered)
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter_ns()
+            body = orjson.dumps(call.body) if call.body is not None else b""
+            l2_signature(creds, "1700000000", "DELETE", call.path, body)
+            orjson.loads(answer)
+            times.append(time.perf_counter_ns() - start)
+        work[op] = statistics.median(times) / 1000
+    return work
+
+
 def machine() -> dict[str, Any]:
     model = platform.processor() or platform.machine()
     try:
@@ -326,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-floor-cv", type=float, default=0.10, help="refuse: floor drift")
     parser.add_argument("--skip-noise-check", action="store_true", help="smoke runs only")
     parser.add_argument("--startup-runs", type=int, default=7, help="fresh processes per client")
+    parser.add_argument(
+        "--required-runs", type=int, default=500, help="runs of the required-work timing"
+    )
     parser.add_argument(
         "--no-runtime-install",
         action="store_true",
@@ -374,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         concurrent = asyncio.run(async_rates(url, args.async_seconds, ASYNC_BLOCKS))
         print("import + construction in fresh processes...", file=sys.stderr)
         startup = startup_ms(url, args.startup_runs, pythons)
+        required = required_work_us(args.required_runs)
 
     results: dict[str, Any] = {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),
@@ -395,6 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         "sequential_cancel_per_s": {name: rate(b) for name, b in bursts.items()},
         "async_cancel_per_s": concurrent,
         "startup_ms": startup,
+        "required_work_us": required,
     }
     noise = spread_check(samples, bursts, args.blocks)
     noisy = (

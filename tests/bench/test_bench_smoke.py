@@ -19,7 +19,7 @@ from bench.workload import OPS
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--rounds", "6", "--warmup", "2", "--blocks", "2", "--startup-runs", "1"]
-TINY += ["--no-runtime-install"]
+TINY += ["--no-runtime-install", "--required-runs", "3"]
 TINY += ["--rate-seconds", "0.02", "--rate-rounds", "2", "--async-seconds", "0.02"]
 
 
@@ -56,6 +56,9 @@ def test_smoke_run_reports_every_client_and_operation(tmp_path: Path) -> None:
     assert set(startup) == {"ours, dev venv", "py-clob-client, dev venv", "python -c pass"}
     assert all(s["ms"] > 0 for s in startup.values())
     assert startup["py-clob-client, dev venv"]["modules"] > startup["ours, dev venv"]["modules"] > 0
+    assert set(results["required_work_us"]) == set(OPS)
+    assert all(work > 0 for work in results["required_work_us"].values())
+    assert "any httpx client >= " in table
     assert set(results["sequential_cancel_per_s"]) == {"ours", "py-clob-client", "bare httpx"}
     assert set(results["async_cancel_per_s"]) == {"8", "32"}
     for rates in results["async_cancel_per_s"].values():

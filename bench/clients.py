@@ -7,6 +7,9 @@
 - tuned httpx: the same replay on an httpx.Client set up as ours sets up its own (no cookie jar,
   each URL resolved once): what those settings are worth, so that a ratio under 1.00 is not
   mistaken for ours doing less than httpx must. It does not parse the answer either.
+- minimal client: tuned httpx doing only the work every client must: encode the body (orjson),
+  sign it (the overlay's L2Auth) and parse the answer (orjson), with no input checks, models,
+  retries or error handling. The least any client on httpx can spend, in the same run.
 - raw socket: the same request bytes on a keep-alive socket, the answer read by Content-Length:
   the floor of Python on loopback. It does not parse the answer either.
 
@@ -23,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 
 from bench.workload import (
     ADDRESS,
@@ -38,8 +42,9 @@ from bench.workload import (
 )
 from clob_cancel.signing import ApiCreds, l2_headers
 
-CLIENTS = ("ours", "py-clob-client", "bare httpx", "tuned httpx", "raw socket")
+CLIENTS = ("ours", "py-clob-client", "bare httpx", "tuned httpx", "minimal client", "raw socket")
 Calls = dict[str, Callable[[], Any]]
+JSON = {"Content-Type": "application/json"}
 
 
 def canceled_count(result: Any) -> int:
@@ -123,6 +128,28 @@ def tuned_httpx(url: str) -> tuple[Calls, Callable[[], None]]:
     return calls, client.close
 
 
+def minimal_client(url: str) -> tuple[Calls, Callable[[], None]]:
+    from clob_cancel._call import L2Auth
+    from clob_cancel.client import _NoCookies
+
+    creds = ApiCreds(API_KEY, API_SECRET, API_PASSPHRASE)
+    client = httpx.Client(base_url=url, cookies=_NoCookies(), auth=L2Auth(creds, ADDRESS))
+    calls: Calls = {}
+    for op, call in CALLS.items():
+        target = client.build_request("DELETE", call.path).url
+
+        def cancel(target: httpx.URL = target, value: Any = call.body) -> Any:
+            if value is None:
+                answer = client.request("DELETE", target)
+            else:
+                body = orjson.dumps(value)
+                answer = client.request("DELETE", target, content=body, headers=JSON)
+            return orjson.loads(answer.content)
+
+        calls[op] = cancel
+    return calls, client.close
+
+
 def raw_request(client: httpx.Client, path: str, body: bytes) -> bytes:
     """The exact bytes httpx (h11) puts on the wire for the bare replay of this call."""
     request = client.build_request("DELETE", path, content=body, headers=signed_headers(path, body))
@@ -175,5 +202,6 @@ FACTORIES = {
     "py-clob-client": official,
     "bare httpx": bare_httpx,
     "tuned httpx": tuned_httpx,
+    "minimal client": minimal_client,
     "raw socket": raw_socket,
 }

@@ -175,14 +175,19 @@ def test_from_env_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch)
         assert c.base_url == BASE_URL
 
 
-def test_cookies_set_by_the_server_are_not_sent_back() -> None:
-    server = Server(
+def _setting_a_cookie() -> Server:
+    """A server whose first answer sets a cookie (as Cloudflare's __cf_bm in front of a CLOB)."""
+    return Server(
         httpx.Response(
             200,
             json={"canceled": ["0xa"], "not_canceled": {}},
             headers={"Set-Cookie": "__cf_bm=abc; Path=/"},
         )
     )
+
+
+def test_cookies_set_by_the_server_are_not_sent_back() -> None:
+    server = _setting_a_cookie()
     with client(server, FakeTime()) as c:
         c.cancel("0xa")
         c.cancel("0xb")
@@ -191,13 +196,7 @@ def test_cookies_set_by_the_server_are_not_sent_back() -> None:
 
 
 def test_an_ordinary_cookie_jar_can_be_asked_for() -> None:
-    server = Server(
-        httpx.Response(
-            200,
-            json={"canceled": ["0xa"], "not_canceled": {}},
-            headers={"Set-Cookie": "__cf_bm=abc; Path=/"},
-        )
-    )
+    server = _setting_a_cookie()
     fake = FakeTime()
     transport = httpx.MockTransport(server)
     kwargs = {"transport": transport, "cookies": {}}

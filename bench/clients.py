@@ -97,35 +97,30 @@ def official(url: str) -> tuple[Calls, Callable[[], None]]:
     return same_calls(client), lambda: None
 
 
-def bare_httpx(url: str) -> tuple[Calls, Callable[[], None]]:
-    client = httpx.Client(base_url=url)
+def replays(client: httpx.Client, *, resolved: bool) -> tuple[Calls, Callable[[], None]]:
+    """Each call replayed on ``client`` with its headers signed ahead; ``resolved``: the URL
+    resolved against the base URL once, as ours does, instead of the path on every request."""
     calls: Calls = {}
     for op, call in CALLS.items():
         body = body_bytes(call.body)
         headers = signed_headers(call.path, body)
+        target = client.build_request("DELETE", call.path).url if resolved else call.path
 
-        def replay(path: str = call.path, body: bytes = body, headers: Any = headers) -> Any:
-            return client.request("DELETE", path, content=body, headers=headers)
+        def replay(target: Any = target, body: bytes = body, headers: Any = headers) -> Any:
+            return client.request("DELETE", target, content=body, headers=headers)
 
         calls[op] = replay
     return calls, client.close
+
+
+def bare_httpx(url: str) -> tuple[Calls, Callable[[], None]]:
+    return replays(httpx.Client(base_url=url), resolved=False)
 
 
 def tuned_httpx(url: str) -> tuple[Calls, Callable[[], None]]:
     from clob_cancel.client import _NoCookies  # the overlay's own setting, not a copy of it
 
-    client = httpx.Client(base_url=url, cookies=_NoCookies())
-    calls: Calls = {}
-    for op, call in CALLS.items():
-        body = body_bytes(call.body)
-        headers = signed_headers(call.path, body)
-        target = client.build_request("DELETE", call.path).url  # resolved once, as ours does
-
-        def replay(target: httpx.URL = target, body: bytes = body, headers: Any = headers) -> Any:
-            return client.request("DELETE", target, content=body, headers=headers)
-
-        calls[op] = replay
-    return calls, client.close
+    return replays(httpx.Client(base_url=url, cookies=_NoCookies()), resolved=True)
 
 
 def minimal_client(url: str) -> tuple[Calls, Callable[[], None]]:

@@ -17,7 +17,7 @@ class ErrorResponse:
 
     Attributes:
         error (str): What went wrong, in the server's words. Example: Invalid order payload.
-        code (str | Unset): A machine-readable error code, where the server gives one.
+        code (str | Unset): A machine-readable error code, where the server gives one (e.g. `post_only_mode`).
         retry_after_seconds (int | Unset): How long to wait before retrying, where the server says (429, 425, 503).
     """
 

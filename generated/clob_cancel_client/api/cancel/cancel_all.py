@@ -79,6 +79,7 @@ def sync_detailed(
 
      Cancel all open orders posted by the authenticated account, in every market. The request
     has no body (so no 400 is documented for it). Orders of other accounts are never touched.
+    Costs 1 cancel token up front plus 1 per order canceled.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -105,6 +106,7 @@ def sync(
 
      Cancel all open orders posted by the authenticated account, in every market. The request
     has no body (so no 400 is documented for it). Orders of other accounts are never touched.
+    Costs 1 cancel token up front plus 1 per order canceled.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,6 +129,7 @@ async def asyncio_detailed(
 
      Cancel all open orders posted by the authenticated account, in every market. The request
     has no body (so no 400 is documented for it). Orders of other accounts are never touched.
+    Costs 1 cancel token up front plus 1 per order canceled.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,6 +154,7 @@ async def asyncio(
 
      Cancel all open orders posted by the authenticated account, in every market. The request
     has no body (so no 400 is documented for it). Orders of other accounts are never touched.
+    Costs 1 cancel token up front plus 1 per order canceled.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -100,8 +100,9 @@ def sync_detailed(
      Cancel the authenticated account's open orders in one market (`market`, a condition id),
     for one outcome token (`asset_id`), or both filters together. Both fields are optional;
     a filter that is omitted or empty does not restrict, so a request with neither cancels
-    every open order of the account, like `/cancel-all` (the official Python client sends
-    both fields, empty when not given).
+    every open order of the account, like `/cancel-all`. py-clob-client-v2 sends only the
+    filters given (`{"market":"0x.."}`); the v1 py-clob-client sent both keys, `""` for the
+    missing one. Costs 1 cancel token up front plus 1 per order canceled.
 
     Args:
         body (CancelMarketOrdersRequest | Unset): The body of `DELETE /cancel-market-orders`; an
@@ -136,8 +137,9 @@ def sync(
      Cancel the authenticated account's open orders in one market (`market`, a condition id),
     for one outcome token (`asset_id`), or both filters together. Both fields are optional;
     a filter that is omitted or empty does not restrict, so a request with neither cancels
-    every open order of the account, like `/cancel-all` (the official Python client sends
-    both fields, empty when not given).
+    every open order of the account, like `/cancel-all`. py-clob-client-v2 sends only the
+    filters given (`{"market":"0x.."}`); the v1 py-clob-client sent both keys, `""` for the
+    missing one. Costs 1 cancel token up front plus 1 per order canceled.
 
     Args:
         body (CancelMarketOrdersRequest | Unset): The body of `DELETE /cancel-market-orders`; an
@@ -167,8 +169,9 @@ async def asyncio_detailed(
      Cancel the authenticated account's open orders in one market (`market`, a condition id),
     for one outcome token (`asset_id`), or both filters together. Both fields are optional;
     a filter that is omitted or empty does not restrict, so a request with neither cancels
-    every open order of the account, like `/cancel-all` (the official Python client sends
-    both fields, empty when not given).
+    every open order of the account, like `/cancel-all`. py-clob-client-v2 sends only the
+    filters given (`{"market":"0x.."}`); the v1 py-clob-client sent both keys, `""` for the
+    missing one. Costs 1 cancel token up front plus 1 per order canceled.
 
     Args:
         body (CancelMarketOrdersRequest | Unset): The body of `DELETE /cancel-market-orders`; an
@@ -201,8 +204,9 @@ async def asyncio(
      Cancel the authenticated account's open orders in one market (`market`, a condition id),
     for one outcome token (`asset_id`), or both filters together. Both fields are optional;
     a filter that is omitted or empty does not restrict, so a request with neither cancels
-    every open order of the account, like `/cancel-all` (the official Python client sends
-    both fields, empty when not given).
+    every open order of the account, like `/cancel-all`. py-clob-client-v2 sends only the
+    filters given (`{"market":"0x.."}`); the v1 py-clob-client sent both keys, `""` for the
+    missing one. Costs 1 cancel token up front plus 1 per order canceled.
 
     Args:
         body (CancelMarketOrdersRequest | Unset): The body of `DELETE /cancel-market-orders`; an

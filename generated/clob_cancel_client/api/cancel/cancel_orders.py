@@ -95,12 +95,16 @@ def sync_detailed(
     """Cancel multiple orders
 
      Cancel several orders of the authenticated account in one call: the body is a JSON array
-    of order ids, at most 3000 of them (a longer array is refused with 400 "Too many orders
-    in payload, max allowed: 3000"). Duplicate ids are ignored. Every requested id appears
-    exactly once in the answer, in `canceled` or in `not_canceled`.
+    of order ids, at most 1000 of them since 2026-06-15 (3000 before; Polymarket's changelog
+    of 2026-06-15 and its published clob-openapi.yaml). A longer array is refused whole with
+    400 "Too many orders in payload, max allowed: 1000": split larger batches across
+    requests. Duplicate ids are ignored. Every requested id appears exactly once in the
+    answer, in `canceled` or in `not_canceled`. Costs one cancel token per id submitted.
 
     Args:
-        body (list[str]): The body of `DELETE /orders`; duplicate ids are ignored.
+        body (list[str]): The body of `DELETE /orders`; duplicate ids are ignored. At most 1000
+            ids since 2026-06-15
+            (Polymarket's changelog; 3000 before).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -129,12 +133,16 @@ def sync(
     """Cancel multiple orders
 
      Cancel several orders of the authenticated account in one call: the body is a JSON array
-    of order ids, at most 3000 of them (a longer array is refused with 400 "Too many orders
-    in payload, max allowed: 3000"). Duplicate ids are ignored. Every requested id appears
-    exactly once in the answer, in `canceled` or in `not_canceled`.
+    of order ids, at most 1000 of them since 2026-06-15 (3000 before; Polymarket's changelog
+    of 2026-06-15 and its published clob-openapi.yaml). A longer array is refused whole with
+    400 "Too many orders in payload, max allowed: 1000": split larger batches across
+    requests. Duplicate ids are ignored. Every requested id appears exactly once in the
+    answer, in `canceled` or in `not_canceled`. Costs one cancel token per id submitted.
 
     Args:
-        body (list[str]): The body of `DELETE /orders`; duplicate ids are ignored.
+        body (list[str]): The body of `DELETE /orders`; duplicate ids are ignored. At most 1000
+            ids since 2026-06-15
+            (Polymarket's changelog; 3000 before).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,12 +166,16 @@ async def asyncio_detailed(
     """Cancel multiple orders
 
      Cancel several orders of the authenticated account in one call: the body is a JSON array
-    of order ids, at most 3000 of them (a longer array is refused with 400 "Too many orders
-    in payload, max allowed: 3000"). Duplicate ids are ignored. Every requested id appears
-    exactly once in the answer, in `canceled` or in `not_canceled`.
+    of order ids, at most 1000 of them since 2026-06-15 (3000 before; Polymarket's changelog
+    of 2026-06-15 and its published clob-openapi.yaml). A longer array is refused whole with
+    400 "Too many orders in payload, max allowed: 1000": split larger batches across
+    requests. Duplicate ids are ignored. Every requested id appears exactly once in the
+    answer, in `canceled` or in `not_canceled`. Costs one cancel token per id submitted.
 
     Args:
-        body (list[str]): The body of `DELETE /orders`; duplicate ids are ignored.
+        body (list[str]): The body of `DELETE /orders`; duplicate ids are ignored. At most 1000
+            ids since 2026-06-15
+            (Polymarket's changelog; 3000 before).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,12 +202,16 @@ async def asyncio(
     """Cancel multiple orders
 
      Cancel several orders of the authenticated account in one call: the body is a JSON array
-    of order ids, at most 3000 of them (a longer array is refused with 400 "Too many orders
-    in payload, max allowed: 3000"). Duplicate ids are ignored. Every requested id appears
-    exactly once in the answer, in `canceled` or in `not_canceled`.
+    of order ids, at most 1000 of them since 2026-06-15 (3000 before; Polymarket's changelog
+    of 2026-06-15 and its published clob-openapi.yaml). A longer array is refused whole with
+    400 "Too many orders in payload, max allowed: 1000": split larger batches across
+    requests. Duplicate ids are ignored. Every requested id appears exactly once in the
+    answer, in `canceled` or in `not_canceled`. Costs one cancel token per id submitted.
 
     Args:
-        body (list[str]): The body of `DELETE /orders`; duplicate ids are ignored.
+        body (list[str]): The body of `DELETE /orders`; duplicate ids are ignored. At most 1000
+            ids since 2026-06-15
+            (Polymarket's changelog; 3000 before).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

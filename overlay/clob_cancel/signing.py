@@ -3,9 +3,11 @@
 signature = urlsafe-base64(HMAC-SHA256(key=urlsafe-base64-decode(secret),
                                        message=timestamp + method + path + body))
 
-The body is the exact bytes sent. For byte-for-byte parity with py-clob-client (which signs
-``str(body).replace("'", '"')``), every ``'`` in the body is signed as ``"``; the replacement is
-safe on UTF-8 bytes because ``'`` never occurs inside a multi-byte sequence.
+The body is the exact bytes sent, as the TypeScript official clients sign it and as the contract
+says. The Python official clients sign ``str(body).replace("'", '"')`` instead; the two agree on
+every body without an apostrophe (every real order, market and asset id). Signing, or accepting,
+the replaced form would let a captured signature cover another body (the spec's "L2
+authentication" section has the replay that turns a market filter into cancel-everything).
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def l2_signature(creds: ApiCreds, timestamp: str, method: str, path: str, body: 
     mac = creds._mac.copy()
     mac.update(f"{timestamp}{method}{path}".encode())
     if body:
-        mac.update(body.replace(b"'", b'"'))
+        mac.update(body)
     return base64.urlsafe_b64encode(mac.digest()).decode("ascii")
 
 

@@ -38,7 +38,7 @@ from .orders import CancelResult, Order, OrderBook, OrderError, order_from_json
 
 log = logging.getLogger("clob_cancel_mock")
 
-DEFAULT_MAX_BODY_BYTES = 1 << 20  # 3000 ids of 66 characters are ~210 kB
+DEFAULT_MAX_BODY_BYTES = 1 << 20  # 1000 ids of 66 characters are ~70 kB
 _RAW_SEND = "clob_cancel_mock.send"  # scope key: the server's own send, to drop a connection
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _NONCE = re.compile(r"[0-9]{1,78}")

@@ -58,7 +58,7 @@ CASES: dict[str, Callable[[Api], httpx.Response]] = {
     "200 time": lambda api: api.http.get("/time"),
     "400 payload": lambda api: api.send("DELETE", "/order", b"[]"),
     "400 too many": lambda api: api.send(
-        "DELETE", "/orders", b"[" + b",".join([b'"x"'] * 3001) + b"]"
+        "DELETE", "/orders", b"[" + b",".join([b'"x"'] * 1001) + b"]"
     ),
     "401": lambda api: api.http.request("DELETE", "/orders", content=b"[]"),
     "401 L1": lambda api: api.http.get("/auth/derive-api-key"),

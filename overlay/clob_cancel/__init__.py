@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         derive_api_key,
         l1_headers,
     )
+    from .ratelimit import CANCEL_TIERS, CancelTier, RateLimitState
 
 __version__ = "0.1.0"
 
@@ -54,6 +55,9 @@ __version__ = "0.1.0"
 # eth-account; the TYPE_CHECKING imports above say the same for type checkers and IDEs.
 _LAZY = {
     "AMOY": "clob_cancel.l1",
+    "CANCEL_TIERS": "clob_cancel.ratelimit",
+    "CancelTier": "clob_cancel.ratelimit",
+    "RateLimitState": "clob_cancel.ratelimit",
     "DEFAULT_RETRY": "clob_cancel.client",
     "DEFAULT_TIMEOUT": "clob_cancel.client",
     "MAX_IDS_PER_REQUEST": "clob_cancel.client",
@@ -73,6 +77,7 @@ _LAZY = {
 
 __all__ = [
     "AMOY",
+    "CANCEL_TIERS",
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "MAX_IDS_PER_REQUEST",
@@ -85,8 +90,10 @@ __all__ = [
     "CancelClient",
     "CancelError",
     "CancelOrdersResponse",
+    "CancelTier",
     "CredentialsError",
     "L2Auth",
+    "RateLimitState",
     "RateLimitedError",
     "RetryPolicy",
     "TransportError",

@@ -27,6 +27,7 @@ from .errors import (
     retry_after_seconds,
     server_clock_skew,
 )
+from .ratelimit import CancelPacer
 from .signing import ApiCreds, l2_headers
 
 T = TypeVar("T")
@@ -167,6 +168,7 @@ def judge(
             _scrub(str(parsed.error), creds, answer),
             retry_after=retry_after_seconds(answer.headers, parsed.retry_after_seconds, now),
             hint=_auth_hint(answer.headers, now, offset, creds) if status == 401 else None,
+            code=_scrub(parsed.code, creds, answer) if isinstance(parsed.code, str) else None,
         )
     return unexpected(endpoint, answer, answer.content, now, creds)
 
@@ -214,6 +216,23 @@ def failure(
     return error
 
 
+def _judged(
+    endpoint: ModuleType,
+    answer: httpx.Response,
+    ok: type[T],
+    api: AuthenticatedClient,
+    now: float,
+    offset: float,
+    creds: ApiCreds | None,
+    pacer: CancelPacer | None,
+) -> T | CancelError:
+    state = pacer.observe(answer.headers, now) if pacer is not None else None
+    result = judge(endpoint, answer, ok, api=api, now=now, offset=offset, creds=creds)
+    if state is not None and isinstance(result, CancelError):
+        result.rate_limit = state
+    return result
+
+
 def attempt(
     endpoint: ModuleType,
     request: dict[str, Any],
@@ -223,9 +242,11 @@ def attempt(
     clock: Callable[[], float],
     offset: float = 0.0,
     creds: ApiCreds | None = None,
+    pacer: CancelPacer | None = None,
 ) -> T | CancelError:
     """Send ``request`` (what ``endpoint._get_kwargs`` built) once on ``api``'s httpx client;
-    the expected model, or the error it ended in."""
+    the expected model, or the error it ended in. ``pacer`` takes in every answer's
+    rate-limit headers."""
     http = api.get_httpx_client()
     answer = None
     try:
@@ -236,7 +257,7 @@ def attempt(
             answer.close()
     except httpx.RequestError as exc:
         return failure(endpoint, exc, answer, clock(), creds)
-    return judge(endpoint, answer, ok, api=api, now=clock(), offset=offset, creds=creds)
+    return _judged(endpoint, answer, ok, api, clock(), offset, creds, pacer)
 
 
 async def attempt_async(
@@ -248,6 +269,7 @@ async def attempt_async(
     clock: Callable[[], float],
     offset: float = 0.0,
     creds: ApiCreds | None = None,
+    pacer: CancelPacer | None = None,
 ) -> T | CancelError:
     """:func:`attempt` on ``api``'s async httpx client."""
     http = api.get_async_httpx_client()
@@ -260,4 +282,4 @@ async def attempt_async(
             await answer.aclose()
     except httpx.RequestError as exc:
         return failure(endpoint, exc, answer, clock(), creds)
-    return judge(endpoint, answer, ok, api=api, now=clock(), offset=offset, creds=creds)
+    return _judged(endpoint, answer, ok, api, clock(), offset, creds, pacer)

@@ -19,7 +19,16 @@ from clob_cancel_client.api.support import get_server_time as _get_server_time
 from clob_cancel_client.models import CancelOrderRequest, CancelOrdersResponse
 
 from ._call import attempt_async
-from .client import _DOCS, ClientOptions, _Base, _check_id, _check_ids, _combine, _positive_int
+from .client import (
+    _DOCS,
+    ClientOptions,
+    _Base,
+    _Batches,
+    _check_id,
+    _check_ids,
+    _Oversized,
+    _positive_int,
+)
 from .errors import CancelError
 from .signing import ApiCreds
 
@@ -71,34 +80,45 @@ class AsyncCancelClient(_Base):
         self, order_ids: Iterable[str], *, progress: Callable[[int, int], None] | None = None
     ) -> CancelOrdersResponse:
         """Cancel several orders (DELETE /orders); see :meth:`CancelClient.cancel_orders`. Chunks
-        go concurrently (``max_concurrency``); once one fails for good no further chunk starts,
-        those in flight finish, and the first failed chunk's error is raised.
+        go concurrently (``max_concurrency``), paced together against the rate limit; until an
+        answer has reported it, the first request goes alone. Once one fails for good no further
+        chunk starts, those in flight finish, and the first failed chunk's error is raised.
         ``progress(done, total)`` is called as each request is answered."""
-        chunks = self._chunks(_check_ids(order_ids))
-        total = sum(map(len, chunks))
-        gate = asyncio.Semaphore(self._max_concurrency)
+        batches = _Batches(self._chunks(_check_ids(order_ids)))
         failed = False
-        done = 0
 
-        async def one(chunk: list[str]) -> CancelOrdersResponse | CancelError | None:
-            nonlocal failed, done
-            async with gate:
-                if failed:
-                    return None
-                request = _cancel_orders._get_kwargs(body=chunk)
-                try:
-                    answer = await self._send(_cancel_orders, request)
-                except CancelError as error:
-                    failed = True
-                    return error
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, total)
-                return answer
+        async def step() -> bool:
+            """Send the next request; False when there is none left to send (or one failed)."""
+            nonlocal failed
+            item = None if failed else batches.take(self._pacer.batch_limit(self._max_ids))
+            if item is None:
+                return False
+            key, chunk = item
+            request = _cancel_orders._get_kwargs(body=chunk)
+            try:
+                answer = await self._send(_cancel_orders, request, cost=len(chunk))
+            except _Oversized:
+                batches.split(key, chunk, self._pacer.batch_limit(self._max_ids))
+                return True
+            except CancelError as error:
+                failed = True
+                batches.record(key, chunk, error)
+                return False
+            batches.record(key, chunk, answer)
+            if progress is not None:
+                progress(batches.done, batches.total)
+            return True
 
-        if len(chunks) == 1:  # no task to schedule for the common case
-            return _combine(chunks, [await one(chunks[0])])
-        return _combine(chunks, await asyncio.gather(*map(one, chunks)))
+        async def worker() -> None:
+            while await step():
+                pass
+
+        if self._pacer.state is None or len(batches.pending) == 1:
+            await step()  # the common single request, or the one that learns the rate limit
+        if batches.pending and not failed:
+            workers = min(self._max_concurrency, len(batches.pending))
+            await asyncio.gather(*(worker() for _ in range(workers)))
+        return batches.result()
 
     async def cancel_all(self) -> CancelOrdersResponse:
         """Cancel every open order of the account (DELETE /cancel-all)."""
@@ -122,7 +142,11 @@ class AsyncCancelClient(_Base):
         return self._set_offset(answer, sent)
 
     async def _send(
-        self, endpoint: ModuleType, request: dict[str, Any], ids: tuple[str, ...] = ()
+        self,
+        endpoint: ModuleType,
+        request: dict[str, Any],
+        ids: tuple[str, ...] = (),
+        cost: int = 1,
     ) -> CancelOrdersResponse:
         if self._clock_pending:
             async with self._clock_lock:
@@ -134,6 +158,8 @@ class AsyncCancelClient(_Base):
         started = self._clock()
         retries_done = 0
         while True:
+            if wait := self._pace(cost, started):
+                await self._sleep(wait)
             result = await attempt_async(
                 endpoint,
                 request,
@@ -142,8 +168,9 @@ class AsyncCancelClient(_Base):
                 clock=self._clock,
                 offset=self._auth.offset,
                 creds=self._auth.creds,
+                pacer=self._pacer,
             )
             if not isinstance(result, CancelError):
                 return result
-            await self._sleep(self._retry_wait(result, retries_done, started, ids))
+            await self._sleep(self._retry_wait(result, retries_done, started, ids, cost))
             retries_done += 1

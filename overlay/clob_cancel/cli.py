@@ -153,10 +153,14 @@ def _recorder(sent: list[httpx.Request]) -> httpx.MockTransport:
 
 
 def _progress_printer(err: TextIO) -> Callable[[int, int], None]:
-    """Progress of a long cancel on a terminal: one line, rewritten; only when chunked."""
+    """Progress of a long cancel on a terminal: one line, rewritten; only when chunked (the
+    line starts with the first answer that leaves ids to go)."""
+    shown = False
 
     def show(done: int, total: int) -> None:
-        if done < total or total > 3000:
+        nonlocal shown
+        shown = shown or done < total
+        if shown:
             end = "\n" if done == total else ""
             print(f"\rcanceling: {done}/{total} ids answered", end=end, file=err, flush=True)
 

@@ -9,6 +9,7 @@ import os
 import random
 import ssl
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from http.cookiejar import CookieJar
 from types import ModuleType, TracebackType
@@ -30,15 +31,18 @@ from clob_cancel_client.models import (
     CancelOrdersResponse,
     CancelOrdersResponseNotCanceled,
 )
+from clob_cancel_client.types import UNSET
 
 from ._call import L2Auth, attempt
-from .errors import CancelError
+from .errors import CancelError, RateLimitedError
+from .ratelimit import CANCEL_TIERS, CancelPacer, CancelTier, RateLimitState
 from .signing import ApiCreds, CredentialsError, check_address
 
 POLYMARKET_CLOB_URL = "https://clob.polymarket.com"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 """10 s to read, write or wait for a pooled connection, 5 s to connect."""
-MAX_IDS_PER_REQUEST = 3000  # the API reference's limit for DELETE /orders
+MAX_IDS_PER_REQUEST = 1000
+"""DELETE /orders' limit since 2026-06-15 (3000 before): Polymarket's changelog and the spec."""
 
 
 class _NoCookies(CookieJar):
@@ -59,12 +63,15 @@ def _non_negative(_instance: Any, attribute: attrs.Attribute[Any], value: float)
 class RetryPolicy:
     """When a failed cancel is sent again (cancels are idempotent).
 
-    Retried: 425 (engine restarting), 429 (rate limited), 503, and connection failures (refused,
-    dropped). Not retried: 400, 401, 500, and a timeout after the request was sent (its fate is
-    unknown: the error says so). Each retry is signed afresh and waits what the server asked
-    (Retry-After or ``retry_after_seconds``), else a full-jitter exponential backoff
-    ``uniform(0, min(max_delay, base_delay * 2**n))``. No retry starts whose wait would end more
-    than ``max_total_seconds`` after the first attempt began.
+    Retried: 425 (engine restarting), 429 (rate limited), 503 (trading disabled, or a restriction
+    that should not refuse cancels), and connection failures (refused, dropped). Not retried: 400,
+    401, 500, a timeout after the request was sent (its fate is unknown: the error says so), and
+    a 429 for a batch larger than its tier's burst (it can never be admitted: ``cancel_orders``
+    splits it instead). Each retry is signed afresh and waits what the server asked (Retry-After
+    or ``retry_after_seconds``), else a full-jitter exponential backoff ``uniform(0,
+    min(max_delay, base_delay * 2**n))``. No retry starts whose wait would end more than
+    ``max_total_seconds`` after the first attempt began; the same budget bounds the wait for the
+    rate-limit bucket to refill before a request (beyond it the request goes, and a 429 decides).
     """
 
     retries: int = attrs.field(default=4, validator=_non_negative)
@@ -138,6 +145,60 @@ def _positive_int(name: str, value: int) -> int:
     if value < 1:
         raise ValueError(f"{name} must be >= 1, got {value}")
     return value
+
+
+class _Oversized(Exception):
+    """A 429 for a batch costing more than its tier's burst: never admitted, so split it."""
+
+
+_Key = tuple[int, ...]
+
+
+class _Batches:
+    """The requests of one ``cancel_orders`` call: taken in order, split further when the rate
+    limit requires (the pieces keep the chunk's place), each ending answered, failed or unsent."""
+
+    def __init__(self, chunks: list[list[str]]) -> None:
+        self.pending: deque[tuple[_Key, list[str]]] = deque(
+            ((index,), chunk) for index, chunk in enumerate(chunks)
+        )
+        self.outcomes: list[tuple[_Key, list[str], CancelOrdersResponse | CancelError]] = []
+        self.total = sum(map(len, chunks))
+        self.done = 0
+
+    def take(self, limit: int) -> tuple[_Key, list[str]] | None:
+        """The next request to send, at most ``limit`` ids; None when none is left."""
+        if not self.pending:
+            return None
+        key, chunk = self.pending.popleft()
+        if len(chunk) <= limit:
+            return key, chunk
+        self.split(key, chunk, limit)
+        return self.pending.popleft()
+
+    def split(self, key: _Key, chunk: list[str], limit: int) -> None:
+        """Put ``chunk`` back as pieces of at most ``limit`` ids, each id once (a duplicate in a
+        later piece would be reported not canceled after an earlier one canceled it)."""
+        unique = list(dict.fromkeys(chunk))
+        self.total -= len(chunk) - len(unique)
+        pieces = [unique[i : i + limit] for i in range(0, len(unique), limit)]
+        self.pending.extendleft(reversed([((*key, n), p) for n, p in enumerate(pieces)]))
+
+    def record(
+        self, key: _Key, chunk: list[str], result: CancelOrdersResponse | CancelError
+    ) -> None:
+        self.outcomes.append((key, chunk, result))
+        if isinstance(result, CancelOrdersResponse):
+            self.done += len(chunk)
+
+    def result(self) -> CancelOrdersResponse:
+        """The merged answer, or the first failure's error accounting for every id."""
+        rows: list[tuple[_Key, list[str], CancelOrdersResponse | CancelError | None]] = [
+            *self.outcomes,
+            *((key, chunk, None) for key, chunk in self.pending),
+        ]
+        rows.sort(key=lambda row: row[0])
+        return _combine([row[1] for row in rows], [row[2] for row in rows])
 
 
 def _combine(
@@ -224,6 +285,8 @@ class ClientOptions(TypedDict, total=False):
     proxy: str | httpx.Proxy | None
     verify: bool | str | ssl.SSLContext
     httpx_client_kwargs: Mapping[str, Any] | None
+    on_rate_limit: Callable[[RateLimitState], None] | None
+    cancel_tiers: Mapping[str, CancelTier] | None
     clock: Callable[[], float]
 
 
@@ -246,6 +309,8 @@ class _Base:
         proxy: str | httpx.Proxy | None = None,
         verify: bool | str | ssl.SSLContext = True,
         httpx_client_kwargs: Mapping[str, Any] | None = None,
+        on_rate_limit: Callable[[RateLimitState], None] | None = None,
+        cancel_tiers: Mapping[str, CancelTier] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
@@ -264,6 +329,10 @@ class _Base:
         self._clock = clock
         self._clock_pending = sync_clock
         self._clock_synced = False
+        tiers = CANCEL_TIERS
+        if cancel_tiers is not None:  # by lower-case name, as find_tier looks them up
+            tiers = {name.lower(): tier for name, tier in cancel_tiers.items()}
+        self._pacer = CancelPacer(tiers, on_rate_limit)
         self._auth = L2Auth(creds, self.address, clock=clock, path_prefix=urlsplit(base_url).path)
         self._api = AuthenticatedClient(base_url=base_url, token="")
         self._urls: dict[str, httpx.URL] = {}  # endpoint path -> its URL under base_url
@@ -287,6 +356,11 @@ class _Base:
         return cls(**_from_environment(environ), **options)
 
     @property
+    def rate_limit(self) -> RateLimitState | None:
+        """What the latest answer's ``Poly-RateLimit-*`` headers said (None before any did)."""
+        return self._pacer.state
+
+    @property
     def clock_offset(self) -> float | None:
         """Seconds added to this machine's clock when signing, once measured; else None."""
         return self._auth.offset if self._clock_synced else None
@@ -299,10 +373,28 @@ class _Base:
         self._clock_synced = True
         return self._auth.offset
 
+    def _pace(self, cost: int, started: float) -> float:
+        """How long to wait for the bucket to cover ``cost`` before sending (0 when it does, is
+        unknown, or the wait would overrun the retry budget); counts the cost as taken."""
+        now = self._clock()
+        wait = self._pacer.wait(cost, now)
+        if wait > 0 and now - started + wait > self._retry.max_total_seconds:
+            wait = 0.0
+        self._pacer.spend(cost, now + wait)
+        return wait
+
     def _retry_wait(
-        self, error: CancelError, retries_done: int, started: float, ids: tuple[str, ...]
+        self,
+        error: CancelError,
+        retries_done: int,
+        started: float,
+        ids: tuple[str, ...],
+        cost: int = 1,
     ) -> float:
-        """How long to wait before sending again; raises ``error`` when the policy says stop."""
+        """How long to wait before sending again; raises ``error`` when the policy says stop,
+        :class:`_Oversized` when a 429 says the batch can never be admitted."""
+        if isinstance(error, RateLimitedError) and self._pacer.never_admits(cost):
+            raise _Oversized from error
         policy = self._retry
         if error.retryable and retries_done < policy.retries:
             server_asked = error.retry_after
@@ -342,9 +434,10 @@ class _Base:
                 "cancel_market_orders needs market and/or asset_id; to cancel every order of the "
                 "account, call cancel_all() explicitly"
             )
-        # Both keys, "" for the filter not given: the bytes py-clob-client sends.
+        # Only the filters given: the bytes py-clob-client-v2 sends.
         return CancelMarketOrdersRequest(
-            market=_check_filter("market", market), asset_id=_check_filter("asset_id", asset_id)
+            market=UNSET if market is None else _check_filter("market", market),
+            asset_id=UNSET if asset_id is None else _check_filter("asset_id", asset_id),
         )
 
 
@@ -358,7 +451,13 @@ _DOCS = """
       connect).
     - ``retries``: a :class:`RetryPolicy`, or how many retries with its defaults (4 retries within
       20 s); ``0`` turns retrying off.
-    - ``max_ids_per_request``: chunk size for ``cancel_orders`` (default 3000, the API's limit).
+    - ``max_ids_per_request``: chunk size for ``cancel_orders`` (default 1000, the API's limit
+      since 2026-06-15); smaller when the rate-limit tier's burst is smaller.
+    - ``on_rate_limit``: called with a :class:`RateLimitState` whenever an answer carries the
+      ``Poly-RateLimit-*`` headers (also kept in ``client.rate_limit``); an exception it raises is
+      logged, never lost a cancel.
+    - ``cancel_tiers``: the cancel tier table (name -> :class:`CancelTier`), replacing the
+      documented ``CANCEL_TIERS`` when Polymarket changes it.
     - ``sync_clock``: read ``GET /time`` once, at the first call, and sign with the server's
       clock from then on (no extra round trip per call). A failed read leaves the offset at 0.
     - ``proxy``, ``verify``, and ``httpx_client_kwargs`` (e.g. ``transport``, ``limits``,
@@ -418,21 +517,27 @@ class CancelClient(_Base):
         consecutive requests whose answers are merged; after a request fails for good no further
         one is sent, and its error carries ``.partial`` and ``.unknown_ids`` (see
         :class:`CancelError`). ``progress(done, total)`` is called after each answered request,
-        counting the ids sent."""
-        chunks = self._chunks(_check_ids(order_ids))
-        total = sum(map(len, chunks))
-        results: list[CancelOrdersResponse | CancelError | None] = [None] * len(chunks)
-        done = 0
-        for index, chunk in enumerate(chunks):
+        counting the ids sent.
+
+        Under a per-signer rate limit, each request carries at most the tier's burst (a larger
+        batch is never admitted) and waits, within the retry budget, until the bucket can cover
+        it rather than run into a 429."""
+        batches = _Batches(self._chunks(_check_ids(order_ids)))
+        while (item := batches.take(self._pacer.batch_limit(self._max_ids))) is not None:
+            key, chunk = item
+            request = _cancel_orders._get_kwargs(body=chunk)
             try:
-                results[index] = self._send(_cancel_orders, _cancel_orders._get_kwargs(body=chunk))
+                answer = self._send(_cancel_orders, request, cost=len(chunk))
+            except _Oversized:
+                batches.split(key, chunk, self._pacer.batch_limit(self._max_ids))
+                continue
             except CancelError as error:
-                results[index] = error
+                batches.record(key, chunk, error)
                 break
-            done += len(chunk)
+            batches.record(key, chunk, answer)
             if progress is not None:
-                progress(done, total)
-        return _combine(chunks, results)
+                progress(batches.done, batches.total)
+        return batches.result()
 
     def cancel_all(self) -> CancelOrdersResponse:
         """Cancel every open order of the account (DELETE /cancel-all)."""
@@ -457,7 +562,11 @@ class CancelClient(_Base):
         return self._set_offset(answer, sent)
 
     def _send(
-        self, endpoint: ModuleType, request: dict[str, Any], ids: tuple[str, ...] = ()
+        self,
+        endpoint: ModuleType,
+        request: dict[str, Any],
+        ids: tuple[str, ...] = (),
+        cost: int = 1,
     ) -> CancelOrdersResponse:
         if self._clock_pending:
             self._clock_pending = False
@@ -468,6 +577,8 @@ class CancelClient(_Base):
         started = self._clock()
         retries_done = 0
         while True:
+            if wait := self._pace(cost, started):
+                self._sleep(wait)
             result = attempt(
                 endpoint,
                 request,
@@ -476,8 +587,9 @@ class CancelClient(_Base):
                 clock=self._clock,
                 offset=self._auth.offset,
                 creds=self._auth.creds,
+                pacer=self._pacer,
             )
             if not isinstance(result, CancelError):
                 return result
-            self._sleep(self._retry_wait(result, retries_done, started, ids))
+            self._sleep(self._retry_wait(result, retries_done, started, ids, cost))
             retries_done += 1

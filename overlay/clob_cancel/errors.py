@@ -9,10 +9,18 @@ from __future__ import annotations
 import email.utils
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 if TYPE_CHECKING:
     from clob_cancel_client.models import CancelOrdersResponse
+
+    from .ratelimit import RateLimitState
+
+Restriction: TypeAlias = Literal["restarting", "post_only", "cancel_only", "trading_disabled"]
+"""A trading restriction the CLOB reported (polymarket-client's ``restriction``, plus
+``trading_disabled``): ``restarting`` (425: the matching engine restarts, cancels refused for
+~90 s), ``post_only`` and ``cancel_only`` (503 for new orders; cancels are accepted, so a cancel
+refused with these is the server's fault), ``trading_disabled`` (503: cancels refused too)."""
 
 _MAX_TEXT = 300  # the server's text is quoted up to this many characters
 
@@ -36,6 +44,9 @@ class CancelError(Exception):
             succeeded before this one failed; None otherwise.
         unknown_ids: the requested ids that no answer accounts for (the failed chunk and the chunks
             not sent). Every requested id is in ``partial`` or here, so nothing is lost.
+        code: the machine-readable ``code`` of the error body, where the server gave one.
+        restriction: the trading restriction behind a 425 or 503 (see :data:`Restriction`).
+        rate_limit: what the answer's ``Poly-RateLimit-*`` headers said, where it had them.
     """
 
     def __init__(
@@ -48,6 +59,8 @@ class CancelError(Exception):
         retry_after: float | None = None,
         fate_unknown: bool = False,
         hint: str | None = None,
+        code: str | None = None,
+        restriction: Restriction | None = None,
     ) -> None:
         super().__init__(detail)
         self.operation = operation
@@ -57,6 +70,9 @@ class CancelError(Exception):
         self.retry_after = retry_after
         self.fate_unknown = fate_unknown
         self.hint = hint
+        self.code = code
+        self.restriction = restriction
+        self.rate_limit: RateLimitState | None = None
         self.partial: CancelOrdersResponse | None = None
         self.unknown_ids: tuple[str, ...] = ()
         self.attempts = 1
@@ -96,11 +112,13 @@ class AuthError(CancelError):
 
 
 class RateLimitedError(CancelError):
-    """429: too many requests for this account; ``retry_after`` says how long to wait."""
+    """429: the signer's cancel bucket cannot cover the request (or the edge's per-IP limit);
+    ``retry_after`` says how long to wait, ``rate_limit`` what the headers said."""
 
 
 class UnavailableError(CancelError):
-    """425 (matching engine restarting), 503 (trading disabled) or 500 (fate unknown)."""
+    """425 (matching engine restarting), 503 (trading disabled) or 500 (fate unknown);
+    ``restriction`` names the trading restriction where the answer says which."""
 
 
 class TransportError(CancelError):
@@ -121,6 +139,31 @@ _BY_STATUS: dict[int, type[CancelError]] = {
 }
 
 
+_RESTRICTION_HINTS: dict[Restriction, str] = {
+    "restarting": "the matching engine is restarting (weekly, ~90 s); cancels work again after",
+    "post_only": "post-only mode accepts cancels: a cancel refused in it is the server's fault",
+    "cancel_only": "cancel-only mode accepts cancels: a cancel refused in it is the server's fault",
+    "trading_disabled": "trading is disabled: the exchange accepts no cancels until it resumes",
+}
+
+
+def restriction_of(status: int, message: str | None, code: str | None) -> Restriction | None:
+    """The trading restriction a 425 or 503 answer reports, by its status, ``code`` and text (the
+    CLOB's cancel-only answer has no code, only its message)."""
+    if status == 425:
+        return "restarting"
+    if status != 503:
+        return None
+    text = (message or "").lower()
+    if code == "post_only_mode" or "post-only" in text:
+        return "post_only"
+    if "cancel-only" in text:
+        return "cancel_only"
+    if "disabled" in text:
+        return "trading_disabled"
+    return None
+
+
 def error_for_answer(
     operation: str,
     status: int,
@@ -129,15 +172,22 @@ def error_for_answer(
     retry_after: float | None = None,
     hint: str | None = None,
     documented: bool = True,
+    code: str | None = None,
 ) -> CancelError:
     """The error for a non-200 answer; ``documented=False`` when its body was not the contract's."""
     cls = _BY_STATUS.get(status, UnexpectedAnswerError) if documented else UnexpectedAnswerError
     text = server_message[:_MAX_TEXT] if server_message else None
+    code = code[:_MAX_TEXT] if code else None
+    restriction = restriction_of(status, text, code)
     detail = f"HTTP {status}" + (f": {text}" if text else "")
+    if code:
+        detail += f" [{code}]"
     if not documented:
         detail += " (an answer the contract does not document)"
     if retry_after is not None:
         detail += f" (retry after {retry_after:g} s)"
+    if restriction is not None and hint is None:
+        hint = _RESTRICTION_HINTS[restriction]
     return cls(
         operation,
         detail,
@@ -146,6 +196,8 @@ def error_for_answer(
         retry_after=retry_after,
         fate_unknown=status in (500, 502, 504),  # a server or gateway failed mid-request
         hint=hint,
+        code=code,
+        restriction=restriction,
     )
 
 

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import attrs
+
+log = logging.getLogger("clob_cancel")
 
 
 @attrs.frozen
@@ -83,3 +86,81 @@ def rate_limit_state(headers: Mapping[str, str], now: float) -> RateLimitState |
     if remaining is None and reset is None and tier is None and not warning:
         return None
     return RateLimitState(remaining, reset, tier, warning, now)
+
+
+class CancelPacer:
+    """The client's running estimate of its signer's cancel bucket, from the latest answer's
+    headers and the tier table: how large a batch can ever be admitted, and how long to wait
+    before a cost the balance cannot cover. Knows nothing until an answer reports the headers, and
+    then only what they allow: with the tier unknown it waits for ``reset`` rather than guess a
+    refill rate. While the limiter reports warning mode nothing waits (it admits everything)."""
+
+    def __init__(
+        self,
+        tiers: Mapping[str, CancelTier] = CANCEL_TIERS,
+        on_update: Callable[[RateLimitState], None] | None = None,
+    ) -> None:
+        self.tiers = tiers
+        self.on_update = on_update
+        self.state: RateLimitState | None = None
+        self.tier: CancelTier | None = None
+        self._balance: float | None = None  # the estimate, as of self._at
+        self._at = 0.0
+
+    def observe(self, headers: Mapping[str, str], now: float) -> RateLimitState | None:
+        """Take in an answer's headers (every answer: 200, 429, ...); the state they report."""
+        state = rate_limit_state(headers, now)
+        if state is None:
+            return None
+        self.state = state
+        if state.tier is not None:
+            self.tier = find_tier(state.tier, self.tiers)
+        if state.remaining is not None:
+            self._balance, self._at = state.remaining, now
+        if self.on_update is not None:
+            try:
+                self.on_update(state)
+            except Exception:  # a listener's bug must not lose a cancel
+                log.warning("clob_cancel: on_rate_limit callback failed", exc_info=True)
+        return state
+
+    def batch_limit(self, cap: int) -> int:
+        """The most ids one DELETE /orders should carry: ``cap``, or the known tier's burst when
+        smaller (a bucket never holds more than its burst; whether a negative-balance tier admits
+        more is undocumented, so never count on it)."""
+        return min(cap, self.tier.burst) if self.tier is not None else cap
+
+    def never_admits(self, cost: int) -> bool:
+        """Whether a request of ``cost`` exceeds the known tier's burst (split it, don't retry)."""
+        return self.tier is not None and cost > self.tier.burst
+
+    def balance(self, now: float) -> float | None:
+        """The estimated balance now, None when unknown."""
+        if self._balance is None:
+            return None
+        if self.tier is None:
+            reset = self.state.reset if self.state is not None else None
+            return None if reset is None or now >= reset else self._balance
+        refilled = self._balance + max(0.0, now - self._at) * self.tier.refill_per_second
+        return min(float(self.tier.burst), refilled)
+
+    def wait(self, cost: int, now: float) -> float:
+        """Seconds until the estimated balance covers ``cost`` (at most a full bucket); 0 when it
+        already does or nothing is known."""
+        balance = self.balance(now)
+        if balance is None or (self.state is not None and self.state.warning):
+            return 0.0
+        need = float(cost if self.tier is None else min(cost, self.tier.burst))
+        if balance >= need:
+            return 0.0
+        if self.tier is not None:
+            return (need - balance) / self.tier.refill_per_second
+        reset = self.state.reset if self.state is not None else None
+        return max(0.0, reset - now) if reset is not None else 0.0
+
+    def spend(self, cost: int, now: float) -> None:
+        """Count ``cost`` as taken now (a request about to go), until an answer says better: so
+        that concurrent requests wait their turn rather than all trust one balance."""
+        balance = self.balance(now)
+        if balance is not None:
+            self._balance, self._at = balance - cost, now

@@ -188,13 +188,13 @@ class Terminal(io.StringIO):
 
 
 def test_progress_on_a_terminal_for_chunked_work(clob: object) -> None:
-    ids = [f"0xp{n:05d}" for n in range(3500)]
+    ids = [f"0xp{n:05d}" for n in range(1500)]
     out, err = io.StringIO(), Terminal()
     code = main(
         ["orders", "--file", "-"], stdin=io.StringIO("\n".join(ids)), stdout=out, stderr=err
     )
     assert code == 1  # none of these ids exists
     assert (
-        err.getvalue() == "\rcanceling: 3000/3500 ids answered\rcanceling: 3500/3500 ids answered\n"
+        err.getvalue() == "\rcanceling: 1000/1500 ids answered\rcanceling: 1500/1500 ids answered\n"
     )
-    assert out.getvalue().startswith("canceled 0 of 3500 orders\nnot canceled: 3500\n")
+    assert out.getvalue().startswith("canceled 0 of 1500 orders\nnot canceled: 1500\n")

@@ -65,20 +65,20 @@ def test_duplicates_that_fit_one_request_once_removed_make_one_request() -> None
     assert bodies(server) == [["0xa", "0xb", "0xc"]]
 
 
-def test_default_chunk_is_3000_ids() -> None:
+def test_default_chunk_is_1000_ids_the_apis_cap_since_2026_06_15() -> None:
     server = Server()
     with client(server, FakeTime()) as c:
-        answer = c.cancel_orders(ids(6001))
-    assert [len(b) for b in bodies(server)] == [3000, 3000, 1]
-    assert answer.canceled == ids(6001)
+        answer = c.cancel_orders(ids(2001))
+    assert [len(b) for b in bodies(server)] == [1000, 1000, 1]
+    assert answer.canceled == ids(2001)
 
 
-def test_exactly_3000_ids_is_one_request_returning_the_servers_answer() -> None:
+def test_exactly_1000_ids_is_one_request_returning_the_servers_answer() -> None:
     server = Server()
     with client(server, FakeTime()) as c:
-        answer = c.cancel_orders(ids(3000))
+        answer = c.cancel_orders(ids(1000))
     assert len(server.requests) == 1
-    assert len(answer.canceled) == 3000
+    assert len(answer.canceled) == 1000
 
 
 def test_a_failed_chunk_stops_and_the_error_carries_partial_and_unknown_ids() -> None:

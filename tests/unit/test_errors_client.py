@@ -117,6 +117,8 @@ def test_errors_name_their_operation(call: Callable[[CancelClient], Any], operat
         call(c)
     assert raised.value.operation == operation
     assert str(raised.value) == f"{operation}: HTTP 503: Trading is currently disabled" + (
+        " (hint: trading is disabled: the exchange accepts no cancels until it resumes)"
+    ) + (
         "; 0 canceled and 0 not canceled before the failure (see .partial), 1 ids with unknown "
         "outcome (see .unknown_ids)"
         if operation == "cancel_orders"

@@ -109,17 +109,17 @@ def test_documented_error_parses_into_error_model(spec: dict[str, Any]) -> None:
         assert status in op["responses"], status
     sent: list[httpx.Request] = []
     client = recording_client(
-        sent, status=400, answer={"error": "Too many orders in payload, max allowed: 3000"}
+        sent, status=400, answer={"error": "Too many orders in payload, max allowed: 1000"}
     )
     response = cancel_orders.sync_detailed(client=client, body=["a"])
     assert isinstance(response.parsed, ErrorResponse)
-    assert response.parsed.error == "Too many orders in payload, max allowed: 3000"
+    assert response.parsed.error == "Too many orders in payload, max allowed: 1000"
 
 
 def test_orders_limit_is_in_spec(spec: dict[str, Any]) -> None:
     schema = spec["components"]["schemas"]["CancelOrdersRequest"]
     assert schema["type"] == "array"
-    assert schema["maxItems"] == 3000
+    assert schema["maxItems"] == 1000
 
 
 def test_market_filters_are_optional_and_body_not_nullable(spec: dict[str, Any]) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import hmac
 import json
 import logging
@@ -308,14 +307,9 @@ class MockClob:
     def signature_ok(
         self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
     ) -> bool:
-        """HMAC over timestamp + method + path + body, the body as sent or with every ' signed as
-        " (py-clob-client's form); the two differ only when the body has a '."""
-        expected = l2_signature(creds, timestamp, method, path, body)
-        if _same(signature, expected):
-            return True
-        if b"'" in body:
-            return _same(signature, raw_body_signature(creds, timestamp, method, path, body))
-        return False
+        """HMAC over timestamp + method + path + the exact body bytes, nothing else: accepting
+        the quote-replaced form too would let a captured signature cover another body."""
+        return _same(signature, l2_signature(creds, timestamp, method, path, body))
 
     # -- bodies ---------------------------------------------------------------------------------
 
@@ -557,13 +551,6 @@ def _reject_constant(name: str) -> Any:
 
 def _creds_json(account: Account) -> dict[str, str]:
     return {"apiKey": account.api_key, "secret": account.secret, "passphrase": account.passphrase}
-
-
-def raw_body_signature(creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes) -> str:
-    """The L2 signature over the body exactly as sent (the TypeScript client's form)."""
-    key = base64.urlsafe_b64decode(creds.api_secret)
-    mac = hmac.new(key, f"{timestamp}{method}{path}".encode() + body, hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()).decode("ascii")
 
 
 class MockApp(Starlette):

@@ -133,28 +133,53 @@ def test_timestamp_at_the_edge_of_the_window_is_accepted(api: Api) -> None:
     assert response.status_code == 200
 
 
-def _raw_signature(ts: str, method: str, path: str, body: bytes) -> str:
+def _replaced_form_signature(ts: str, method: str, path: str, body: bytes) -> str:
+    """py-clob-client's signature: over the body with every ' replaced by "."""
     key = base64.urlsafe_b64decode(DEFAULT_ACCOUNT.secret)
-    digest = hmac.new(key, f"{ts}{method}{path}".encode() + body, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode()
+    message = f"{ts}{method}{path}".encode() + body.replace(b"'", b'"')
+    return base64.urlsafe_b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
 
 
-def test_signature_over_the_raw_body_and_the_quote_replaced_body_both_pass(api: Api) -> None:
-    api.server.add_orders([{"id": "it's"}, {"id": "o'k"}])
-    # py-clob-client's form: every ' signed as " (what l2_headers does)
-    body = b'{"orderID":"it\'s"}'
-    py_form = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", body)
-    assert json_of(api.http.request("DELETE", "/order", content=body, headers=py_form))[
-        "canceled"
-    ] == ["it's"]
-    # the TypeScript client's form: the bytes as sent
+def test_a_body_with_an_apostrophe_signed_over_its_exact_bytes_is_accepted(api: Api) -> None:
+    api.server.add_orders([{"id": "o'k"}])
     body = b'{"orderID":"o\'k"}'
-    ts_form = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", body)
-    ts_form["POLY_SIGNATURE"] = _raw_signature(ts_form["POLY_TIMESTAMP"], "DELETE", "/order", body)
-    assert py_form["POLY_SIGNATURE"] != ts_form["POLY_SIGNATURE"]
-    assert json_of(api.http.request("DELETE", "/order", content=body, headers=ts_form))[
-        "canceled"
-    ] == ["o'k"]
+    headers = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", body)
+    response = api.http.request("DELETE", "/order", content=body, headers=headers)
+    assert json_of(response)["canceled"] == ["o'k"]
+
+
+def test_a_body_with_an_apostrophe_signed_in_the_quote_replaced_form_is_401(api: Api) -> None:
+    api.server.add_orders([{"id": "it's"}])
+    body = b'{"orderID":"it\'s"}'
+    headers = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/order", body)
+    headers["POLY_SIGNATURE"] = _replaced_form_signature(
+        headers["POLY_TIMESTAMP"], "DELETE", "/order", body
+    )
+    response = api.http.request("DELETE", "/order", content=body, headers=headers)
+    assert response.status_code == 401
+    assert json_of(response) == UNAUTHORIZED
+    assert api.states()["it's"] == "live"
+
+
+def test_a_captured_market_cancel_replayed_with_swapped_quotes_is_401(api: Api) -> None:
+    """Both bodies have the same quote-replaced form; the second parses as an object with no
+    filter, i.e. cancel everything: only the exact bytes may be verified."""
+    api.server.add_orders([{"id": "0xm", "market": "M"}])
+    body = b'{"market":"M","asset_id":""}'
+    swapped = b"{\"market':'M','asset_id\":\"\"}"
+    assert body.replace(b"'", b'"') == swapped.replace(b"'", b'"')
+    headers = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/cancel-market-orders", body)
+    accepted = api.http.request("DELETE", "/cancel-market-orders", content=body, headers=headers)
+    assert json_of(accepted) == {"canceled": ["0xm"], "not_canceled": {}}
+    before = api.states()
+    replayed = api.http.request("DELETE", "/cancel-market-orders", content=swapped, headers=headers)
+    assert replayed.status_code == 401
+    assert json_of(replayed) == UNAUTHORIZED
+    assert api.states() == before
+    # what the replay would have done: the swapped body, signed for itself, cancels everything
+    own = signed_headers(DEFAULT_ACCOUNT, "DELETE", "/cancel-market-orders", swapped)
+    everything = api.http.request("DELETE", "/cancel-market-orders", content=swapped, headers=own)
+    assert sorted(json_of(everything)["canceled"]) == ["0xa1", "0xa2", "0xb1"]
 
 
 def test_timestamp_window_is_configurable() -> None:

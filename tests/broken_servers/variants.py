@@ -21,8 +21,11 @@ from clob_cancel_mock import Account, MockClob, OrderBook
 from clob_cancel_mock.app import ApiError, json_response
 from clob_cancel_mock.contract import Operation
 from clob_cancel_mock.orders import CancelResult, Order
+from tests.conformance import contract
 
 CANCEL_PATHS = ("/order", "/orders", "/cancel-all", "/cancel-market-orders")
+# The documented maximum of ids in one DELETE /orders: the spec's maxItems (1000 since spec 2.0).
+MAX = contract.max_ids()
 
 
 @attrs.frozen
@@ -176,7 +179,7 @@ class InvalidPayloadAccepted(MockClob):
 
 
 class OverLimitTruncated(MockClob):
-    """Cancels the first 3000 ids of a longer list instead of refusing it."""
+    """Cancels the first `maxItems` (1000) ids of a longer list instead of refusing it."""
 
     def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
         if operation.max_items is not None:
@@ -190,7 +193,7 @@ class OverLimitTruncated(MockClob):
 
 
 class LimitOffByOne(MockClob):
-    """Refuses exactly 3000 ids (`>=` where `>` was meant)."""
+    """Refuses exactly `maxItems` (1000) ids (`>=` where `>` was meant)."""
 
     def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
         value = super().parse_body(operation, request, body)
@@ -345,7 +348,7 @@ class ReportedNotAppliedBook(OrderBook):
 
 
 class OverLimitPartlyApplied(MockClob):
-    """Refuses more than 3000 ids only after canceling the first 3000."""
+    """Refuses more than `maxItems` (1000) ids only after canceling the first 1000."""
 
     def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
         try:
@@ -442,15 +445,15 @@ VARIANTS: tuple[Variant, ...] = (
     Variant(
         "over_limit_truncated",
         "input validation",
-        "3001 ids: first 3000 canceled, 200",
+        f"{MAX + 1} ids: first {MAX} canceled, 200",
         OverLimitTruncated,
         "too_many_ids_are_refused",
-        "3001 ids",
+        f"with {MAX + 1} ids (the maximum is {MAX})",
     ),
     Variant(
         "limit_off_by_one",
         "input validation",
-        "exactly 3000 ids refused",
+        f"exactly {MAX} ids refused",
         LimitOffByOne,
         "valid_signed_cancel_is_accepted",
         "answered 400",
@@ -545,7 +548,7 @@ VARIANTS: tuple[Variant, ...] = (
     Variant(
         "over_limit_partly_applied",
         "cancel semantics",
-        "400 for 3001 ids after canceling 3000",
+        f"400 for {MAX + 1} ids after canceling {MAX}",
         OverLimitPartlyApplied,
         "cancel_changes_exactly_what_it_reports",
         "was answered 400",

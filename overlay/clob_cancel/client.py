@@ -418,10 +418,10 @@ class _Base:
 
     def _chunks(self, ids: list[str]) -> list[list[str]]:
         """The requests to send: one with the ids as given (the server ignores duplicates within
-        a request), or consecutive chunks of at most ``max_ids_per_request`` unique ids, since a
-        duplicate in a later chunk would be reported not canceled after an earlier one canceled
-        it."""
-        size = self._max_ids
+        a request), or consecutive chunks of at most ``max_ids_per_request`` (or the known tier's
+        burst) unique ids, since a duplicate in a later chunk would be reported not canceled after
+        an earlier one canceled it."""
+        size = self._pacer.batch_limit(self._max_ids)
         if len(ids) <= size:
             return [ids]
         ids = list(dict.fromkeys(ids))  # first-seen order

@@ -9,7 +9,10 @@ from typing import Any
 import attrs
 
 from clob_cancel.l1 import clob_auth_typed_data
+from clob_cancel.ratelimit import CancelTier
 from clob_cancel.signing import ApiCreds, CredentialsError, check_address
+
+from .buckets import tier_named
 
 # The first Hardhat/Anvil development key: public knowledge, never holds real funds. Using it
 # makes the default account's address one that L1 signatures can be made for.
@@ -21,12 +24,21 @@ def _check_creds(instance: Account, _attribute: Any, _value: Any) -> None:
     instance.creds  # noqa: B018 - raises CredentialsError naming the bad field
 
 
+def _check_tier(_instance: Account, _attribute: Any, value: Any) -> None:
+    if value is not None:
+        try:
+            tier_named(value)
+        except ValueError as e:
+            raise ValueError(f"tier: {e}") from None
+
+
 @attrs.frozen(repr=False)
 class Account:
     """One CLOB account: L2 credentials and the signer address they belong to.
 
     ``private_key`` is optional: the server only needs the address; it is kept for development
-    accounts whose key is public, so that tests can make L1 signatures for them.
+    accounts whose key is public, so that tests can make L1 signatures for them. ``tier`` names
+    the signer's cancel rate-limit tier (``CANCEL_TIERS``); None: no limit.
     """
 
     api_key: str
@@ -34,6 +46,11 @@ class Account:
     passphrase: str = attrs.field(eq=False, validator=_check_creds)
     address: str = attrs.field(validator=lambda _i, _a, v: check_address(v))
     private_key: str | None = attrs.field(default=None, eq=False)
+    tier: str | None = attrs.field(default=None, eq=False, validator=_check_tier)
+
+    @property
+    def cancel_tier(self) -> CancelTier | None:
+        return None if self.tier is None else tier_named(self.tier)
 
     @property
     def creds(self) -> ApiCreds:

@@ -12,6 +12,7 @@ import base64
 import hmac
 import json
 import logging
+import math
 import re
 import secrets
 import threading
@@ -31,8 +32,9 @@ from starlette.types import Receive, Scope, Send
 from clob_cancel.signing import ApiCreds, l2_signature
 
 from .accounts import DEFAULT_ACCOUNT, Account, l1_signer
+from .buckets import Buckets, RateLimit
 from .contract import BodyError, Contract, Operation
-from .faults import ERROR_TEXTS, Faults, FaultsError, TokenBuckets, parse_faults
+from .faults import ERROR_TEXTS, Faults, FaultsError, parse_faults
 from .orders import CancelResult, Order, OrderBook, OrderError, order_from_json
 
 log = logging.getLogger("clob_cancel_mock")
@@ -131,16 +133,20 @@ class MockClob:
         with self._lock:
             self._accounts: dict[str, tuple[Account, ApiCreds]] = {}
             self._l1_keys: dict[tuple[str, int], Account] = {}
+            self._tiers: dict[str, RateLimit] = {}  # signer address (lower case) -> its tier
             for account in self._initial_accounts:
                 self._register(account, 0)
             self.faults = self._initial_faults
             self._count = self.faults.count
-            self.buckets = TokenBuckets(self.faults.rate_limit) if self.faults.rate_limit else None
+            self.buckets = Buckets(self.monotonic, self.now)
         self.book.replace_all(self._initial_orders)
 
     def _register(self, account: Account, nonce: int) -> None:
         self._accounts.setdefault(account.api_key, (account, account.creds))
         self._l1_keys.setdefault((account.address.lower(), nonce), account)
+        tier = account.cancel_tier  # a signer's tier: the first of its accounts that names one
+        if tier is not None:
+            self._tiers.setdefault(account.address.lower(), RateLimit(tier))
 
     @property
     def accounts(self) -> list[Account]:
@@ -176,7 +182,7 @@ class MockClob:
         with self._lock:
             self.faults = parsed
             self._count = parsed.count
-            self.buckets = TokenBuckets(parsed.rate_limit) if parsed.rate_limit else None
+            self.buckets = Buckets(self.monotonic, self.now)
         return parsed
 
     def faults_json(self) -> dict[str, Any]:
@@ -187,7 +193,12 @@ class MockClob:
             return out
 
     def now(self) -> float:
+        """The server's wall clock (unix seconds): /time, timestamps, Poly-RateLimit-Reset."""
         return time.time() + self.clock_offset
+
+    def monotonic(self) -> float:
+        """The clock of durations (bucket refill); a test may replace it, then set the faults."""
+        return time.monotonic()
 
     # -- the request pipeline -------------------------------------------------------------------
 
@@ -253,14 +264,9 @@ class MockClob:
             if faults.status in (425, 429, 503):
                 headers["Retry-After"] = str(faults.retry_after)
                 extra["retry_after_seconds"] = faults.retry_after
-            if faults.status == 429:
-                headers.update(
-                    {
-                        "Poly-RateLimit-Limit": "0",
-                        "Poly-RateLimit-Remaining": "0",
-                        "Poly-RateLimit-Reset": str(faults.retry_after),
-                    }
-                )
+            if faults.status == 429:  # no tier: it may as well be the edge's per-IP limit
+                headers["Poly-RateLimit-Remaining"] = "0"
+                headers["Poly-RateLimit-Reset"] = str(math.ceil(self.now() + faults.retry_after))
             raise ApiError(faults.status, ERROR_TEXTS[faults.status], headers, **extra)
 
     # -- L2 authentication ----------------------------------------------------------------------
@@ -354,24 +360,31 @@ class MockClob:
 
     # -- rate limit -----------------------------------------------------------------------------
 
+    def rate_limit_for(self, account: Account) -> RateLimit | None:
+        """The fault setting's limit (every signer), else the signer's tier, else none."""
+        return self.faults.rate_limit or self._tiers.get(account.address.lower())
+
     def admit(self, account: Account, cost: int) -> dict[str, str]:
-        """Take ``cost`` tokens from the signer's bucket (429 when short); the rate-limit
-        headers to send, or none when no rate limit is set."""
-        buckets = self.buckets
-        if buckets is None:
+        """Take ``cost`` tokens from the signer's cancel bucket, or 429 taking none; the
+        Poly-RateLimit-* headers to send (none when no limit applies)."""
+        limit = self.rate_limit_for(account)
+        if limit is None:
             return {}
-        verdict = buckets.take(account.address.lower(), cost)
-        if not verdict.allowed:
+        verdict = self.buckets.admit(account.address.lower(), limit, cost)
+        if not verdict.admitted:
             raise ApiError(
                 429, ERROR_TEXTS[429], verdict.headers(), retry_after_seconds=verdict.retry_after
             )
         return verdict.headers()
 
     def charge(self, account: Account, cost: int, headers: dict[str, str]) -> dict[str, str]:
-        buckets = self.buckets
-        if buckets is None or not cost:
+        """Take ``cost`` more tokens of an admitted request (1 per order /cancel-all canceled);
+        the headers then report the balance after it."""
+        limit = self.rate_limit_for(account)
+        if limit is None or not headers or not cost:
             return headers
-        return buckets.charge(account.address.lower(), cost).headers()
+        warning = "Poly-RateLimit-Warning" in headers
+        return self.buckets.charge(account.address.lower(), limit, cost, warning).headers()
 
     # -- the operations (named op_<operationId>) ------------------------------------------------
 

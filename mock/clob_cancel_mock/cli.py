@@ -3,27 +3,31 @@
     clob-cancel-mock --host 127.0.0.1 --port 8080 --orders seed.json --orders 100
 
 The account comes from CLOB_API_KEY / CLOB_SECRET / CLOB_PASS_PHRASE and CLOB_ADDRESS or PK, else
-it is the public development account. ``--orders`` takes a seed file or a number of live orders
-to generate for that account, and may be repeated. A seed file is JSON, either an array of orders
-or ``{"accounts": [...], "orders": [...]}``; see the README.
+it is the public development account; ``--tier`` gives it a cancel rate-limit tier. ``--orders``
+takes a seed file or a number of live orders to generate for that account, and may be repeated.
+A seed file is JSON, either an array of orders or ``{"accounts": [...], "orders": [...]}``; see
+the README.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import uvicorn
 
 from clob_cancel.signing import CredentialsError
 
 from .accounts import DEFAULT_ACCOUNT, Account, account_from_env
 from .app import DEFAULT_MAX_BODY_BYTES, create_app
+from .buckets import tier_named
 from .faults import FaultsError
 from .orders import Order, OrderError, generated_orders
 from .server import bind_socket, uvicorn_config
@@ -52,7 +56,7 @@ def load_seed(path: Path) -> tuple[list[Account], list[Any]]:
     if not isinstance(raw_accounts, list):
         raise SeedError(f"{path}: accounts must be an array")
     for i, item in enumerate(raw_accounts):
-        fields = {"api_key", "secret", "passphrase", "address", "private_key"}
+        fields = {"api_key", "secret", "passphrase", "address", "private_key", "tier"}
         if not isinstance(item, dict) or set(item) - fields:
             raise SeedError(
                 f"{path}: accounts[{i}] must be an object with {', '.join(sorted(fields))}"
@@ -65,6 +69,13 @@ def load_seed(path: Path) -> tuple[list[Account], list[Any]]:
     if not isinstance(orders, list):
         raise SeedError(f"{path}: orders must be an array")
     return accounts, orders
+
+
+def _tier(name: str) -> str:
+    try:
+        return tier_named(name).name
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -94,6 +105,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--chain-id", type=int, default=137, help="EIP-712 chain id for L1 (137)")
     parser.add_argument(
+        "--tier",
+        type=_tier,
+        metavar="NAME",
+        help="the account's cancel rate-limit tier (Standard ... Elite; default: no limit)",
+    )
+    parser.add_argument(
         "--max-body-bytes",
         type=int,
         default=DEFAULT_MAX_BODY_BYTES,
@@ -103,8 +120,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     faults = parser.add_argument_group("fault injection (off by default; also POST /_mock/faults)")
     faults.add_argument(
         "--rate-limit",
-        metavar="RATE[:BURST]",
-        help="per-signer token bucket: RATE tokens/s, BURST size -> 429",
+        metavar="TIER|RATE[:BURST]",
+        help="every signer's cancel bucket: a documented tier, or RATE tokens/s and BURST size",
+    )
+    faults.add_argument(
+        "--negative-balance",
+        action="store_true",
+        help="with --rate-limit RATE[:BURST]: the balance may go below zero",
+    )
+    faults.add_argument(
+        "--rate-limit-warning",
+        action="store_true",
+        help="with --rate-limit: admit what would be refused, with Poly-RateLimit-Warning: true",
+    )
+    faults.add_argument(
+        "--above-burst",
+        choices=("refuse", "admit"),
+        help="with --rate-limit: whether a negative-balance tier admits a cost above its burst "
+        "(default refuse)",
     )
     faults.add_argument(
         "--fail-status",
@@ -140,16 +173,43 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _rate_limit_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    spec = args.rate_limit
+    limit: dict[str, Any]
+    if re.fullmatch(r"[A-Za-z]+", spec):
+        limit = {"tier": spec}
+    else:
+        rate, _, burst = spec.partition(":")
+        try:
+            limit = {"rate": float(rate), **({"burst": int(burst)} if burst else {})}
+        except ValueError:
+            message = f"--rate-limit: expected TIER or RATE[:BURST], got {spec!r}"
+            raise FaultsError(message) from None
+        if args.negative_balance:
+            limit["negative_balance"] = True
+    if args.rate_limit_warning:
+        limit["warning"] = True
+    if args.above_burst:
+        limit["above_burst"] = args.above_burst
+    return limit
+
+
 def faults_from_args(args: argparse.Namespace) -> dict[str, Any]:
     faults: dict[str, Any] = {}
     if args.rate_limit:
-        rate, _, burst = args.rate_limit.partition(":")
-        try:
-            faults["rate_limit"] = {"rate": float(rate), **({"burst": int(burst)} if burst else {})}
-        except ValueError:
-            raise FaultsError(
-                f"--rate-limit: expected RATE[:BURST], got {args.rate_limit!r}"
-            ) from None
+        faults["rate_limit"] = _rate_limit_from_args(args)
+    else:
+        given = [
+            flag
+            for flag, on in [
+                ("--negative-balance", args.negative_balance),
+                ("--rate-limit-warning", args.rate_limit_warning),
+                ("--above-burst", args.above_burst),
+            ]
+            if on
+        ]
+        if given:
+            raise FaultsError(f"{', '.join(given)}: only with --rate-limit")
     if args.fail_status:
         faults["status"] = args.fail_status
     if args.fail_count is not None:
@@ -168,6 +228,8 @@ def faults_from_args(args: argparse.Namespace) -> dict[str, Any]:
 def describe_account(account: Account) -> list[str]:
     """What to print about an account: never the secret or passphrase of a real one."""
     lines = [f"  api key:    {account.api_key}", f"  address:    {account.address}"]
+    if account.cancel_tier is not None:
+        lines.append(f"  tier:       {account.cancel_tier.name}")
     if account == DEFAULT_ACCOUNT:  # public development values, printed so users can copy them
         lines += [
             f"  secret:     {account.secret}",
@@ -181,6 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         accounts = [account_from_env()]
+        if args.tier:
+            accounts[0] = attrs.evolve(accounts[0], tier=args.tier)
         orders: list[Order | Any] = []
         for source in args.orders:
             if source.isdigit():

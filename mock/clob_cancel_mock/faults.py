@@ -3,7 +3,8 @@
 Set as one JSON object (``POST /_mock/faults``, CLI flags, or ``create_app(faults=...)``); each
 setting replaces the previous one entirely, and ``{}`` clears everything::
 
-    {"rate_limit": {"rate": 10, "burst": 20}}        per-signer token bucket -> 429
+    {"rate_limit": {"tier": "Silver"}}               cancel token buckets of a documented tier
+    {"rate_limit": {"rate": 10, "burst": 20}}        ... or of a custom one ("negative_balance")
     {"status": 425, "count": 2, "retry_after": 1}    the next 2 requests answer 425
     {"trading_disabled": true}                       503 until cleared
     {"cancel_only": true}                            cancel-only mode: cancels still work
@@ -12,23 +13,30 @@ setting replaces the previous one entirely, and ``{}`` clears everything::
     {"operations": ["cancel_order"]}                 which operationIds the faults apply to
                                                      (default: the four cancel operations)
 
-``count`` belongs to the one-shot fault of the object (``status`` or ``drop_connection``);
-without it that fault applies to every request until cleared.
+Without ``rate_limit`` a signer is limited only by its account's ``tier`` (seed file,
+``--tier``), if any. ``rate_limit`` applies to every signer, over those tiers; it also takes
+``"warning": true`` (admit and charge what would be refused, saying so) and ``"above_burst":
+"refuse" | "admit"`` (whether a negative-balance tier admits a cost above its burst, which the
+docs leave open). ``count`` belongs to the one-shot fault of the object (``status`` or
+``drop_connection``); without it that fault applies to every request until cleared.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
+from clob_cancel.ratelimit import CANCEL_TIERS, CancelTier
+
+from .buckets import RateLimit, tier_named
+
 CANCEL_OPERATIONS = ("cancel_order", "cancel_orders", "cancel_all", "cancel_market_orders")
 FAULT_STATUSES = (425, 429, 500, 503)
 MAX_DELAY_SECONDS = 60.0
+RATE_LIMIT_KEYS = ("tier", "rate", "burst", "negative_balance", "warning", "above_burst")
 
 ERROR_TEXTS = {
     425: "matching engine is restarting, please retry",
@@ -40,12 +48,6 @@ ERROR_TEXTS = {
 
 class FaultsError(ValueError):
     """A fault setting is malformed; the message names the key."""
-
-
-@attrs.frozen
-class RateLimit:
-    rate: float  # tokens added per second
-    burst: int  # bucket size
 
 
 @attrs.frozen
@@ -63,7 +65,7 @@ class Faults:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.rate_limit is not None:
-            out["rate_limit"] = {"rate": self.rate_limit.rate, "burst": self.rate_limit.burst}
+            out["rate_limit"] = _rate_limit_json(self.rate_limit)
         if self.status is not None:
             out["status"] = self.status
             out["retry_after"] = self.retry_after
@@ -80,6 +82,24 @@ class Faults:
         if self.operations != CANCEL_OPERATIONS:
             out["operations"] = list(self.operations)
         return out
+
+
+def _rate_limit_json(limit: RateLimit) -> dict[str, Any]:
+    tier = limit.tier
+    out: dict[str, Any]
+    if CANCEL_TIERS.get(tier.name.lower()) == tier:
+        out = {"tier": tier.name}
+    else:
+        out = {
+            "rate": tier.refill_per_second,
+            "burst": tier.burst,
+            "negative_balance": tier.negative_balance,
+        }
+    if limit.warning:
+        out["warning"] = True
+    if limit.above_burst != "refuse":
+        out["above_burst"] = limit.above_burst
+    return out
 
 
 def _number(
@@ -104,11 +124,41 @@ def _int(
     return value
 
 
-def _flag(data: Mapping[str, Any], key: str) -> bool:
+def _flag(data: Mapping[str, Any], key: str, where: str = "faults") -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
-        raise FaultsError(f"faults.{key}: expected true or false, got {type(value).__name__}")
+        raise FaultsError(f"{where}.{key}: expected true or false, got {type(value).__name__}")
     return value
+
+
+def _rate_limit(raw: Any) -> RateLimit:
+    where = "faults.rate_limit"
+    shape = f'{where}: expected {{"tier": "<name>"}} or {{"rate": <per second>, "burst": <n>}}'
+    if not isinstance(raw, Mapping):
+        raise FaultsError(shape)
+    unknown = set(raw) - set(RATE_LIMIT_KEYS)
+    if unknown:
+        raise FaultsError(
+            f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
+            f"known: {', '.join(RATE_LIMIT_KEYS)}"
+        )
+    if "tier" in raw:
+        if set(raw) & {"rate", "burst", "negative_balance"}:
+            raise FaultsError(f"{where}: set either tier or rate/burst/negative_balance")
+        try:
+            tier = tier_named(raw["tier"])
+        except ValueError as e:
+            raise FaultsError(f"{where}.tier: {e}") from None
+    elif "rate" in raw:
+        rate = _number(raw, "rate", 0.001, 1e9, where)
+        burst = _int(raw, "burst", 1, 10**9, where) if "burst" in raw else max(1, math.ceil(rate))
+        tier = CancelTier("custom", rate, burst, _flag(raw, "negative_balance", where))
+    else:
+        raise FaultsError(shape)
+    above_burst = raw.get("above_burst", "refuse")
+    if above_burst not in ("refuse", "admit"):
+        raise FaultsError(f'{where}.above_burst: expected "refuse" or "admit"')
+    return RateLimit(tier, _flag(raw, "warning", where), above_burst)
 
 
 def parse_faults(data: Any, known_operations: frozenset[str] | None = None) -> Faults:
@@ -124,14 +174,7 @@ def parse_faults(data: Any, known_operations: frozenset[str] | None = None) -> F
         )
     rate_limit = None
     if data.get("rate_limit") is not None:
-        raw = data["rate_limit"]
-        if not isinstance(raw, Mapping) or set(raw) - {"rate", "burst"} or "rate" not in raw:
-            raise FaultsError('faults.rate_limit: expected {"rate": <per second>, "burst": <n>}')
-        rate = _number(raw, "rate", 0.001, 1e9, "faults.rate_limit")
-        burst = max(1, math.ceil(rate))
-        if "burst" in raw:
-            burst = _int(raw, "burst", 1, 10**9, "faults.rate_limit")
-        rate_limit = RateLimit(rate, burst)
+        rate_limit = _rate_limit(data["rate_limit"])
     status = None
     if data.get("status") is not None:
         status = _int(data, "status", 100, 599)
@@ -169,71 +212,3 @@ def parse_faults(data: Any, known_operations: frozenset[str] | None = None) -> F
         count=count,
         operations=operations,
     )
-
-
-@attrs.frozen
-class Admission:
-    """The rate limiter's verdict on one request, with the values for the Poly-RateLimit-*
-    headers."""
-
-    allowed: bool
-    limit: int
-    remaining: int
-    reset_seconds: int  # until the bucket is full again
-    retry_after: int  # until the request could pass (0 when allowed)
-
-    def headers(self) -> dict[str, str]:
-        out = {
-            "Poly-RateLimit-Limit": str(self.limit),
-            "Poly-RateLimit-Remaining": str(self.remaining),
-            "Poly-RateLimit-Reset": str(self.reset_seconds),
-        }
-        if not self.allowed:
-            out["Retry-After"] = str(self.retry_after)
-        return out
-
-
-class TokenBuckets:
-    """One token bucket per signer address, as the CLOB's cancel buckets: a batch costs one
-    token per id and is admitted whole or not at all; /cancel-all costs 1 up front plus one per
-    order canceled afterwards, which may put the bucket into debt."""
-
-    def __init__(self, limit: RateLimit, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}  # signer -> (tokens, at)
-
-    def _refill(self, signer: str) -> float:
-        now = self._clock()
-        tokens, at = self._buckets.get(signer, (float(self.limit.burst), now))
-        tokens = min(float(self.limit.burst), tokens + (now - at) * self.limit.rate)
-        self._buckets[signer] = (tokens, now)
-        return tokens
-
-    def _verdict(self, tokens: float, allowed: bool, cost: float) -> Admission:
-        missing = max(0.0, self.limit.burst - tokens)
-        short = max(0.0, cost - tokens)
-        return Admission(
-            allowed=allowed,
-            limit=self.limit.burst,
-            remaining=math.floor(tokens),
-            reset_seconds=math.ceil(missing / self.limit.rate),
-            retry_after=0 if allowed else max(1, math.ceil(short / self.limit.rate)),
-        )
-
-    def take(self, signer: str, cost: float) -> Admission:
-        with self._lock:
-            tokens = self._refill(signer)
-            if cost > tokens:
-                return self._verdict(tokens, False, cost)
-            tokens -= cost
-            self._buckets[signer] = (tokens, self._buckets[signer][1])
-            return self._verdict(tokens, True, cost)
-
-    def charge(self, signer: str, cost: float) -> Admission:
-        """Take ``cost`` tokens unconditionally (the balance may go negative)."""
-        with self._lock:
-            tokens = self._refill(signer) - cost
-            self._buckets[signer] = (tokens, self._buckets[signer][1])
-            return self._verdict(tokens, True, 0)

@@ -73,3 +73,12 @@ def test_bad_environment_names_the_variable(env: dict[str, str], message: str) -
     with pytest.raises(CredentialsError, match=message) as raised:
         account_from_env(env)
     assert "c2VjcmV0" not in str(raised.value)
+
+
+def test_an_account_may_name_a_documented_tier() -> None:
+    gold = Account(OTHER.api_key, OTHER.secret, OTHER.passphrase, OTHER.address, tier="gold")
+    assert gold.cancel_tier is not None and gold.cancel_tier.name == "Gold"
+    assert gold == OTHER  # the tier is a setting, not the account's identity
+    assert OTHER.cancel_tier is None
+    with pytest.raises(ValueError, match="tier: unknown tier 'Sliver'; known: Standard"):
+        Account(OTHER.api_key, OTHER.secret, OTHER.passphrase, OTHER.address, tier="Sliver")

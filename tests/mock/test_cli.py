@@ -17,7 +17,14 @@ import pytest
 
 from clob_cancel_mock import DEFAULT_ACCOUNT
 
-from .conftest import OTHER
+from .conftest import OTHER, signed_headers
+
+OTHER_FIELDS = {
+    "api_key": OTHER.api_key,
+    "secret": OTHER.secret,
+    "passphrase": OTHER.passphrase,
+    "address": OTHER.address,
+}
 
 
 @contextmanager
@@ -133,6 +140,10 @@ def test_env_account_and_seed_file_with_two_accounts(tmp_path: Path) -> None:
         ('{"orders": [{"id": 1}]}', "orders[0].id: expected a string"),
         ('{"accounts": [{"api_key": "k"}]}', "accounts[0]"),
         ('{"order": []}', "expected an array of orders or"),
+        (
+            json.dumps({"accounts": [{**OTHER_FIELDS, "tier": "Sliver"}]}),
+            "accounts[0]: tier: unknown tier 'Sliver'; known: Standard, Copper",
+        ),
     ],
 )
 def test_bad_seed_file_exits_2_naming_the_problem(
@@ -180,6 +191,56 @@ def test_fault_flags_become_the_documented_fault_setting() -> None:
         "rate_limit": {"rate": 5.0},
         "trading_disabled": True,
     }
+
+
+def test_rate_limit_flags_become_the_documented_setting() -> None:
+    from clob_cancel_mock.cli import faults_from_args, parse_args
+    from clob_cancel_mock.faults import FaultsError, parse_faults
+
+    def faults(*argv: str) -> object:
+        value = faults_from_args(parse_args(list(argv)))
+        parse_faults(value)  # valid as a whole
+        return value
+
+    assert faults("--rate-limit", "gold", "--rate-limit-warning", "--above-burst", "admit") == {
+        "rate_limit": {"tier": "gold", "warning": True, "above_burst": "admit"}
+    }
+    assert faults("--rate-limit", "2.5:5", "--negative-balance") == {
+        "rate_limit": {"rate": 2.5, "burst": 5, "negative_balance": True}
+    }
+    with pytest.raises(FaultsError, match="--rate-limit-warning, --above-burst: only with"):
+        faults("--rate-limit-warning", "--above-burst", "refuse")
+    with pytest.raises(FaultsError, match="expected TIER or RATE"):
+        faults("--rate-limit", "fast:5")
+
+
+def test_tier_flag_and_seed_tiers_limit_those_signers(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"accounts": [{**OTHER_FIELDS, "tier": "gold"}]}))
+    with running("--tier", "silver", "--orders", str(seed)) as (process, url, banner):
+        assert "tier:       Silver" in banner and "tier:       Gold" in banner
+        wait_up(url)
+        for account, tier in [(DEFAULT_ACCOUNT, "Silver"), (OTHER, "Gold")]:
+            headers = signed_headers(account, "DELETE", "/cancel-all")
+            response = httpx.delete(url + "/cancel-all", headers=headers)
+            assert response.status_code == 200
+            assert response.headers["poly-ratelimit-tier"] == tier
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(10) == 0
+
+
+def test_unknown_tier_exits_2_listing_the_tiers() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "clob_cancel_mock", "--port", "0", "--tier", "Sliver"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert (
+        "unknown tier 'Sliver'; known: Standard, Copper, Bronze, Silver, Gold, Platinum, Diamond, "
+        "Elite" in result.stderr
+    )
 
 
 def test_bad_flag_combination_exits_2() -> None:

@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from .conftest import OTHER, Api, json_of
+from .conftest import Api, json_of
 
 
 def set_faults(api: Api, faults: object) -> httpx.Response:
@@ -78,29 +78,6 @@ def test_drop_connection_once_without_answering(api: Api) -> None:
         api.cancel("0xa1")
     assert api.states()["0xa1"] == "live"
     assert json_of(api.cancel("0xa1"))["canceled"] == ["0xa1"]
-
-
-def test_rate_limit_per_signer_with_headers(api: Api) -> None:
-    set_faults(api, {"rate_limit": {"rate": 0.5, "burst": 3}})
-    first = api.send("DELETE", "/orders", b'["0xa1","0xnope"]')  # costs 2
-    assert first.status_code == 200
-    assert first.headers["poly-ratelimit-limit"] == "3"
-    assert first.headers["poly-ratelimit-remaining"] == "1"
-    refused = api.send("DELETE", "/orders", b'["0xa2","0xb1"]')  # 2 > 1 left: refused whole
-    assert refused.status_code == 429
-    body = json_of(refused)
-    assert body["error"] == "Too Many Requests"
-    assert body["retry_after_seconds"] >= 1
-    assert int(refused.headers["retry-after"]) == body["retry_after_seconds"]
-    assert refused.headers["poly-ratelimit-remaining"] == "1"
-    assert int(refused.headers["poly-ratelimit-reset"]) >= 1
-    assert api.states()["0xa2"] == "live"
-    assert api.cancel("0xa2").status_code == 200  # 1 token left for a single cancel
-    assert api.cancel("0xb1").status_code == 429
-    # another signer has its own bucket
-    assert json_of(api.send("DELETE", "/order", b'{"orderID":"0xo1"}', account=OTHER))[
-        "canceled"
-    ] == ["0xo1"]
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,21 @@ CASES: dict[str, Callable[[Api], httpx.Response]] = {
         {"rate_limit": {"rate": 1, "burst": 1}},
         lambda api: api.send("DELETE", "/orders", b'["a","b"]'),
     ),
+    "429 bucket negative": _faulted(
+        {"rate_limit": {"rate": 0.001, "burst": 1, "negative_balance": True}},
+        lambda api: (api.send("DELETE", "/cancel-all"), api.cancel("0xa1"))[1],
+    ),
+    "200 tier headers": _faulted(
+        {"rate_limit": {"tier": "Silver"}}, lambda api: api.cancel("0xa1")
+    ),
+    "200 negative balance": _faulted(
+        {"rate_limit": {"rate": 0.001, "burst": 1, "negative_balance": True}},
+        lambda api: api.send("DELETE", "/cancel-all"),
+    ),
+    "200 warning": _faulted(
+        {"rate_limit": {"rate": 0.001, "burst": 1, "warning": True}},
+        lambda api: api.send("DELETE", "/orders", b'["0xa1","0xa2"]'),
+    ),
     "500": _faulted({"status": 500}, lambda api: api.send("DELETE", "/cancel-all")),
     "503": _faulted({"trading_disabled": True}, lambda api: api.send("DELETE", "/cancel-all")),
 }

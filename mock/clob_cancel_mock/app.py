@@ -136,9 +136,7 @@ class MockClob:
             self._tiers: dict[str, RateLimit] = {}  # signer address (lower case) -> its tier
             for account in self._initial_accounts:
                 self._register(account, 0)
-            self.faults = self._initial_faults
-            self._count = self.faults.count
-            self.buckets = Buckets(self.monotonic, self.now)
+            self._apply(self._initial_faults)
         self.book.replace_all(self._initial_orders)
 
     def _register(self, account: Account, nonce: int) -> None:
@@ -180,17 +178,38 @@ class MockClob:
         """Replace the fault setting (``{}`` or None clears it); rate-limit buckets start full."""
         parsed = self.parse_faults(faults)
         with self._lock:
-            self.faults = parsed
-            self._count = parsed.count
-            self.buckets = Buckets(self.monotonic, self.now)
+            self._apply(parsed)
         return parsed
+
+    def _apply(self, faults: Faults) -> None:
+        """Start a fault setting (under the lock): full buckets, a restart from now."""
+        self.faults = faults
+        self._count = faults.count
+        self.buckets = Buckets(self.monotonic, self.now)
+        self._restart_ends = self.monotonic() + (faults.restarting or 0.0)  # inf: not yet known
 
     def faults_json(self) -> dict[str, Any]:
         with self._lock:
             out = self.faults.to_json()
             if self._count is not None:
                 out["count"] = self._count  # what is left
+            if self.faults.restarting is not None:
+                out.update(self._restart_phase())
             return out
+
+    def _restart_phase(self) -> dict[str, Any]:
+        """Where a restart stands: restarting, post_only, then normal; seconds left when known."""
+        now = self.monotonic()
+        post_only_ends = self._restart_ends + self.faults.post_only_seconds
+        if now < self._restart_ends:
+            phase, left = "restarting", self._restart_ends - now
+        elif now < post_only_ends:
+            phase, left = "post_only", post_only_ends - now
+        else:
+            return {"phase": "normal"}
+        if math.isinf(left):
+            return {"phase": phase}
+        return {"phase": phase, "seconds_left": round(left, 3)}
 
     def now(self) -> float:
         """The server's wall clock (unix seconds): /time, timestamps, Poly-RateLimit-Reset."""
@@ -258,6 +277,7 @@ class MockClob:
     def raise_injected_status(self, faults: Faults) -> None:
         if faults.trading_disabled:
             raise ApiError(503, ERROR_TEXTS[503], {"Retry-After": str(faults.retry_after)})
+        self.check_restart(faults)
         if faults.status is not None and self._take_one_shot():
             extra: dict[str, Any] = {}
             headers = {}
@@ -268,6 +288,24 @@ class MockClob:
                 headers["Poly-RateLimit-Remaining"] = "0"
                 headers["Poly-RateLimit-Reset"] = str(math.ceil(self.now() + faults.retry_after))
             raise ApiError(faults.status, ERROR_TEXTS[faults.status], headers, **extra)
+
+    def check_restart(self, faults: Faults) -> None:
+        """425 while the matching engine restarts (``restarting`` seconds, or ``count``
+        requests); the post-only window after it refuses new orders only, so cancels pass."""
+        if faults.restarting is None:
+            return
+        with self._lock:
+            now = self.monotonic()
+            left = self._restart_ends - now
+            if left <= 0:
+                return
+            if self._count is not None:
+                self._count -= 1
+                if self._count <= 0:
+                    self._restart_ends = now  # over: the post-only window starts
+        retry = faults.retry_after if math.isinf(left) else max(1, math.ceil(left))
+        headers = {"Retry-After": str(retry)}
+        raise ApiError(425, ERROR_TEXTS[425], headers, retry_after_seconds=retry)
 
     # -- L2 authentication ----------------------------------------------------------------------
 

@@ -149,7 +149,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--fail-count",
         type=int,
         metavar="N",
-        help="only for the next N requests (with --fail-status / --drop-connections)",
+        help="only for the next N requests (with --fail-status, --drop-connections, --restarting)",
+    )
+    faults.add_argument(
+        "--restarting",
+        nargs="?",
+        const=True,
+        type=float,
+        metavar="SECONDS",
+        help="the matching engine restarts: 425 on every cancel for SECONDS (or --fail-count N "
+        "requests, or until cleared), then post-only mode, in which cancels work",
+    )
+    faults.add_argument(
+        "--post-only-seconds",
+        type=float,
+        metavar="SECONDS",
+        help="the post-only window after --restarting (default 120)",
     )
     faults.add_argument("--trading-disabled", action="store_true", help="503 on every cancel")
     faults.add_argument(
@@ -214,6 +229,10 @@ def faults_from_args(args: argparse.Namespace) -> dict[str, Any]:
         faults["status"] = args.fail_status
     if args.fail_count is not None:
         faults["count"] = args.fail_count
+    if args.restarting is not None:
+        faults["restarting"] = args.restarting
+    if args.post_only_seconds is not None:
+        faults["post_only_seconds"] = args.post_only_seconds
     if args.trading_disabled:
         faults["trading_disabled"] = True
     if args.cancel_only:

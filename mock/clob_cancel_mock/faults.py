@@ -6,6 +6,8 @@ setting replaces the previous one entirely, and ``{}`` clears everything::
     {"rate_limit": {"tier": "Silver"}}               cancel token buckets of a documented tier
     {"rate_limit": {"rate": 10, "burst": 20}}        ... or of a custom one ("negative_balance")
     {"status": 425, "count": 2, "retry_after": 1}    the next 2 requests answer 425
+    {"restarting": 90, "post_only_seconds": 120}    425 for 90 s, then 120 s of post-only mode
+    {"restarting": true, "count": 2}                 425 for the next 2 requests, then post-only
     {"trading_disabled": true}                       503 until cleared
     {"cancel_only": true}                            cancel-only mode: cancels still work
     {"delay_seconds": 0.5}                           answer every request 0.5 s late
@@ -17,8 +19,9 @@ Without ``rate_limit`` a signer is limited only by its account's ``tier`` (seed 
 ``--tier``), if any. ``rate_limit`` applies to every signer, over those tiers; it also takes
 ``"warning": true`` (admit and charge what would be refused, saying so) and ``"above_burst":
 "refuse" | "admit"`` (whether a negative-balance tier admits a cost above its burst, which the
-docs leave open). ``count`` belongs to the one-shot fault of the object (``status`` or
-``drop_connection``); without it that fault applies to every request until cleared.
+docs leave open). ``count`` belongs to the one fault of the object that counts requests
+(``status``, ``drop_connection`` or ``restarting``); without it that fault lasts until cleared.
+Post-only mode and cancel-only mode refuse new orders only: cancels work as usual.
 """
 
 from __future__ import annotations
@@ -55,11 +58,13 @@ class Faults:
     rate_limit: RateLimit | None = None
     status: int | None = None
     retry_after: int = 1
+    restarting: float | None = None  # seconds; math.inf: until the count runs out or cleared
+    post_only_seconds: float = 120.0
     trading_disabled: bool = False
     cancel_only: bool = False
     delay_seconds: float = 0.0
     drop_connection: bool = False
-    count: int | None = None  # how many more requests the status / drop fault hits; None = all
+    count: int | None = None  # how many more requests the counted fault hits; None = all
     operations: tuple[str, ...] = CANCEL_OPERATIONS
 
     def to_json(self) -> dict[str, Any]:
@@ -69,6 +74,9 @@ class Faults:
         if self.status is not None:
             out["status"] = self.status
             out["retry_after"] = self.retry_after
+        if self.restarting is not None:
+            out["restarting"] = True if math.isinf(self.restarting) else self.restarting
+            out["post_only_seconds"] = self.post_only_seconds
         if self.trading_disabled:
             out["trading_disabled"] = True
         if self.cancel_only:
@@ -161,6 +169,19 @@ def _rate_limit(raw: Any) -> RateLimit:
     return RateLimit(tier, _flag(raw, "warning", where), above_burst)
 
 
+def _restarting(data: Mapping[str, Any]) -> float | None:
+    value = data.get("restarting")
+    if value is None or value is False:
+        return None
+    if value is True:
+        return math.inf
+    if not isinstance(value, int | float):
+        raise FaultsError(
+            f"faults.restarting: expected seconds or true, got {type(value).__name__}"
+        )
+    return _number(data, "restarting", 0.001, 86400)
+
+
 def parse_faults(data: Any, known_operations: frozenset[str] | None = None) -> Faults:
     """Parse the JSON fault setting; every error names the offending key."""
     if not isinstance(data, Mapping):
@@ -183,13 +204,22 @@ def parse_faults(data: Any, known_operations: frozenset[str] | None = None) -> F
                 f"faults.status: must be one of {', '.join(map(str, FAULT_STATUSES))}"
             )
     drop = _flag(data, "drop_connection")
-    if status is not None and drop:
-        raise FaultsError("faults: set either status or drop_connection, not both")
+    restarting = _restarting(data)
+    counted = sum([status is not None, drop, restarting is not None])
+    if counted > 1:
+        raise FaultsError("faults: set only one of status, drop_connection, restarting")
     count = None
     if data.get("count") is not None:
-        if status is None and not drop:
-            raise FaultsError("faults.count: only with status or drop_connection")
+        if not counted:
+            raise FaultsError("faults.count: only with status, drop_connection or restarting")
+        if restarting is not None and not math.isinf(restarting):
+            raise FaultsError("faults.count: with restarting: true, not with seconds")
         count = _int(data, "count", 1, 10**9)
+    post_only = 120.0
+    if data.get("post_only_seconds") is not None:
+        if restarting is None:
+            raise FaultsError("faults.post_only_seconds: only with restarting")
+        post_only = _number(data, "post_only_seconds", 0, 86400)
     operations = CANCEL_OPERATIONS
     if data.get("operations") is not None:
         ops = data["operations"]
@@ -203,6 +233,8 @@ def parse_faults(data: Any, known_operations: frozenset[str] | None = None) -> F
         rate_limit=rate_limit,
         status=status,
         retry_after=_int(data, "retry_after", 0, 3600) if "retry_after" in data else 1,
+        restarting=restarting,
+        post_only_seconds=post_only,
         trading_disabled=_flag(data, "trading_disabled"),
         cancel_only=_flag(data, "cancel_only"),
         delay_seconds=_number(data, "delay_seconds", 0, MAX_DELAY_SECONDS)

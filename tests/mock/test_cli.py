@@ -193,7 +193,7 @@ def test_fault_flags_become_the_documented_fault_setting() -> None:
     }
 
 
-def test_rate_limit_flags_become_the_documented_setting() -> None:
+def test_rate_limit_and_restart_flags_become_the_documented_setting() -> None:
     from clob_cancel_mock.cli import faults_from_args, parse_args
     from clob_cancel_mock.faults import FaultsError, parse_faults
 
@@ -212,6 +212,11 @@ def test_rate_limit_flags_become_the_documented_setting() -> None:
         faults("--rate-limit-warning", "--above-burst", "refuse")
     with pytest.raises(FaultsError, match="expected TIER or RATE"):
         faults("--rate-limit", "fast:5")
+    assert faults("--restarting", "90", "--post-only-seconds", "30") == {
+        "restarting": 90.0,
+        "post_only_seconds": 30.0,
+    }
+    assert faults("--restarting", "--fail-count", "2") == {"restarting": True, "count": 2}
 
 
 def test_tier_flag_and_seed_tiers_limit_those_signers(tmp_path: Path) -> None:
@@ -229,17 +234,15 @@ def test_tier_flag_and_seed_tiers_limit_those_signers(tmp_path: Path) -> None:
         assert process.wait(10) == 0
 
 
-def test_unknown_tier_exits_2_listing_the_tiers() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "clob_cancel_mock", "--port", "0", "--tier", "Sliver"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 2
+def test_unknown_tier_exits_2_listing_the_tiers(capsys: pytest.CaptureFixture[str]) -> None:
+    from clob_cancel_mock.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--port", "0", "--tier", "Sliver"])
+    assert exited.value.code == 2
     assert (
         "unknown tier 'Sliver'; known: Standard, Copper, Bronze, Silver, Gold, Platinum, Diamond, "
-        "Elite" in result.stderr
+        "Elite" in capsys.readouterr().err
     )
 
 
@@ -251,4 +254,4 @@ def test_bad_flag_combination_exits_2() -> None:
         timeout=30,
     )
     assert result.returncode == 2
-    assert "faults.count: only with status or drop_connection" in result.stderr
+    assert "faults.count: only with status, drop_connection or restarting" in result.stderr

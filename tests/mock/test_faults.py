@@ -40,24 +40,6 @@ def test_faults_come_after_auth(api: Api) -> None:
     assert api.send("DELETE", "/cancel-all").status_code == 500
 
 
-def test_trading_disabled_503_until_cleared(api: Api) -> None:
-    set_faults(api, {"trading_disabled": True})
-    for _ in range(2):
-        response = api.send("DELETE", "/cancel-all")
-        assert response.status_code == 503
-        assert json_of(response) == {
-            "error": "Trading is currently disabled. Check polymarket.com for updates"
-        }
-    assert api.states()["0xa1"] == "live"
-    assert json_of(set_faults(api, {})) == {}
-    assert api.send("DELETE", "/cancel-all").status_code == 200
-
-
-def test_cancel_only_mode_still_cancels(api: Api) -> None:
-    set_faults(api, {"cancel_only": True})
-    assert json_of(api.cancel("0xa1"))["canceled"] == ["0xa1"]
-
-
 def test_faults_apply_to_the_named_operations_only(api: Api) -> None:
     set_faults(api, {"status": 503, "operations": ["cancel_all"]})
     assert api.cancel("0xa1").status_code == 200
@@ -87,8 +69,14 @@ def test_drop_connection_once_without_answering(api: Api) -> None:
         ({"stauts": 425}, "unknown key(s) stauts"),
         ({"status": 404}, "faults.status: must be one of 425, 429, 500, 503"),
         ({"status": "425"}, "faults.status: expected an integer"),
-        ({"count": 2}, "faults.count: only with status or drop_connection"),
-        ({"status": 425, "drop_connection": True}, "not both"),
+        ({"count": 2}, "faults.count: only with status, drop_connection or restarting"),
+        ({"status": 425, "drop_connection": True}, "set only one of"),
+        ({"restarting": True, "status": 425}, "set only one of"),
+        ({"restarting": "90"}, "faults.restarting: expected seconds or true, got str"),
+        ({"restarting": 0}, "faults.restarting: must be between"),
+        ({"restarting": 90, "count": 2}, "faults.count: with restarting: true, not with seconds"),
+        ({"post_only_seconds": 5}, "faults.post_only_seconds: only with restarting"),
+        ({"restarting": 1, "post_only_seconds": -1}, "faults.post_only_seconds: must be between"),
         ({"delay_seconds": -1}, "faults.delay_seconds: must be between 0 and 60"),
         ({"rate_limit": {"burst": 3}}, "faults.rate_limit"),
         ({"rate_limit": {"rate": 0, "burst": 3}}, "faults.rate_limit.rate: must be between"),

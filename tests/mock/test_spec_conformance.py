@@ -65,6 +65,8 @@ CASES: dict[str, Callable[[Api], httpx.Response]] = {
     "400 L1 create": lambda api: api.http.post("/auth/api-key", headers=_l1()),
     "200 L1 derive": lambda api: api.http.get("/auth/derive-api-key", headers=_l1()),
     "425": _faulted({"status": 425}, lambda api: api.cancel("0xa1")),
+    "425 restarting": _faulted({"restarting": 60}, lambda api: api.cancel("0xa1")),
+    "200 cancel-only": _faulted({"cancel_only": True}, lambda api: api.cancel("0xa1")),
     "429 injected": _faulted({"status": 429}, lambda api: api.cancel("0xa1")),
     "429 bucket": _faulted(
         {"rate_limit": {"rate": 1, "burst": 1}},

@@ -72,14 +72,10 @@ def admits(limit: RateLimit, balance: float, cost: int) -> bool:
 
 
 def wait_seconds(limit: RateLimit, balance: float, cost: int) -> int:
-    """Whole seconds until a refused ``cost`` would be admitted, or, when it never would, until
-    the bucket is full; at least 1."""
+    """Whole seconds, at least 1, until the balance covers ``cost`` or, when it never can (a
+    cost above the burst), until the bucket is full."""
     tier = limit.tier
-    rate = tier.refill_per_second
-    if tier.negative_balance and (cost <= tier.burst or limit.above_burst == "admit"):
-        return max(1, math.floor(-balance / rate) + 1)  # the balance must become > 0
-    need = cost if cost <= tier.burst else tier.burst
-    return max(1, math.ceil((need - balance) / rate))
+    return max(1, math.ceil((min(cost, tier.burst) - balance) / tier.refill_per_second))
 
 
 class Buckets:

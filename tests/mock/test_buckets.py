@@ -108,17 +108,18 @@ def test_with_negative_balance_a_positive_balance_admits_any_cost_up_to_the_burs
     assert buckets.admit("0xa", DEBT, 4).admitted
 
 
-def test_retry_after_with_negative_balance_is_until_the_balance_is_positive(
+def test_retry_after_with_negative_balance_is_until_the_balance_covers_the_cost(
     buckets: Buckets,
 ) -> None:
     buckets.admit("0xa", DEBT, 4)
-    buckets.admit("0xa", DEBT, 0)  # balance 0: cost 0 is refused too (not positive)
-    assert buckets.admit("0xa", DEBT, 1).retry_after == 1
+    assert not buckets.admit("0xa", DEBT, 0).admitted  # balance 0 is not positive
+    assert buckets.admit("0xa", DEBT, 1).retry_after == 1  # 0.5 s
+    assert buckets.admit("0xa", DEBT, 4).retry_after == 2
     standard = RateLimit(CANCEL_TIERS["standard"])  # 80/s, burst 120
     buckets.admit("0xs", standard, 120)
-    assert buckets.admit("0xs", standard, 1).retry_after == 1  # balance 0: > 0 just after
     buckets.charge("0xs", standard, 160)
-    assert buckets.admit("0xs", standard, 1).retry_after == 3  # -160 at 80/s: > 0 after 2 s
+    assert buckets.admit("0xs", standard, 1).retry_after == 3  # 161 tokens at 80/s
+    assert buckets.admit("0xs", standard, 120).retry_after == 4  # 280 tokens at 80/s
 
 
 @pytest.mark.parametrize(("above_burst", "admitted"), [("refuse", False), ("admit", True)])
@@ -139,8 +140,8 @@ def test_admit_above_burst_still_needs_a_positive_balance(buckets: Buckets, cloc
     limit = RateLimit(DEBT.tier, above_burst="admit")
     buckets.admit("0xa", limit, 10)  # -6
     refused = buckets.admit("0xa", limit, 10)
-    assert (refused.admitted, refused.retry_after) == (False, 4)  # -6 at 2/s: > 0 after 3 s
-    clock.t = 3.1
+    assert (refused.admitted, refused.retry_after) == (False, 5)  # never covered: until full
+    clock.t = 3.1  # 0.2: positive
     assert buckets.admit("0xa", limit, 10).admitted
 
 

@@ -27,7 +27,7 @@ from .errors import (
     retry_after_seconds,
     server_clock_skew,
 )
-from .ratelimit import CancelPacer
+from .ratelimit import CancelPacer, Reservation
 from .signing import ApiCreds, l2_headers
 
 T = TypeVar("T")
@@ -225,8 +225,9 @@ def _judged(
     offset: float,
     creds: ApiCreds | None,
     pacer: CancelPacer | None,
+    reservation: Reservation | None,
 ) -> T | CancelError:
-    state = pacer.observe(answer.headers, now) if pacer is not None else None
+    state = pacer.observe(answer.headers, now, reservation) if pacer is not None else None
     result = judge(endpoint, answer, ok, api=api, now=now, offset=offset, creds=creds)
     if state is not None and isinstance(result, CancelError):
         result.rate_limit = state
@@ -243,10 +244,11 @@ def attempt(
     offset: float = 0.0,
     creds: ApiCreds | None = None,
     pacer: CancelPacer | None = None,
+    reservation: Reservation | None = None,
 ) -> T | CancelError:
     """Send ``request`` (what ``endpoint._get_kwargs`` built) once on ``api``'s httpx client;
     the expected model, or the error it ended in. ``pacer`` takes in every answer's
-    rate-limit headers."""
+    rate-limit headers, as the answer to ``reservation``."""
     http = api.get_httpx_client()
     answer = None
     try:
@@ -257,7 +259,7 @@ def attempt(
             answer.close()
     except httpx.RequestError as exc:
         return failure(endpoint, exc, answer, clock(), creds)
-    return _judged(endpoint, answer, ok, api, clock(), offset, creds, pacer)
+    return _judged(endpoint, answer, ok, api, clock(), offset, creds, pacer, reservation)
 
 
 async def attempt_async(
@@ -270,6 +272,7 @@ async def attempt_async(
     offset: float = 0.0,
     creds: ApiCreds | None = None,
     pacer: CancelPacer | None = None,
+    reservation: Reservation | None = None,
 ) -> T | CancelError:
     """:func:`attempt` on ``api``'s async httpx client."""
     http = api.get_async_httpx_client()
@@ -282,4 +285,4 @@ async def attempt_async(
             await answer.aclose()
     except httpx.RequestError as exc:
         return failure(endpoint, exc, answer, clock(), creds)
-    return _judged(endpoint, answer, ok, api, clock(), offset, creds, pacer)
+    return _judged(endpoint, answer, ok, api, clock(), offset, creds, pacer, reservation)

@@ -158,7 +158,8 @@ class AsyncCancelClient(_Base):
         started = self._clock()
         retries_done = 0
         while True:
-            if wait := self._pace(cost, started):
+            wait, reservation = self._pace(cost, started)
+            if wait:
                 await self._sleep(wait)
             result = await attempt_async(
                 endpoint,
@@ -169,7 +170,9 @@ class AsyncCancelClient(_Base):
                 offset=self._auth.offset,
                 creds=self._auth.creds,
                 pacer=self._pacer,
+                reservation=reservation,
             )
+            self._pacer.release(reservation)  # answered (done already) or failed without one
             if not isinstance(result, CancelError):
                 return result
             await self._sleep(self._retry_wait(result, retries_done, started, ids, cost))

@@ -243,6 +243,9 @@ def _cancel(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
                 report = known.to_dict() if known else {"canceled": [], "not_canceled": {}}
                 report["unknown"] = list(e.unknown_ids)
                 report["error"] = str(e)
+                report["status"] = e.status
+                if e.restriction is not None:  # e.g. "restarting": cancels work again soon
+                    report["restriction"] = e.restriction
                 print(json.dumps(report), file=out)
             elif known is not None:
                 print("known before the failure:", file=out)

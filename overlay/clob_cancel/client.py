@@ -35,7 +35,7 @@ from clob_cancel_client.types import UNSET
 
 from ._call import L2Auth, attempt
 from .errors import CancelError, RateLimitedError
-from .ratelimit import CANCEL_TIERS, CancelPacer, CancelTier, RateLimitState
+from .ratelimit import CANCEL_TIERS, CancelPacer, CancelTier, RateLimitState, Reservation
 from .signing import ApiCreds, CredentialsError, check_address
 
 POLYMARKET_CLOB_URL = "https://clob.polymarket.com"
@@ -373,15 +373,14 @@ class _Base:
         self._clock_synced = True
         return self._auth.offset
 
-    def _pace(self, cost: int, started: float) -> float:
+    def _pace(self, cost: int, started: float) -> tuple[float, Reservation]:
         """How long to wait for the bucket to cover ``cost`` before sending (0 when it does, is
-        unknown, or the wait would overrun the retry budget); counts the cost as taken."""
+        unknown, or the wait would overrun the retry budget), and the cost counted as taken."""
         now = self._clock()
         wait = self._pacer.wait(cost, now)
         if wait > 0 and now - started + wait > self._retry.max_total_seconds:
             wait = 0.0
-        self._pacer.spend(cost, now + wait)
-        return wait
+        return wait, self._pacer.spend(cost, now + wait)
 
     def _retry_wait(
         self,
@@ -577,7 +576,8 @@ class CancelClient(_Base):
         started = self._clock()
         retries_done = 0
         while True:
-            if wait := self._pace(cost, started):
+            wait, reservation = self._pace(cost, started)
+            if wait:
                 self._sleep(wait)
             result = attempt(
                 endpoint,
@@ -588,7 +588,9 @@ class CancelClient(_Base):
                 offset=self._auth.offset,
                 creds=self._auth.creds,
                 pacer=self._pacer,
+                reservation=reservation,
             )
+            self._pacer.release(reservation)  # answered (done already) or failed without one
             if not isinstance(result, CancelError):
                 return result
             self._sleep(self._retry_wait(result, retries_done, started, ids, cost))

@@ -85,9 +85,7 @@ def rate_limit_state(headers: Mapping[str, str], now: float) -> RateLimitState |
     # One pass over the headers (every answer goes through here): four lookups in httpx.Headers
     # cost ~4 us, this ~1 us.
     found = {
-        name[len(_PREFIX) :]: value
-        for name, value in headers.items()
-        if name[:15].lower() == _PREFIX
+        name[15:].lower(): value for name, value in headers.items() if name[:15].lower() == _PREFIX
     }
     if not found:
         return None
@@ -98,6 +96,14 @@ def rate_limit_state(headers: Mapping[str, str], now: float) -> RateLimitState |
     if remaining is None and reset is None and tier is None and not warning:
         return None
     return RateLimitState(remaining, reset, tier, warning, now)
+
+
+@attrs.define(eq=False)
+class Reservation:
+    """Tokens counted as spent by a request at ``when``, until its answer reports the balance."""
+
+    when: float
+    cost: int
 
 
 class CancelPacer:
@@ -116,11 +122,16 @@ class CancelPacer:
         self.on_update = on_update
         self.state: RateLimitState | None = None
         self.tier: CancelTier | None = None
-        self._balance: float | None = None  # the estimate, as of self._at
+        self._balance: float | None = None  # the estimate after every reservation, as of _at
         self._at = 0.0
+        self._pending: list[Reservation] = []  # spent, not yet answered, in order
 
-    def observe(self, headers: Mapping[str, str], now: float) -> RateLimitState | None:
-        """Take in an answer's headers (every answer: 200, 429, ...); the state they report."""
+    def observe(
+        self, headers: Mapping[str, str], now: float, answered: Reservation | None = None
+    ) -> RateLimitState | None:
+        """Take in an answer's headers (every answer: 200, 429, ...) to the request that made
+        ``answered``; the state they report."""
+        self.release(answered)
         state = rate_limit_state(headers, now)
         if state is None:
             return None
@@ -128,7 +139,7 @@ class CancelPacer:
         if state.tier is not None:
             self.tier = find_tier(state.tier, self.tiers)
         if state.remaining is not None:
-            self._balance, self._at = state.remaining, now
+            self._rebase(state.remaining, now)
         if self.on_update is not None:
             try:
                 self.on_update(state)
@@ -157,22 +168,49 @@ class CancelPacer:
         return min(float(self.tier.burst), refilled)
 
     def wait(self, cost: int, now: float) -> float:
-        """Seconds until the estimated balance covers ``cost`` (at most a full bucket); 0 when it
-        already does or nothing is known."""
-        balance = self.balance(now)
-        if balance is None or (self.state is not None and self.state.warning):
+        """Seconds until the estimated balance covers ``cost`` (at most a full bucket), after the
+        reservations already made; 0 when it already does or nothing is known."""
+        if self.state is not None and self.state.warning:
             return 0.0
-        need = float(cost if self.tier is None else min(cost, self.tier.burst))
-        if balance >= need:
+        tier = self.tier
+        if tier is None:  # no refill rate: the wait period ends at Reset
+            balance = self.balance(now)
+            reset = self.state.reset if self.state is not None else None
+            if balance is None or balance >= cost or reset is None:
+                return 0.0
+            return max(0.0, reset - now)
+        start = max(now, self._at)  # after the last reservation's send time
+        balance = self.balance(start)
+        if balance is None:
             return 0.0
-        if self.tier is not None:
-            return (need - balance) / self.tier.refill_per_second
-        reset = self.state.reset if self.state is not None else None
-        return max(0.0, reset - now) if reset is not None else 0.0
+        need = float(min(cost, tier.burst))
+        return start - now + max(0.0, need - balance) / tier.refill_per_second
 
-    def spend(self, cost: int, now: float) -> None:
-        """Count ``cost`` as taken now (a request about to go), until an answer says better: so
-        that concurrent requests wait their turn rather than all trust one balance."""
-        balance = self.balance(now)
+    def spend(self, cost: int, when: float) -> Reservation:
+        """Count ``cost`` as taken at ``when`` (a request about to go), until its answer says
+        better: so that concurrent requests wait their turn rather than all trust one balance."""
+        reservation = Reservation(when, cost)
+        self._pending.append(reservation)
+        balance = self.balance(when)
         if balance is not None:
-            self._balance, self._at = balance - cost, now
+            self._balance, self._at = balance - cost, when
+        return reservation
+
+    def release(self, reservation: Reservation | None) -> None:
+        """Forget a reservation whose request was answered or failed."""
+        for index, pending in enumerate(self._pending):
+            if pending is reservation:
+                del self._pending[index]
+                return
+
+    def _rebase(self, remaining: float, now: float) -> None:
+        """The estimate from a reported balance: replay the reservations not answered yet (those
+        already sent may be counted twice, which only errs towards waiting)."""
+        balance, at = remaining, now
+        for pending in self._pending:
+            when = max(pending.when, at)
+            if self.tier is not None:
+                refilled = balance + (when - at) * self.tier.refill_per_second
+                balance = min(float(self.tier.burst), refilled)
+            balance, at = balance - pending.cost, when
+        self._balance, self._at = balance, at

@@ -310,3 +310,30 @@ def test_pacer_without_state_never_waits_and_spends_nothing() -> None:
     assert pacer.wait(1000, 0.0) == 0.0
     pacer.spend(1000, 0.0)
     assert pacer.balance(0.0) is None and pacer.batch_limit(1000) == 1000
+
+
+def silver_headers(remaining: int) -> dict[str, str]:
+    return {"Poly-RateLimit-Remaining": str(remaining), "Poly-RateLimit-Tier": "Silver"}
+
+
+def test_pacer_queues_reservations_and_an_answer_keeps_the_ones_still_waiting() -> None:
+    pacer = CancelPacer()
+    first = pacer.spend(600, 0.0)
+    pacer.observe(silver_headers(0), 0.0, first)  # the bucket is empty at t=0
+    assert pacer.wait(400, 0.0) == pytest.approx(1.0)
+    second = pacer.spend(400, 1.0)
+    # the next 600 waits for the 400 before it, not only for its own tokens
+    assert pacer.wait(600, 0.0) == pytest.approx(2.5)
+    pacer.spend(600, 2.5)
+    # the answer to the 400, at t=1 (balance 0 again), keeps the 600 still waiting counted
+    pacer.observe(silver_headers(0), 1.0, second)
+    assert pacer.wait(100, 1.0) == pytest.approx(1.5 + 0.25)
+
+
+def test_pacer_forgets_a_reservation_whose_request_failed() -> None:
+    pacer = CancelPacer()
+    pacer.observe(silver_headers(600), 0.0)
+    failed = pacer.spend(600, 0.0)
+    pacer.release(failed)  # no answer: the next answer's balance is the truth
+    pacer.observe(silver_headers(600), 0.1)
+    assert pacer.wait(600, 0.1) == 0.0

@@ -198,3 +198,22 @@ def test_progress_on_a_terminal_for_chunked_work(clob: object) -> None:
         err.getvalue() == "\rcanceling: 1000/1500 ids answered\rcanceling: 1500/1500 ids answered\n"
     )
     assert out.getvalue().startswith("canceled 0 of 1500 orders\nnot canceled: 1500\n")
+
+
+def test_trading_disabled_says_so_and_cancels_nothing(clob: object) -> None:
+    clob.set_faults({"trading_disabled": True})  # type: ignore[attr-defined]
+    code, out, err = run("all", "--json", "--retries", "0")
+    assert code == 3
+    report = json.loads(out)
+    assert (report["status"], report["restriction"]) == (503, "trading_disabled")
+    assert report["canceled"] == [] and report["unknown"] == []
+    assert "trading is disabled" in err
+    assert states(clob)["0xa1"] == "live"
+
+
+def test_cancel_only_mode_still_cancels_and_a_restart_is_ridden_out(clob: object) -> None:
+    clob.set_faults({"cancel_only": True})  # type: ignore[attr-defined]
+    assert run("order", "0xa1")[0] == 0
+    clob.set_faults({"restarting": True, "count": 1, "retry_after": 0})  # type: ignore[attr-defined]
+    assert run("order", "0xa2") == (0, "canceled 1 of 1 orders\n", "")
+    assert states(clob)["0xa2"] == "canceled"

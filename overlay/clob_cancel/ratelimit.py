@@ -18,8 +18,8 @@ class CancelTier:
     tier with ``negative_balance`` an admitted request may leave the balance below zero."""
 
     name: str
-    refill_per_second: float
-    burst: int
+    refill_per_second: float = attrs.field(validator=attrs.validators.gt(0))
+    burst: int = attrs.field(validator=attrs.validators.ge(1))
     negative_balance: bool
 
 
@@ -77,6 +77,7 @@ def _number(raw: str | None) -> float | None:
 
 
 _PREFIX = "poly-ratelimit-"
+_PREFIX_LENGTH = len(_PREFIX)
 
 
 def rate_limit_state(headers: Mapping[str, str], now: float) -> RateLimitState | None:
@@ -85,7 +86,9 @@ def rate_limit_state(headers: Mapping[str, str], now: float) -> RateLimitState |
     # One pass over the headers (every answer goes through here): four lookups in httpx.Headers
     # cost ~4 us, this ~1 us.
     found = {
-        name[15:].lower(): value for name, value in headers.items() if name[:15].lower() == _PREFIX
+        name[_PREFIX_LENGTH:].lower(): value
+        for name, value in headers.items()
+        if name[:_PREFIX_LENGTH].lower() == _PREFIX
     }
     if not found:
         return None

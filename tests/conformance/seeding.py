@@ -121,9 +121,12 @@ def before_request(case_id: str, path: str, body: Any, target: Target) -> None:
     if not target.is_mock or path not in contract.CANCEL_PATHS:
         return
     client = target.client()
-    target.admin_reset(client)
-    target.admin_add(client, seed_for(path, body, target))
-    RECORDS[case_id] = Record(before=target.admin_orders(client))
+    held = target.admin_reset(client)
+    added = target.admin_add(client, seed_for(path, body, target))
+    # A mock that holds nothing after the reset (the embedded one) holds exactly what was just
+    # added: no need to ask (asking was a third of the seeding's time).
+    before = {o["id"]: o for o in added} if held == 0 else target.admin_orders(client)
+    RECORDS[case_id] = Record(before=before)
     while len(RECORDS) > _KEEP:
         del RECORDS[next(iter(RECORDS))]
 

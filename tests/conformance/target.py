@@ -6,7 +6,9 @@ same registered suite can run against several servers in one process (the broken
 
 from __future__ import annotations
 
+import functools
 import os
+import ssl
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -65,7 +67,9 @@ class Target:
         request to the mock, and the suite makes several per case."""
         client = _clients.get(self.base_url)
         if client is None:
-            client = _clients[self.base_url] = httpx.Client(base_url=self.base_url, timeout=30.0)
+            client = _clients[self.base_url] = httpx.Client(
+                base_url=self.base_url, timeout=30.0, verify=tls()
+            )
         return client
 
     # The mock's admin surface (outside the contract, no auth).
@@ -76,16 +80,33 @@ class Target:
         response.raise_for_status()
         return {order["id"]: order for order in response.json()}
 
-    def admin_reset(self, client: httpx.Client) -> None:
-        client.post(f"{ADMIN_PREFIX}/reset").raise_for_status()
+    def admin_reset(self, client: httpx.Client) -> int | None:
+        """Back to the mock's initial state; how many orders it then holds (None: not said)."""
+        response = client.post(f"{ADMIN_PREFIX}/reset")
+        response.raise_for_status()
+        held = response.json().get("orders")
+        return held if isinstance(held, int) else None
 
-    def admin_add(self, client: httpx.Client, orders: list[dict[str, str]]) -> None:
-        if orders:
-            client.post(f"{ADMIN_PREFIX}/orders", json=orders).raise_for_status()
+    def admin_add(self, client: httpx.Client, orders: list[dict[str, str]]) -> list[dict[str, str]]:
+        """Add (or replace, by id) orders; they as the mock stored them."""
+        if not orders:
+            return []
+        response = client.post(f"{ADMIN_PREFIX}/orders", json=orders)
+        response.raise_for_status()
+        added: list[dict[str, str]] = response.json()
+        return added
 
 
 _current: Target | None = None
 _clients: dict[str, httpx.Client] = {}
+
+
+@functools.cache
+def tls() -> ssl.SSLContext:
+    """One verifying TLS context for every HTTP client the suite makes. httpx builds a new one
+    per client, loading the CA bundle each time (~30 ms, more than a request to the mock), and a
+    run against the mock makes three clients."""
+    return httpx.create_ssl_context()
 
 
 def close_clients() -> None:
@@ -122,7 +143,9 @@ def using(target: Target) -> Iterator[Target]:
 def mock_accounts(base_url: str) -> list[str] | None:
     """The api keys a clob-cancel mock accepts (its admin surface), or None: not a mock."""
     try:
-        response = httpx.get(f"{base_url.rstrip('/')}{ADMIN_PREFIX}/accounts", timeout=5.0)
+        response = httpx.get(
+            f"{base_url.rstrip('/')}{ADMIN_PREFIX}/accounts", timeout=5.0, verify=tls()
+        )
         accounts = response.json()
     except (httpx.HTTPError, ValueError):
         return None
@@ -134,7 +157,7 @@ def mock_accounts(base_url: str) -> list[str] | None:
 def server_clock_offset(base_url: str) -> float:
     """Server time minus local time from GET /time, or 0 when the server does not say."""
     try:
-        response = httpx.get(f"{base_url.rstrip('/')}/time", timeout=5.0)
+        response = httpx.get(f"{base_url.rstrip('/')}/time", timeout=5.0, verify=tls())
         server_time = response.json()
     except (httpx.HTTPError, ValueError):
         return 0.0

@@ -8,6 +8,7 @@ the mock's state they look at is not reset under them.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -20,7 +21,10 @@ from tests.conformance.contract import Sent
 from tests.conformance.target import Target
 
 # Answers a correct server may give to a valid, correctly signed cancel: 200, or the documented
-# transient refusals (engine restarting, rate limited, trading fully disabled).
+# transient refusals (engine restarting, rate limited, trading fully disabled). A transient answer
+# accepts nothing and proves nothing either way: where a check's own follow-up request gets one, the
+# check has learned nothing and reports nothing (a correct server may rate-limit, restart or stop
+# trading at any moment, and may do so before it looks at the auth or the body).
 TRANSIENT = (425, 429, 503)
 
 
@@ -65,13 +69,39 @@ OTHER_ADDRESS = "0x000000000000000000000000000000000000dEaD"
 DAY = 86_400
 
 
+def quote_swapped(path: str, body: bytes) -> bytes | None:
+    """Another valid body for ``path`` that reads as ``body`` once every ' is taken as ", or None.
+
+    The replay a server opens up when it also accepts a signature over the quote-replaced form
+    of the body (the official Python clients sign that form; the spec, "L2 authentication"):
+    ``["a","b"]`` becomes ``["a','b"]`` (one id, ``a','b``) and ``{"market":"M","asset_id":"A"}``
+    becomes ``{"market":"M','asset_id':'A"}`` (one market filter, ``M','asset_id':'A``). Both
+    replays are valid requests that name nothing that exists, so even a server with the hole
+    cancels nothing real with them (the spec's own example, ``{"market':'M','asset_id":""}``,
+    parses with no filter and would cancel every order of the account).
+    """
+    if path == contract.ORDERS:
+        replay = body.replace(b'","', b"','")
+    elif path == contract.CANCEL_MARKET:
+        replay = body.replace(b'","asset_id":"', b"','asset_id':'")
+    else:
+        return None
+    if replay == body or replay.replace(b"'", b'"') != body.replace(b"'", b'"'):
+        return None
+    return replay
+
+
 def _tampered(
     t: Target, path: str, body: bytes, other_body: bytes
-) -> list[tuple[str, dict[str, str]]]:
-    """(what is wrong, headers) for each tampered form of a DELETE ``path`` with ``body``."""
+) -> list[tuple[str, dict[str, str], bytes]]:
+    """(what is wrong, headers, body sent) for each tampered form of a DELETE ``path`` with
+    ``body``. Every one is refused by a correct server: the signature it carries is not the HMAC
+    of this timestamp + method + path + exact body bytes under this account's secret, or the
+    passphrase, key, address or timestamp is not this account's (fresh) one."""
     good = t.signed_headers("DELETE", path, body)
     forged = dict(good, POLY_SIGNATURE="A" * 43 + "=")
-    return [
+    probes = [
+        ("no auth headers at all", {}),
         ("a signature over another body", {**t.signed_headers("DELETE", path, other_body)}),
         ("a signature made for another path", t.signed_headers("DELETE", OTHER_PATH[path], body)),
         ("a signature made for another method", t.signed_headers("POST", path, body)),
@@ -89,6 +119,22 @@ def _tampered(
         ("another signer address", dict(good, POLY_ADDRESS=OTHER_ADDRESS)),
         ("a forged signature", forged),
     ]
+    tampered = [(what, headers, body) for what, headers in probes]
+    replay = quote_swapped(path, body)
+    if replay is not None:
+        # `good` signs `body`; `replay` is other bytes, so its HMAC differs (a correct server
+        # verifies the exact bytes and refuses it); only a server that also accepts the
+        # quote-replaced form, where the two bodies are the same, takes it.
+        shown = replay.decode() if len(replay) <= 40 else f"{replay[:37].decode()}…"
+        tampered.append(
+            (
+                f"a quote-swapped replay (this request's signature on the body {shown}, the same "
+                "bytes once every ' is read as \")",
+                good,
+                replay,
+            )
+        )
+    return tampered
 
 
 def _probe_bodies(client: httpx.Client, t: Target, path: str) -> tuple[bytes, bytes]:
@@ -119,7 +165,10 @@ class auth_covers_the_whole_request:
     another passphrase, api key or address, is refused with 401 and cancels nothing.
 
     Runs once per operation and run (the probes do not depend on the generated case). On a mock
-    it seeds live orders for the probes to name and checks that none of them changed.
+    it seeds live orders for the probes to name and checks that none of them changed. A probe
+    answered with a transient refusal (425, 429, 503) is inconclusive, not wrong: a server may
+    refuse before it looks at the auth (the edge's per-IP limit, trading disabled); when every
+    probe gets one, the operation is probed again on a later case.
     """
 
     def __init__(self) -> None:
@@ -142,12 +191,18 @@ class auth_covers_the_whole_request:
         body, other_body = _probe_bodies(client, t, path)
         before = t.admin_orders(client) if t.is_mock else {}
         wrong = []
-        for what, headers in _tampered(t, path, body, other_body):
-            if body:
+        conclusive = False
+        for what, headers, sent_body in _tampered(t, path, body, other_body):
+            if sent_body:
                 headers = {**headers, "Content-Type": "application/json"}
-            answer = client.request("DELETE", path, content=body, headers=headers)
+            answer = client.request("DELETE", path, content=sent_body, headers=headers)
+            if answer.status_code in TRANSIENT:
+                continue
+            conclusive = True
             if answer.status_code != 401:
                 wrong.append(f"{what}: answered {answer.status_code} {answer.text[:120]}")
+        if not conclusive:
+            self.probed.discard(path)
         changed = _changed(before, t.admin_orders(client)) if t.is_mock else []
         if wrong or changed:
             lines = [
@@ -366,7 +421,9 @@ def canceled_order_cannot_be_canceled_again(
     ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
     """Canceling again an id the server just reported canceled (by id, by /cancel-all or by
-    /cancel-market-orders) reports it in `not_canceled`."""
+    /cancel-market-orders) reports it in `not_canceled`. A second cancel answered with a
+    transient refusal (425, 429, 503: the first one may have emptied the signer's cancel bucket)
+    says nothing about the ids and is not judged."""
     request = _cancel_request(response)
     if request is None or response.status_code != 200:
         return None
@@ -388,6 +445,8 @@ def canceled_order_cannot_be_canceled_again(
     for path, ids, body in batches:
         headers = {**t.signed_headers("DELETE", path, body), "Content-Type": "application/json"}
         again = client.request("DELETE", path, content=body, headers=headers)
+        if again.status_code in TRANSIENT:
+            continue
         second = contract.cancel_answer(again.content) if again.status_code == 200 else None
         if second is None:
             problems.append(
@@ -408,6 +467,102 @@ def canceled_order_cannot_be_canceled_again(
     return None
 
 
+# -- trading restrictions and rate limits -------------------------------------------------------
+
+# How the CLOB words the two restrictions that refuse new orders but never cancels (the spec,
+# "Trading restrictions": 503 "Trading is currently cancel-only...", and `code: "post_only_mode"`
+# after a restart). "Trading is currently disabled", the one 503 a cancel may get, matches neither.
+CANCELS_ALLOWED = re.compile(r"cancel[-_ ]only|post[-_ ]only", re.IGNORECASE)
+
+
+@schemathesis.check
+def cancels_work_in_cancel_only_mode(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
+    """A cancel is never refused because trading is cancel-only (or post-only).
+
+    Holds for every correct server: in those modes the exchange refuses new orders and accepts
+    cancels, so a correct server never answers a cancel 503 with the cancel-only text or the
+    post-only code; its only 503 on a cancel is "trading disabled", which this does not judge.
+    """
+    request = _cancel_request(response)
+    if request is None or response.status_code != 503:
+        return None
+    error, code = contract.error_fields(response.content)
+    if not (CANCELS_ALLOWED.search(error) or CANCELS_ALLOWED.search(code)):
+        return None
+    raise AssertionError(
+        f"{request.method} {request.path} was refused with 503 {error[:120]!r}"
+        + (f" (code {code!r})" if code else "")
+        + ': in cancel-only and post-only mode cancels are allowed; only "Trading is '
+        'currently disabled" may refuse a cancel'
+    )
+
+
+@schemathesis.check
+def rate_limited_answer_says_when_to_retry(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
+    """A 429 to a cancel carries Retry-After: delay-seconds or an HTTP-date.
+
+    Holds for every correct server: the spec refuses a cancel over the signer's budget with
+    "429 with Retry-After" (RFC 9110 delay-seconds or an HTTP-date), whoever limits it.
+    """
+    request = _cancel_request(response)
+    if request is None or response.status_code != 429:
+        return None
+    value = contract.header(response.headers, "retry-after")
+    if value is not None and contract.retry_after_ok(value):
+        return None
+    shown = "no Retry-After" if value is None else f"Retry-After {value!r}"
+    raise AssertionError(
+        f"{request.method} {request.path} was answered 429 with {shown}: a rate-limited "
+        "answer says when to retry, in delay-seconds or as an HTTP-date"
+    )
+
+
+# A Poly-RateLimit-Reset this far before the answer's Date is in the past: not "when the wait
+# period ends". Covers the Date header's whole seconds, rounding of Reset, and the moment between
+# computing the limit's state and stamping the answer.
+RESET_SLACK_SECONDS = 5
+
+
+@schemathesis.check
+def rate_limit_reset_is_a_unix_time(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
+    """When a cancel's answer carries Poly-RateLimit-Reset, it is the unix time (seconds) at
+    which the wait period ends: not before the answer's own Date (less a few seconds of slack).
+
+    Holds for every correct server: the end of a wait period is now or later, by the same clock
+    that stamps Date (without a Date, the server's clock as measured from GET /time). A number
+    of seconds to wait is read as a time in 1970 and fails; a non-integer value is left to
+    schemathesis' response_headers_conformance.
+    """
+    request = _cancel_request(response)
+    raw = contract.header(response.headers, "poly-ratelimit-reset")
+    if request is None or raw is None:
+        return None
+    try:
+        reset = int(raw.strip())
+    except ValueError:
+        return None
+    date = contract.header(response.headers, "date")
+    answered = contract.http_date(date) if date else None
+    if answered is None:
+        answered, clock = float(target.current().now()), "the server's clock"
+    else:
+        clock = f"its Date, {date}"
+    if reset >= answered - RESET_SLACK_SECONDS:
+        return None
+    raise AssertionError(
+        f"{request.method} {request.path} was answered {response.status_code} with "
+        f"Poly-RateLimit-Reset: {raw}, {answered - reset:.0f} s before the answer ({clock}): "
+        "Reset is the unix time in seconds at which the wait period ends, not a number of "
+        "seconds to wait"
+    )
+
+
 def registered() -> list[str]:
     """The names of the checks this module registers (for the docs and the proof)."""
     return [
@@ -418,4 +573,7 @@ def registered() -> list[str]:
         "valid_signed_cancel_is_accepted",
         "cancel_changes_exactly_what_it_reports",
         "canceled_order_cannot_be_canceled_again",
+        "cancels_work_in_cancel_only_mode",
+        "rate_limited_answer_says_when_to_retry",
+        "rate_limit_reset_is_a_unix_time",
     ]

@@ -7,6 +7,8 @@ a check judge a request the server did not receive.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import functools
 import hmac
 import json
@@ -68,12 +70,7 @@ class Sent:
 
     def json(self) -> Any:
         """The body parsed as JSON; NOT_JSON when it is not; None for an empty body."""
-        if not self.body:
-            return None
-        try:
-            return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError):
-            return NOT_JSON
+        return sent_json(self.body)
 
     def describe(self, limit: int = 300) -> str:
         """Method, path and (shortened) body, for failure messages."""
@@ -81,6 +78,16 @@ class Sent:
         if len(body) > limit:
             body = f"{body[:limit]}… ({len(self.body)} bytes)"
         return f"{self.method} {self.path}" + (f" {body}" if body else "")
+
+
+def sent_json(body: bytes) -> Any:
+    """Body bytes parsed as JSON; NOT_JSON when they are not; None for an empty body."""
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return NOT_JSON
 
 
 def sent(request: Any) -> Sent:
@@ -153,6 +160,45 @@ def cancel_answer(content: bytes) -> tuple[list[str], dict[str, str]] | None:
     ):
         return None
     return canceled, not_canceled
+
+
+def error_fields(content: bytes) -> tuple[str, str]:
+    """(`error`, `code`) of an ErrorResponse body; "" for what is missing or not a string."""
+    try:
+        data = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return "", ""
+    if not isinstance(data, dict):
+        return "", ""
+    error, code = data.get("error"), data.get("code")
+    return (error if isinstance(error, str) else ""), (code if isinstance(code, str) else "")
+
+
+def header(headers: Mapping[str, Any], name: str) -> str | None:
+    """One header of a schemathesis response (lower-case names, a list of values each)."""
+    values = headers.get(name.lower())
+    if values is None:
+        return None
+    if isinstance(values, str):
+        return values
+    return values[0] if values else None
+
+
+def http_date(value: str) -> float | None:
+    """Unix seconds of an HTTP-date (RFC 9110), or None when ``value`` is not one."""
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:  # an obsolete format without a zone: HTTP dates are GMT
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return parsed.timestamp()
+
+
+def retry_after_ok(value: str) -> bool:
+    """Whether ``value`` is a Retry-After: delay-seconds (digits) or an HTTP-date."""
+    value = value.strip()
+    return (value.isascii() and value.isdigit()) or http_date(value) is not None
 
 
 def compact_json(value: Any) -> bytes:

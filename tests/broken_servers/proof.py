@@ -5,10 +5,14 @@ from __future__ import annotations
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import attrs
+from starlette.requests import Request
+from starlette.responses import Response
 
 from clob_cancel_mock import MockClob
+from clob_cancel_mock.contract import Operation
 from tests.conformance import run
 
 # Small and fixed, so the proof is fast and reproducible; the bugs are reached by the boundary
@@ -63,14 +67,49 @@ def junit_failures(path: Path) -> list[str]:
     ]
 
 
-def run_suite(clob_class: type[MockClob], junit: Path, *, as_foreign: bool = False) -> Outcome:
+def run_suite(
+    clob_class: type[MockClob], junit: Path, *, as_foreign: bool = False, **mock_options: Any
+) -> Outcome:
     """The suite (same config, hooks and checks as `make conformance`) against the embedded mock
-    built on ``clob_class``; ``as_foreign``: as if it were another server (no admin surface, so
-    no seeding; destructive operations allowed, as with CONFORMANCE_ALLOW_DESTRUCTIVE=1)."""
+    built on ``clob_class`` (and ``mock_options``: faults, ...); ``as_foreign``: as if it were
+    another server (no admin surface, so no seeding, and no reset between cases; destructive
+    operations allowed, as with CONFORMANCE_ALLOW_DESTRUCTIVE=1)."""
     started = time.monotonic()
-    with run.embedded_mock(clob_class=clob_class) as target:
+    with run.embedded_mock(clob_class=clob_class, **mock_options) as target:
         if as_foreign:
             target = attrs.evolve(target, is_mock=False, allow_destructive=True, other_owner=None)
         args = run.cli_args(target, seed=PROOF_SEED, max_examples=PROOF_MAX_EXAMPLES, junit=junit)
         code = run.run_cli(target, args)
     return Outcome(code, junit_failures(junit), time.monotonic() - started)
+
+
+@attrs.frozen
+class Answer:
+    """One answer the server gave to a request of the suite (its own and the checks')."""
+
+    operation_id: str
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes  # of the request, as received
+
+
+def recording(clob_class: type[MockClob]) -> tuple[type[MockClob], list[Answer]]:
+    """``clob_class`` keeping every answer in the list returned with it, so that a test can show
+    what a run exercised; it changes nothing in the behaviour."""
+    answers: list[Answer] = []
+
+    class Recording(clob_class):  # type: ignore[valid-type, misc]
+        async def read_body(self, request: Request) -> bytes:
+            body: bytes = await super().read_body(request)
+            request.state.received = body
+            return body
+
+        async def handle(self, operation: Operation, request: Request) -> Response:
+            response: Response = await super().handle(operation, request)
+            headers = {name.lower(): value for name, value in response.headers.items()}
+            body = getattr(request.state, "received", b"")
+            answers.append(Answer(operation.operation_id, response.status_code, headers, body))
+            return response
+
+    Recording.__name__ = f"Recording{clob_class.__name__}"
+    return Recording, answers

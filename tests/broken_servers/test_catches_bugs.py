@@ -17,9 +17,18 @@ from tests.broken_servers.variants import VARIANTS, Variant
 
 
 def test_correct_mock_passes(tmp_path: Path) -> None:
-    outcome = proof.run_suite(MockClob, tmp_path / "junit.xml")
+    """The mock, which verifies the signature over the exact bytes only, passes; and it did
+    accept (200) correctly signed bodies with apostrophes and with raw UTF-8, the bodies on which
+    the exact bytes and the official Python clients' quote-replaced form differ, while the
+    suite's quote-swapped replays of its own signed bodies were refused (or the run fails)."""
+    clob_class, answers = proof.recording(MockClob)
+    outcome = proof.run_suite(clob_class, tmp_path / "junit.xml")
     assert outcome.failures == [], "\n\n".join(outcome.failures)
     assert outcome.exit_code == 0
+    accepted = [a.body for a in answers if a.status == 200 and a.operation_id != "get_server_time"]
+    assert any(b"'" in body for body in accepted)
+    assert any(not body.isascii() for body in accepted)
+    assert any(b"'" in body and not body.isascii() for body in accepted)
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])

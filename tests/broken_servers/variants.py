@@ -8,6 +8,7 @@ that reason*, not merely fails.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -33,7 +34,8 @@ class Variant:
     """One broken server: what is wrong, and how the suite must report it."""
 
     name: str
-    area: str  # auth, schema, status codes, input validation, cancel semantics
+    area: str  # auth, schema, status codes, input validation, cancel semantics, restrictions,
+    # rate limits
     bug: str
     clob_class: type[MockClob]
     expect: str  # the failing check's name, as the report shows it
@@ -131,6 +133,35 @@ class SignatureForAnyCancelPath(MockClob):
         )
 
 
+class QuoteReplacedSignatureAccepted(MockClob):
+    """Accepts a signature over the body as sent or over the body with every ' replaced by "
+    (to let the official Python clients' form through): a captured signature then covers every
+    body with the same replaced form, e.g. a market filter replayed as cancel-everything."""
+
+    def signature_ok(
+        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
+    ) -> bool:
+        return super().signature_ok(creds, timestamp, method, path, body, signature) or (
+            b"'" in body
+            and super().signature_ok(
+                creds, timestamp, method, path, body.replace(b"'", b'"'), signature
+            )
+        )
+
+
+class SignatureOverReserializedBody(MockClob):
+    """Verifies the signature over the parsed body dumped again with Python's json defaults
+    (`", "` separators, non-ASCII escaped), not over the bytes received: a client that sends
+    compact UTF-8 JSON, as the official ones do, gets 401 (which the spec documents)."""
+
+    def signature_ok(
+        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
+    ) -> bool:
+        with contextlib.suppress(ValueError, RecursionError):  # not JSON: as received
+            body = json.dumps(json.loads(body)).encode() if body else body
+        return super().signature_ok(creds, timestamp, method, path, body, signature)
+
+
 # -- status codes, content types, response schemas ---------------------------------------------
 
 
@@ -159,6 +190,64 @@ class NotCanceledAsList(MockClob):
         return json_response(
             200, {"canceled": result.canceled, "not_canceled": list(result.not_canceled)}, headers
         )
+
+
+# -- trading restrictions and rate limits -------------------------------------------------------
+
+CANCEL_ONLY_TEXT = (
+    "Trading is currently cancel-only. New orders are not accepted, but cancels are allowed."
+)
+
+
+class CancelOnlyRefusesCancels(MockClob):
+    """In cancel-only mode (on here from the start) applies the restriction to every order
+    endpoint: cancels get the cancel-only 503 too, when that mode exists to let them through."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["faults"] = kwargs.get("faults") or {"cancel_only": True}
+        super().__init__(*args, **kwargs)
+
+    def authenticate(self, request: Request, body: bytes) -> Account:
+        account = super().authenticate(request, body)
+        if self.faults.cancel_only:
+            raise ApiError(503, CANCEL_ONLY_TEXT, {"Retry-After": "60"})
+        return account
+
+
+# A custom cancel bucket smaller than one maximal DELETE /orders: the 1000-id boundary example
+# is refused with 429 on every run, seeded or not.
+TIGHT_LIMIT = {"rate_limit": {"rate": 100, "burst": 100}}
+
+
+class RateLimited(MockClob):
+    """The mock with every signer on a tight cancel bucket (from the start, and after resets)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["faults"] = kwargs.get("faults") or TIGHT_LIMIT
+        super().__init__(*args, **kwargs)
+
+
+class RateLimitResetInSeconds(RateLimited):
+    """Sends Poly-RateLimit-Reset as the seconds left until the bucket is full (what many APIs'
+    X-RateLimit-Reset mean), where the spec says a unix timestamp."""
+
+    async def handle(self, operation: Operation, request: Request) -> Response:
+        response = await super().handle(operation, request)
+        reset = response.headers.get("poly-ratelimit-reset", "")
+        if reset.isdigit() and int(reset) > 10**9:
+            response.headers["Poly-RateLimit-Reset"] = str(max(0, int(reset) - int(self.now())))
+        return response
+
+
+class RateLimitedWithoutRetryAfter(RateLimited):
+    """Refuses over the cancel budget with a bare 429: no Retry-After (only the body's
+    retry_after_seconds), so a client cannot tell when to come back."""
+
+    def error_response(self, error: ApiError) -> Response:
+        response = super().error_response(error)
+        if error.status == 429 and "retry-after" in response.headers:
+            del response.headers["retry-after"]
+        return response
 
 
 # -- input validation ----------------------------------------------------------------------------
@@ -409,6 +498,46 @@ VARIANTS: tuple[Variant, ...] = (
         SignatureForAnyCancelPath,
         "auth_covers_the_whole_request",
         "another path",
+    ),
+    Variant(
+        "quote_replaced_signature_accepted",
+        "auth",
+        "a signature over the quote-replaced body accepted (replayable)",
+        QuoteReplacedSignatureAccepted,
+        "auth_covers_the_whole_request",
+        "a quote-swapped replay",
+    ),
+    Variant(
+        "signature_over_reserialized_body",
+        "auth",
+        "signature checked over re-serialized JSON: compact UTF-8 bodies get 401",
+        SignatureOverReserializedBody,
+        "correctly_signed_request_is_not_refused",
+        "correctly signed",
+    ),
+    Variant(
+        "cancel_only_refuses_cancels",
+        "restrictions",
+        "cancel-only mode refuses cancels with 503",
+        CancelOnlyRefusesCancels,
+        "cancels_work_in_cancel_only_mode",
+        "cancel-only",
+    ),
+    Variant(
+        "rate_limit_reset_in_seconds",
+        "rate limits",
+        "Poly-RateLimit-Reset in seconds to wait, not a unix time",
+        RateLimitResetInSeconds,
+        "rate_limit_reset_is_a_unix_time",
+        "not a number of seconds to wait",
+    ),
+    Variant(
+        "rate_limited_without_retry_after",
+        "rate limits",
+        "429 without Retry-After",
+        RateLimitedWithoutRetryAfter,
+        "rate_limited_answer_says_when_to_retry",
+        "no Retry-After",
     ),
     Variant(
         "auth_failure_is_403",

@@ -84,7 +84,7 @@ class AsyncCancelClient(_Base):
         answer has reported it, the first request goes alone. Once one fails for good no further
         chunk starts, those in flight finish, and the first failed chunk's error is raised.
         ``progress(done, total)`` is called as each request is answered."""
-        batches = _Batches(self._chunks(_check_ids(order_ids)))
+        batches = _Batches(_check_ids(order_ids), self._pacer.batch_limit(self._max_ids))
         failed = False
 
         async def step() -> bool:

@@ -115,7 +115,7 @@ def _check_ids(order_ids: Iterable[str]) -> list[str]:
     if not ids:
         raise ValueError("order_ids is empty: nothing to cancel")
     try:
-        # At C speed, and no set: duplicates matter only across chunks (_chunks).
+        # At C speed, and no set: duplicates matter only across requests (_Batches.split).
         joined = "".join(ids)  # TypeError on any non-str
         valid = all(ids)  # no empty id; 30% faster than `"" not in ids`
         if valid and not joined.isascii():
@@ -155,30 +155,32 @@ _Key = tuple[int, ...]
 
 
 class _Batches:
-    """The requests of one ``cancel_orders`` call: taken in order, split further when the rate
-    limit requires (the pieces keep the chunk's place), each ending answered, failed or unsent."""
+    """The requests of one ``cancel_orders`` call: the ids as given when they fit one request
+    (the server ignores duplicates within it), else split, in order, into requests of at most
+    ``limit`` ids (the API's cap or the tier's burst, learned as answers come), each ending
+    answered, failed or unsent."""
 
-    def __init__(self, chunks: list[list[str]]) -> None:
-        self.pending: deque[tuple[_Key, list[str]]] = deque(
-            ((index,), chunk) for index, chunk in enumerate(chunks)
-        )
+    def __init__(self, ids: list[str], limit: int) -> None:
+        self.pending: deque[tuple[_Key, list[str]]] = deque()
         self.outcomes: list[tuple[_Key, list[str], CancelOrdersResponse | CancelError]] = []
-        self.total = sum(map(len, chunks))
+        self.total = len(ids)
         self.done = 0
+        self.split((), ids, limit)
 
     def take(self, limit: int) -> tuple[_Key, list[str]] | None:
         """The next request to send, at most ``limit`` ids; None when none is left."""
         if not self.pending:
             return None
-        key, chunk = self.pending.popleft()
-        if len(chunk) <= limit:
-            return key, chunk
-        self.split(key, chunk, limit)
+        self.split(*self.pending.popleft(), limit)
         return self.pending.popleft()
 
     def split(self, key: _Key, chunk: list[str], limit: int) -> None:
-        """Put ``chunk`` back as pieces of at most ``limit`` ids, each id once (a duplicate in a
-        later piece would be reported not canceled after an earlier one canceled it)."""
+        """Put ``chunk`` back as it is when it fits ``limit``, else as pieces of at most ``limit``
+        ids, each id once (a duplicate in a later piece would be reported not canceled after an
+        earlier one canceled it)."""
+        if len(chunk) <= limit:
+            self.pending.appendleft((key, chunk))
+            return
         unique = list(dict.fromkeys(chunk))
         self.total -= len(chunk) - len(unique)
         pieces = [unique[i : i + limit] for i in range(0, len(unique), limit)]
@@ -415,17 +417,6 @@ class _Base:
         request["url"] = url
         return request
 
-    def _chunks(self, ids: list[str]) -> list[list[str]]:
-        """The requests to send: one with the ids as given (the server ignores duplicates within
-        a request), or consecutive chunks of at most ``max_ids_per_request`` (or the known tier's
-        burst) unique ids, since a duplicate in a later chunk would be reported not canceled after
-        an earlier one canceled it."""
-        size = self._pacer.batch_limit(self._max_ids)
-        if len(ids) <= size:
-            return [ids]
-        ids = list(dict.fromkeys(ids))  # first-seen order
-        return [ids[i : i + size] for i in range(0, len(ids), size)]
-
     @staticmethod
     def _market_request(market: str | None, asset_id: str | None) -> CancelMarketOrdersRequest:
         if market is None and asset_id is None:
@@ -521,7 +512,7 @@ class CancelClient(_Base):
         Under a per-signer rate limit, each request carries at most the tier's burst (a larger
         batch is never admitted) and waits, within the retry budget, until the bucket can cover
         it rather than run into a 429."""
-        batches = _Batches(self._chunks(_check_ids(order_ids)))
+        batches = _Batches(_check_ids(order_ids), self._pacer.batch_limit(self._max_ids))
         while (item := batches.take(self._pacer.batch_limit(self._max_ids))) is not None:
             key, chunk = item
             request = _cancel_orders._get_kwargs(body=chunk)

@@ -1,0 +1,165 @@
+"""No false alarms: servers that differ from the mock only in ways the contract allows pass the
+whole suite with zero failures.
+
+Each run also asserts, from the server's own record of its answers, that the difference really
+showed during the run (429s did happen, the warning header was sent, ...): a run that silently
+stopped exercising it would prove nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from starlette.requests import Request
+from starlette.responses import Response
+
+from clob_cancel_mock import MockClob
+from clob_cancel_mock.app import ApiError
+from clob_cancel_mock.contract import Operation
+from tests.broken_servers import proof
+from tests.broken_servers.proof import Answer
+
+CANCELS = ("cancel_order", "cancel_orders", "cancel_all", "cancel_market_orders")
+RATE_LIMIT_HEADERS = ("poly-ratelimit-remaining", "poly-ratelimit-reset", "poly-ratelimit-tier")
+
+
+class EdgeLimited(MockClob):
+    """The mock behind an edge proxy with a per-IP limit: every fifth cancel request is refused
+    with 429 and Retry-After before the CLOB sees it (before auth and validation, with none of
+    the Poly-RateLimit-* headers)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._edge = itertools.count(1)
+
+    async def handle(self, operation: Operation, request: Request) -> Response:
+        if operation.operation_id in CANCELS and next(self._edge) % 5 == 0:
+            await self.read_body(request)
+            return self.error_response(ApiError(429, "Too Many Requests", {"Retry-After": "1"}))
+        return await super().handle(operation, request)
+
+
+def _cancels(answers: list[Answer], status: int) -> list[Answer]:
+    return [a for a in answers if a.operation_id in CANCELS and a.status == status]
+
+
+def limited_per_signer(answers: list[Answer]) -> str | None:
+    """429s with Retry-After and the Poly-RateLimit-* headers, and admitted cancels too."""
+    refused = [
+        a
+        for a in _cancels(answers, 429)
+        if "retry-after" in a.headers and all(h in a.headers for h in RATE_LIMIT_HEADERS)
+    ]
+    admitted = [a for a in _cancels(answers, 200) if "poly-ratelimit-remaining" in a.headers]
+    if len(refused) < 3 or not admitted:
+        return f"{len(refused)} per-signer 429s and {len(admitted)} admitted cancels"
+    return None
+
+
+def warned(answers: list[Answer]) -> str | None:
+    """Cancels admitted with Poly-RateLimit-Warning: true and a negative balance (no 429)."""
+    warnings = [a for a in _cancels(answers, 200) if a.headers.get("poly-ratelimit-warning")]
+    negative = [a for a in warnings if a.headers["poly-ratelimit-remaining"].startswith("-")]
+    if len(negative) < 3 or _cancels(answers, 429):
+        return f"{len(negative)} warnings below zero and {len(_cancels(answers, 429))} 429s"
+    return None
+
+
+def edge_limited(answers: list[Answer]) -> str | None:
+    refused = _cancels(answers, 429)
+    return None if len(refused) >= 5 else f"{len(refused)} 429s"
+
+
+def disabled(answers: list[Answer]) -> str | None:
+    got = {a.status for a in answers if a.operation_id in CANCELS and a.status != 401}
+    return None if got == {503} else f"cancels answered {sorted(got)}"
+
+
+def restarted(answers: list[Answer]) -> str | None:
+    """425s with Retry-After, then cancels answered 200 (the post-only window)."""
+    restarting = [a for a in _cancels(answers, 425) if "retry-after" in a.headers]
+    after = _cancels(answers, 200)
+    if len(restarting) < 10 or len(after) < 10:
+        return f"{len(restarting)} 425s and {len(after)} cancels answered 200 after them"
+    return None
+
+
+@attrs.frozen
+class Correct:
+    """A correct server the suite must pass, and how to tell that its difference showed."""
+
+    name: str
+    difference: str
+    exercised: Callable[[list[Answer]], str | None]  # what did not show, or None
+    faults: dict[str, Any] | None = None
+    clob_class: type[MockClob] = MockClob
+    as_foreign: bool = False  # no seeding and no reset between cases: state carries over
+
+
+CORRECT = (
+    Correct(
+        "tight_bucket",
+        "a per-signer cancel bucket of 4 tokens refilled at 2/s (negative balance allowed): "
+        "many cancels, and the checks' own follow-up cancels, get 429",
+        limited_per_signer,
+        {"rate_limit": {"rate": 2, "burst": 4, "negative_balance": True}},
+    ),
+    Correct(
+        "standard_tier",
+        "the documented Standard tier, never reset during the run (like a real server): the "
+        "1000-id batch exceeds its burst and gets 429",
+        limited_per_signer,
+        {"rate_limit": {"tier": "Standard"}},
+        as_foreign=True,
+    ),
+    Correct(
+        "warning_mode",
+        "the limiter in warning mode (and trading cancel-only): everything admitted, "
+        "Poly-RateLimit-Warning: true, the balance below zero",
+        warned,
+        {
+            "rate_limit": {"rate": 2, "burst": 4, "negative_balance": True, "warning": True},
+            "cancel_only": True,
+        },
+        as_foreign=True,
+    ),
+    Correct(
+        "edge_limited",
+        "an edge proxy's per-IP 429 before auth and validation, on every fifth cancel",
+        edge_limited,
+        clob_class=EdgeLimited,
+        as_foreign=True,
+    ),
+    Correct(
+        "trading_disabled",
+        "trading disabled: every signed cancel gets 503",
+        disabled,
+        {"trading_disabled": True},
+        as_foreign=True,
+    ),
+    Correct(
+        "engine_restart",
+        "a matching-engine restart: 425 with Retry-After on the first 30 cancels, then the "
+        "post-only window, in which cancels work",
+        restarted,
+        {"restarting": True, "count": 30},
+        as_foreign=True,
+    ),
+)
+
+
+@pytest.mark.parametrize("server", CORRECT, ids=[c.name for c in CORRECT])
+def test_correct_server_passes(server: Correct, tmp_path: Path) -> None:
+    clob_class, answers = proof.recording(server.clob_class)
+    outcome = proof.run_suite(
+        clob_class, tmp_path / "junit.xml", as_foreign=server.as_foreign, faults=server.faults
+    )
+    assert outcome.failures == [], f"{server.difference}:\n\n" + "\n\n".join(outcome.failures)
+    assert outcome.exit_code == 0
+    missing = server.exercised(answers)
+    assert missing is None, f"the run did not exercise {server.difference}: only {missing}"

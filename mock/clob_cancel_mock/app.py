@@ -132,6 +132,7 @@ class MockClob:
         """Back to the start: the configured accounts, the seeded orders, the initial faults."""
         with self._lock:
             self._accounts: dict[str, tuple[Account, ApiCreds]] = {}
+            self._heartbeats: dict[str, str] = {}  # api key -> the heartbeat id expected next
             self._l1_keys: dict[tuple[str, int], Account] = {}
             self._tiers: dict[str, RateLimit] = {}  # signer address (lower case) -> its tier
             for account in self._initial_accounts:
@@ -461,6 +462,21 @@ class MockClob:
             account.api_key, value.get("market") or "", value.get("asset_id") or ""
         )
         return self.cancel_response(result, self.charge(account, len(result.canceled), headers))
+
+    def op_send_heartbeat(
+        self, op: Operation, request: Request, body: bytes, account: Account
+    ) -> Response:
+        """Chain the heartbeat ids of the API key: the expected id gets the next one, any other
+        the mismatch 400 naming the expected id."""
+        sent = self.parse_body(op, request, body)["heartbeat_id"]
+        with self._lock:
+            expected = self._heartbeats.get(account.api_key, "")
+            if sent != expected:
+                return json_response(
+                    400, {"error_msg": "Invalid Heartbeat ID", "heartbeat_id": expected}
+                )
+            following = self._heartbeats[account.api_key] = str(uuid.uuid4())
+        return json_response(200, {"heartbeat_id": following})
 
     def op_get_server_time(
         self, op: Operation, request: Request, body: bytes, account: None

@@ -6,6 +6,9 @@ from .cancel_order_request import CancelOrderRequest
 from .cancel_orders_response import CancelOrdersResponse
 from .cancel_orders_response_not_canceled import CancelOrdersResponseNotCanceled
 from .error_response import ErrorResponse
+from .heartbeat_mismatch import HeartbeatMismatch
+from .heartbeat_request import HeartbeatRequest
+from .heartbeat_response import HeartbeatResponse
 
 __all__ = (
     "ApiCredentials",
@@ -14,4 +17,7 @@ __all__ = (
     "CancelOrdersResponse",
     "CancelOrdersResponseNotCanceled",
     "ErrorResponse",
+    "HeartbeatMismatch",
+    "HeartbeatRequest",
+    "HeartbeatResponse",
 )

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="HeartbeatMismatch")
+
+
+@_attrs_define
+class HeartbeatMismatch:
+    """A heartbeat refused because its id is not the one expected.
+
+    Attributes:
+        error_msg (str):  Example: Invalid Heartbeat ID.
+        heartbeat_id (str): The id the server expects (can be empty).
+    """
+
+    error_msg: str
+    heartbeat_id: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        error_msg = self.error_msg
+
+        heartbeat_id = self.heartbeat_id
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "error_msg": error_msg,
+                "heartbeat_id": heartbeat_id,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        error_msg = d.pop("error_msg")
+
+        heartbeat_id = d.pop("heartbeat_id")
+
+        heartbeat_mismatch = cls(
+            error_msg=error_msg,
+            heartbeat_id=heartbeat_id,
+        )
+
+        heartbeat_mismatch.additional_properties = d
+        return heartbeat_mismatch
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

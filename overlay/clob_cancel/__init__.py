@@ -18,6 +18,8 @@ from .errors import (
     AuthError,
     BadRequestError,
     CancelError,
+    HeartbeatLapsedError,
+    HeartbeatMismatchError,
     RateLimitedError,
     TransportError,
     UnavailableError,
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from clob_cancel_client.models import CancelOrdersResponse
 
     from ._call import L2Auth
-    from .aio import AsyncCancelClient
+    from .aio import AsyncCancelClient, AsyncHeartbeatKeeper
     from .client import (
         DEFAULT_RETRY,
         DEFAULT_TIMEOUT,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
         CancelClient,
         RetryPolicy,
     )
+    from .heartbeat import HeartbeatKeeper
     from .l1 import (
         AMOY,
         POLYGON,
@@ -64,6 +67,8 @@ _LAZY = {
     "POLYGON": "clob_cancel.l1",
     "POLYMARKET_CLOB_URL": "clob_cancel.client",
     "AsyncCancelClient": "clob_cancel.aio",
+    "AsyncHeartbeatKeeper": "clob_cancel.aio",
+    "HeartbeatKeeper": "clob_cancel.heartbeat",
     "CancelClient": "clob_cancel.client",
     "CancelOrdersResponse": "clob_cancel_client.models",
     "L2Auth": "clob_cancel._call",
@@ -85,6 +90,7 @@ __all__ = [
     "POLYMARKET_CLOB_URL",
     "ApiCreds",
     "AsyncCancelClient",
+    "AsyncHeartbeatKeeper",
     "AuthError",
     "BadRequestError",
     "CancelClient",
@@ -92,6 +98,9 @@ __all__ = [
     "CancelOrdersResponse",
     "CancelTier",
     "CredentialsError",
+    "HeartbeatKeeper",
+    "HeartbeatLapsedError",
+    "HeartbeatMismatchError",
     "L2Auth",
     "RateLimitState",
     "RateLimitedError",

@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 import httpx
 
 from clob_cancel_client import AuthenticatedClient
-from clob_cancel_client.models import CancelOrdersResponse, ErrorResponse
+from clob_cancel_client.models import CancelOrdersResponse, ErrorResponse, HeartbeatMismatch
 
 from .errors import (
     CancelError,
+    HeartbeatMismatchError,
     TransportError,
     error_for_answer,
     retry_after_seconds,
@@ -161,6 +162,15 @@ def judge(
         and (not isinstance(parsed, CancelOrdersResponse) or isinstance(parsed.canceled, list))
     ):
         return parsed
+    if isinstance(parsed, HeartbeatMismatch) and status == 400:
+        expected = parsed.heartbeat_id
+        message = _scrub(str(parsed.error_msg), creds, answer)
+        return HeartbeatMismatchError(
+            operation_name(endpoint),
+            f"HTTP 400: {message} (the server expects heartbeat id {expected!r})",
+            expected_id=expected,
+            server_message=message,
+        )
     if isinstance(parsed, ErrorResponse) and status != 200:
         return error_for_answer(
             operation_name(endpoint),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from types import ModuleType, TracebackType
 from typing import Any, Self, Unpack
@@ -15,8 +16,9 @@ from clob_cancel_client.api.cancel import cancel_all as _cancel_all
 from clob_cancel_client.api.cancel import cancel_market_orders as _cancel_market_orders
 from clob_cancel_client.api.cancel import cancel_order as _cancel_order
 from clob_cancel_client.api.cancel import cancel_orders as _cancel_orders
+from clob_cancel_client.api.heartbeat import send_heartbeat as _send_heartbeat
 from clob_cancel_client.api.support import get_server_time as _get_server_time
-from clob_cancel_client.models import CancelOrderRequest, CancelOrdersResponse
+from clob_cancel_client.models import CancelOrderRequest, CancelOrdersResponse, HeartbeatResponse
 
 from ._call import attempt_async
 from .client import (
@@ -29,7 +31,17 @@ from .client import (
     _Oversized,
     _positive_int,
 )
-from .errors import CancelError
+from .errors import CancelError, HeartbeatLapsedError, HeartbeatMismatchError
+from .heartbeat import (
+    _DOC_OPTIONS,
+    _START_TRIES,
+    HEARTBEAT_DEADLINE,
+    HEARTBEAT_INTERVAL,
+    FailureCallback,
+    LapseCallback,
+    _AsyncSender,
+    _Chain,
+)
 from .signing import ApiCreds
 
 
@@ -132,6 +144,36 @@ class AsyncCancelClient(_Base):
         request = _cancel_market_orders._get_kwargs(body=body)
         return await self._send(_cancel_market_orders, request)
 
+    async def send_heartbeat(self, heartbeat_id: str = "", *, timeout: float | None = None) -> str:
+        """See :meth:`CancelClient.send_heartbeat`: one send; the first accepted one ARMS the
+        switch for the whole API key."""
+        await self._sync_clock_once()
+        answer = await attempt_async(
+            _send_heartbeat,
+            self._heartbeat_request(heartbeat_id, timeout),
+            HeartbeatResponse,
+            api=self._api,
+            clock=self._clock,
+            offset=self._auth.offset,
+            creds=self._auth.creds,
+        )
+        if isinstance(answer, CancelError):
+            raise answer
+        return answer.heartbeat_id
+
+    def heartbeat(
+        self,
+        *,
+        interval: float = HEARTBEAT_INTERVAL,
+        deadline: float = HEARTBEAT_DEADLINE,
+        on_failure: Callable[[CancelError, float], None] | None = None,
+        on_lapse: Callable[[HeartbeatLapsedError], None] | None = None,
+    ) -> AsyncHeartbeatKeeper:
+        """See :meth:`CancelClient.heartbeat`: an :class:`AsyncHeartbeatKeeper`."""
+        return AsyncHeartbeatKeeper(
+            self, interval=interval, deadline=deadline, on_failure=on_failure, on_lapse=on_lapse
+        )
+
     async def measure_clock_offset(self) -> float:
         """See :meth:`CancelClient.measure_clock_offset`."""
         sent = self._clock()
@@ -141,6 +183,14 @@ class AsyncCancelClient(_Base):
         )
         return self._set_offset(answer, sent)
 
+    async def _sync_clock_once(self) -> None:
+        if self._clock_pending:
+            async with self._clock_lock:
+                if self._clock_pending:
+                    with contextlib.suppress(CancelError):  # as in CancelClient._sync_clock_once
+                        await self.measure_clock_offset()
+                    self._clock_pending = False
+
     async def _send(
         self,
         endpoint: ModuleType,
@@ -148,12 +198,7 @@ class AsyncCancelClient(_Base):
         ids: tuple[str, ...] = (),
         cost: int = 1,
     ) -> CancelOrdersResponse:
-        if self._clock_pending:
-            async with self._clock_lock:
-                if self._clock_pending:
-                    with contextlib.suppress(CancelError):  # as in CancelClient._send
-                        await self.measure_clock_offset()
-                    self._clock_pending = False
+        await self._sync_clock_once()
         request = self._resolve(request)
         started = self._clock()
         retries_done = 0
@@ -177,3 +222,107 @@ class AsyncCancelClient(_Base):
                 return result
             await self._sleep(self._retry_wait(result, retries_done, started, ids, cost))
             retries_done += 1
+
+
+class AsyncHeartbeatKeeper:
+    __doc__ = (
+        """:class:`HeartbeatKeeper` as an asyncio task: ``async with client.heartbeat() as
+    keeper: ...``; ``await keeper.wait()`` raises the lapse error. ARMING COVERS THE WHOLE API
+    KEY IN EVERY PROCESS, and stopping means the server cancels its orders after the
+    deadline."""
+        + _DOC_OPTIONS
+    )
+
+    def __init__(
+        self,
+        client: _AsyncSender,
+        *,
+        interval: float = HEARTBEAT_INTERVAL,
+        deadline: float = HEARTBEAT_DEADLINE,
+        on_failure: FailureCallback | None = None,
+        on_lapse: LapseCallback | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._chain = _Chain(interval, deadline, on_failure, on_lapse, clock)
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def heartbeat_id(self) -> str:
+        return self._chain.heartbeat_id
+
+    @property
+    def lapse(self) -> HeartbeatLapsedError | None:
+        return self._chain.lapse
+
+    async def start(self) -> Self:
+        """See :meth:`HeartbeatKeeper.start`."""
+        if self._task is not None:
+            raise RuntimeError("this keeper was started already")
+        chain = self._chain
+        for tries in range(1, _START_TRIES + 1):
+            sent_at = chain.clock()
+            try:
+                next_id = await self._client.send_heartbeat(chain.heartbeat_id)
+                wait = chain.accepted(next_id, sent_at)
+                break
+            except HeartbeatMismatchError as e:
+                chain.heartbeat_id = e.expected_id
+                if tries == _START_TRIES:
+                    raise
+        self._task = asyncio.create_task(self._run(wait), name="clob-cancel-heartbeat")
+        return self
+
+    async def _run(self, wait: float | None) -> None:
+        chain = self._chain
+        try:
+            while wait is not None:
+                try:
+                    await asyncio.wait_for(self._stop.wait(), wait)
+                    return  # stopped
+                except TimeoutError:
+                    pass
+                sent_at = chain.clock()
+                left = chain.seconds_left(sent_at)
+                if left <= 0:
+                    chain.lapsed(None)
+                    return
+                try:
+                    next_id = await self._client.send_heartbeat(
+                        chain.heartbeat_id, timeout=left / 2
+                    )
+                except CancelError as e:
+                    wait = chain.failed(e)
+                else:
+                    wait = chain.accepted(next_id, sent_at)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as e:  # a bug must not end the task silently
+            chain.lapsed(e)
+            raise
+
+    async def stop(self) -> None:
+        """See :meth:`HeartbeatKeeper.stop`."""
+        self._stop.set()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def wait(self) -> None:
+        """Wait until the keeper stops; raises the lapse error, if any."""
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+        self._chain.check()
+
+    def check(self) -> None:
+        self._chain.check()
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+        if exc is None:
+            self._chain.check()

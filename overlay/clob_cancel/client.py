@@ -24,17 +24,21 @@ from clob_cancel_client.api.cancel import cancel_all as _cancel_all
 from clob_cancel_client.api.cancel import cancel_market_orders as _cancel_market_orders
 from clob_cancel_client.api.cancel import cancel_order as _cancel_order
 from clob_cancel_client.api.cancel import cancel_orders as _cancel_orders
+from clob_cancel_client.api.heartbeat import send_heartbeat as _send_heartbeat
 from clob_cancel_client.api.support import get_server_time as _get_server_time
 from clob_cancel_client.models import (
     CancelMarketOrdersRequest,
     CancelOrderRequest,
     CancelOrdersResponse,
     CancelOrdersResponseNotCanceled,
+    HeartbeatRequest,
+    HeartbeatResponse,
 )
 from clob_cancel_client.types import UNSET
 
 from ._call import L2Auth, attempt
-from .errors import CancelError, RateLimitedError
+from .errors import CancelError, HeartbeatLapsedError, RateLimitedError
+from .heartbeat import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL, HeartbeatKeeper
 from .ratelimit import CANCEL_TIERS, CancelPacer, CancelTier, RateLimitState, Reservation
 from .signing import ApiCreds, CredentialsError, check_address
 
@@ -406,6 +410,15 @@ class _Base:
         error.unknown_ids = ids
         raise error
 
+    def _heartbeat_request(self, heartbeat_id: str, timeout: float | None) -> dict[str, Any]:
+        if not isinstance(heartbeat_id, str):
+            raise TypeError(f"heartbeat_id must be a str, got {type(heartbeat_id).__name__}")
+        _check_utf8(heartbeat_id, "heartbeat_id")
+        request = _send_heartbeat._get_kwargs(body=HeartbeatRequest(heartbeat_id=heartbeat_id))
+        if timeout is not None:
+            request["timeout"] = httpx.Timeout(max(timeout, 0.001))
+        return self._resolve(request)
+
     def _resolve(self, request: dict[str, Any]) -> dict[str, Any]:
         """``request`` (built by the generated code) with its path resolved against the base URL
         once per endpoint, by httpx itself: given the path, httpx parses it and the base URL
@@ -543,6 +556,44 @@ class CancelClient(_Base):
         body = self._market_request(market, asset_id)
         return self._send(_cancel_market_orders, _cancel_market_orders._get_kwargs(body=body))
 
+    def send_heartbeat(self, heartbeat_id: str = "", *, timeout: float | None = None) -> str:
+        """Send one order heartbeat (POST /v1/heartbeats) and return the id to send next.
+
+        The first accepted heartbeat ARMS the server's dead-man's switch for the whole API key
+        (every process using it): from then on, when no heartbeat is accepted for 10 s, the
+        server cancels every open order of the key. There is no disarm. Sent once, never
+        retried (a retried send may find the chain moved on); :meth:`heartbeat` keeps it up.
+        Raises :class:`HeartbeatMismatchError` (``.expected_id``) when the server expects
+        another id, any other :class:`CancelError` otherwise. ``timeout`` bounds this send."""
+        self._sync_clock_once()
+        answer = attempt(
+            _send_heartbeat,
+            self._heartbeat_request(heartbeat_id, timeout),
+            HeartbeatResponse,
+            api=self._api,
+            clock=self._clock,
+            offset=self._auth.offset,
+            creds=self._auth.creds,
+        )
+        if isinstance(answer, CancelError):
+            raise answer
+        return answer.heartbeat_id
+
+    def heartbeat(
+        self,
+        *,
+        interval: float = HEARTBEAT_INTERVAL,
+        deadline: float = HEARTBEAT_DEADLINE,
+        on_failure: Callable[[CancelError, float], None] | None = None,
+        on_lapse: Callable[[HeartbeatLapsedError], None] | None = None,
+    ) -> HeartbeatKeeper:
+        """A :class:`HeartbeatKeeper` for this client (not started: use it as a context manager
+        or call ``start()``). Read its warning: arming covers the whole API key, and stopping
+        means the server cancels every open order of the key after the deadline."""
+        return HeartbeatKeeper(
+            self, interval=interval, deadline=deadline, on_failure=on_failure, on_lapse=on_lapse
+        )
+
     def measure_clock_offset(self) -> float:
         """Read GET /time and sign with the server's clock from now on; returns the offset in
         seconds (server minus local). Raises a CancelError when the read fails."""
@@ -551,6 +602,13 @@ class CancelClient(_Base):
         answer = attempt(_get_server_time, request, int, api=self._api, clock=self._clock)
         return self._set_offset(answer, sent)
 
+    def _sync_clock_once(self) -> None:
+        if self._clock_pending:
+            self._clock_pending = False
+            # On failure sign with the local clock; a 401 will say if the clock is off.
+            with contextlib.suppress(CancelError):
+                self.measure_clock_offset()
+
     def _send(
         self,
         endpoint: ModuleType,
@@ -558,11 +616,7 @@ class CancelClient(_Base):
         ids: tuple[str, ...] = (),
         cost: int = 1,
     ) -> CancelOrdersResponse:
-        if self._clock_pending:
-            self._clock_pending = False
-            # On failure sign with the local clock; a 401 will say if the clock is off.
-            with contextlib.suppress(CancelError):
-                self.measure_clock_offset()
+        self._sync_clock_once()
         request = self._resolve(request)
         started = self._clock()
         retries_done = 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import email.utils
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 if TYPE_CHECKING:
     from clob_cancel_client.models import CancelOrdersResponse
@@ -82,7 +82,9 @@ class CancelError(Exception):
         text = f"{self.operation}: {self.detail}"
         if self.attempts > 1:
             text += f" (after {self.attempts} attempts)"
-        if self.fate_unknown:
+        if self.fate_unknown and self.operation == "send_heartbeat":
+            text += "; the heartbeat may or may not have been accepted (the next send tells)"
+        elif self.fate_unknown:
             text += (
                 "; the request may or may not have been processed: check the orders' state "
                 "or cancel them again (cancels are idempotent)"
@@ -119,6 +121,21 @@ class RateLimitedError(CancelError):
 class UnavailableError(CancelError):
     """425 (matching engine restarting), 503 (trading disabled) or 500 (fate unknown);
     ``restriction`` names the trading restriction where the answer says which."""
+
+
+class HeartbeatMismatchError(CancelError):
+    """400 "Invalid Heartbeat ID": the heartbeat's id is not the one the server expects;
+    ``expected_id`` is the one to send instead (possibly empty). The rejected send did not
+    refresh the server's deadline."""
+
+    def __init__(self, operation: str, detail: str, *, expected_id: str, **kwargs: Any) -> None:
+        super().__init__(operation, detail, status=400, **kwargs)
+        self.expected_id = expected_id
+
+
+class HeartbeatLapsedError(CancelError):
+    """No heartbeat was accepted within the deadline: the server cancels, or has canceled,
+    every open order of the API key. ``__cause__`` is the last failure."""
 
 
 class TransportError(CancelError):

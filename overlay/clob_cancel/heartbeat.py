@@ -1,0 +1,249 @@
+"""Keeping the CLOB's order heartbeat, a server-side dead-man's switch, alive: from a thread
+(:class:`HeartbeatKeeper`), or an asyncio task (``clob_cancel.aio.AsyncHeartbeatKeeper``, in the
+async module so that sync users never import asyncio).
+
+Arming covers the whole API key, in every process that uses it: once a heartbeat is accepted,
+the server cancels every open order of the key when no heartbeat is accepted for 10 s. There is
+no disarm: stopping a keeper (or the process dying, hanging or losing its network) means the
+server cancels them after the deadline. That is the point; know it before you start one.
+
+A keeper never stops silently. Every failed send is reported (``on_failure(error, seconds_left)``
+and a warning on the ``clob_cancel`` logger) and retried while the deadline can still be met;
+when it can no longer be, the keeper says so (``on_lapse(error)``, an error on the logger), stops,
+and raises :class:`HeartbeatLapsedError` wherever the caller waits on it (``wait()``, ``check()``,
+leaving the ``with`` block).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Protocol, Self
+
+from .errors import CancelError, HeartbeatLapsedError, HeartbeatMismatchError
+
+log = logging.getLogger("clob_cancel")
+
+HEARTBEAT_INTERVAL = 5.0
+"""Seconds between heartbeats, as Polymarket advises."""
+HEARTBEAT_DEADLINE = 10.0
+"""Seconds without an accepted heartbeat after which the server cancels (docs: 10 s, "with up to
+a 5-second buffer"; the keeper counts the 10 s, from when each accepted send left)."""
+_FIRST_RETRY = 0.25  # seconds before the first retry of a failed send; doubles after each
+_START_TRIES = 3  # first sends: "" and then, should the key be armed already, the id named
+
+FailureCallback = Callable[[CancelError, float], None]
+LapseCallback = Callable[[HeartbeatLapsedError], None]
+
+
+class _Sender(Protocol):
+    def send_heartbeat(self, heartbeat_id: str = "", *, timeout: float | None = None) -> str: ...
+
+
+class _AsyncSender(Protocol):
+    def send_heartbeat(
+        self, heartbeat_id: str = "", *, timeout: float | None = None
+    ) -> Awaitable[str]: ...
+
+
+class _Chain:
+    """The keeper's state and decisions, without I/O: shared by the thread and the task."""
+
+    def __init__(
+        self,
+        interval: float,
+        deadline: float,
+        on_failure: FailureCallback | None,
+        on_lapse: LapseCallback | None,
+        clock: Callable[[], float],
+    ) -> None:
+        if not 0 < interval < deadline:
+            raise ValueError(
+                f"interval must be > 0 and below the deadline ({deadline:g} s), got {interval!r}"
+            )
+        self.interval, self.deadline, self.clock = interval, deadline, clock
+        self.on_failure, self.on_lapse = on_failure, on_lapse
+        self.heartbeat_id = ""
+        self.accepted_at: float | None = None  # when the last accepted send left
+        self.failures = 0  # in a row
+        self.lapse: HeartbeatLapsedError | None = None
+
+    def seconds_left(self, now: float) -> float:
+        assert self.accepted_at is not None
+        return self.accepted_at + self.deadline - now
+
+    def accepted(self, next_id: str, sent_at: float) -> float:
+        """Take the answer of an accepted send; the wait before the next one."""
+        self.heartbeat_id, self.accepted_at, self.failures = next_id, sent_at, 0
+        return max(0.0, sent_at + self.interval - self.clock())
+
+    def failed(self, error: CancelError) -> float | None:
+        """Report a failed send; the wait before trying again, or None once the deadline can no
+        longer be met (the lapse is then reported too)."""
+        now = self.clock()
+        left = self.seconds_left(now)
+        self.failures += 1
+        if isinstance(error, HeartbeatMismatchError):
+            self.heartbeat_id = error.expected_id  # resend at once with the id the server named
+        _call(self.on_failure, error, left)
+        log.warning(
+            "clob_cancel: heartbeat failed (%s); %.1f s left before the server cancels every "
+            "open order of the API key",
+            error,
+            max(0.0, left),
+        )
+        if left <= 0:
+            self.lapsed(error)
+            return None
+        if isinstance(error, HeartbeatMismatchError) and self.failures <= _START_TRIES:
+            return 0.0
+        wait = _FIRST_RETRY * 2.0 ** (self.failures - 1)
+        if error.retry_after is not None:
+            wait = error.retry_after
+        # Tries must remain before the deadline: wait at most half of what is left (and a send
+        # may take the other half: the keepers' timeout).
+        return min(wait, left / 2)
+
+    def lapsed(self, cause: BaseException | None) -> HeartbeatLapsedError:
+        silent_for = self.clock() - (self.accepted_at or self.clock())
+        error = HeartbeatLapsedError(
+            "send_heartbeat",
+            f"no heartbeat accepted for {silent_for:.1f} s (deadline {self.deadline:g} s): the "
+            "server cancels, or has canceled, every open order of the API key; the keeper "
+            "stopped",
+        )
+        error.__cause__ = cause
+        self.lapse = error
+        _call(self.on_lapse, error)
+        log.error("clob_cancel: %s", error)
+        return error
+
+    def check(self) -> None:
+        if self.lapse is not None:
+            raise self.lapse
+
+
+def _call(callback: Callable[..., None] | None, *args: object) -> None:
+    """A user's callback; its exception is logged, never lets the keeper die silently."""
+    if callback is None:
+        return
+    try:
+        callback(*args)
+    except Exception:
+        log.exception("clob_cancel: a heartbeat callback failed")
+
+
+_DOC_OPTIONS = """
+
+    ``interval``: seconds between heartbeats (default 5); ``deadline``: the server's (default 10);
+    ``on_failure(error, seconds_left)``: every failed send; ``on_lapse(error)``: the deadline
+    passed without an accepted send (the keeper then stops). Callbacks run on the keeper's
+    thread or task; an exception they raise is logged.
+"""
+
+
+class HeartbeatKeeper:
+    __doc__ = (
+        """Keeps the order heartbeat alive from a daemon thread (see the module docstring):
+    ``with client.heartbeat() as keeper: ...``. Entering sends the first heartbeat and raises if
+    it fails (nothing is armed then); leaving stops the sends, after which the server cancels
+    every open order of the API key within the deadline, then raises the lapse error if there
+    was one. ARMING COVERS THE WHOLE API KEY IN EVERY PROCESS."""
+        + _DOC_OPTIONS
+    )
+
+    def __init__(
+        self,
+        client: _Sender,
+        *,
+        interval: float = HEARTBEAT_INTERVAL,
+        deadline: float = HEARTBEAT_DEADLINE,
+        on_failure: FailureCallback | None = None,
+        on_lapse: LapseCallback | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._chain = _Chain(interval, deadline, on_failure, on_lapse, clock)
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def heartbeat_id(self) -> str:
+        """The id the next heartbeat will carry."""
+        return self._chain.heartbeat_id
+
+    @property
+    def lapse(self) -> HeartbeatLapsedError | None:
+        """The lapse, once the deadline passed without an accepted heartbeat."""
+        return self._chain.lapse
+
+    def start(self) -> Self:
+        """Send the first heartbeat (arming the switch) and keep sending from a thread. Raises
+        the send's :class:`CancelError` when the server accepts none: nothing is armed then."""
+        if self._thread is not None:
+            raise RuntimeError("this keeper was started already")
+        chain = self._chain
+        for tries in range(1, _START_TRIES + 1):
+            sent_at = chain.clock()
+            try:
+                wait = chain.accepted(self._client.send_heartbeat(chain.heartbeat_id), sent_at)
+                break
+            except HeartbeatMismatchError as e:  # armed already (another process): take its id
+                chain.heartbeat_id = e.expected_id
+                if tries == _START_TRIES:
+                    raise
+        self._thread = threading.Thread(
+            target=self._run, args=(wait,), name="clob-cancel-heartbeat", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def _run(self, wait: float | None) -> None:
+        chain = self._chain
+        try:
+            while wait is not None and not self._stop.wait(wait):
+                sent_at = chain.clock()
+                left = chain.seconds_left(sent_at)
+                if left <= 0:
+                    chain.lapsed(None)
+                    return
+                try:
+                    next_id = self._client.send_heartbeat(chain.heartbeat_id, timeout=left / 2)
+                except CancelError as e:
+                    wait = chain.failed(e)
+                else:
+                    wait = chain.accepted(next_id, sent_at)
+        except BaseException as e:  # a bug must not end the thread silently
+            chain.lapsed(e)
+            raise
+        finally:
+            self._done.set()
+
+    def stop(self) -> None:
+        """Stop sending (the server cancels every open order of the key after the deadline)."""
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the keeper stops or ``timeout`` passes; raises the lapse error, if any."""
+        self._done.wait(timeout)
+        self._chain.check()
+
+    def check(self) -> None:
+        """Raise the lapse error if the deadline passed without an accepted heartbeat."""
+        self._chain.check()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+        if exc is None:
+            self._chain.check()

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from clob_cancel_client.models import CancelOrdersResponse
 
     from .client import CancelClient
+    from .heartbeat import HeartbeatKeeper
 
 PUBLIC_CLOB = "https://clob.polymarket.com"
 OK, NOT_ALL_CANCELED, USAGE, FAILED = 0, 1, 2, 3
@@ -32,7 +33,9 @@ credentials come from the environment, as in the official client's examples:
   CLOB_API_URL (default {PUBLIC_CLOB}), CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE,
   and PK (private key) or CLOB_ADDRESS; --env-file reads them from a KEY=VALUE file.
 exit codes: 0 all canceled, 1 some not canceled, 2 usage or credential error,
-  3 server or transport error (what is known to be canceled is printed first).
+  3 server or transport error (what is known to be canceled is printed first);
+  heartbeat: COMMAND's exit code (128+N if a signal N ended it), 3 when the first heartbeat
+  failed (COMMAND not started) or the switch lapsed (COMMAND is then stopped).
 """
 
 
@@ -78,6 +81,38 @@ def _parser() -> argparse.ArgumentParser:
     derive.add_argument("--nonce", type=int, default=0)
     derive.add_argument("--chain-id", type=int, default=137, help="137 Polygon, 80002 Amoy")
     commands.add_parser("time", parents=[common], help="show the server's clock and our offset")
+    heartbeat = commands.add_parser(
+        "heartbeat",
+        parents=[common],
+        help="keep the server's dead-man's switch armed, alone or while COMMAND runs",
+        description="Send order heartbeats (POST /v1/heartbeats). The first one arms the "
+        "server's dead-man's switch for the WHOLE API KEY, in every process: once no heartbeat "
+        "is accepted for 10 s, the server cancels every open order of the key. With COMMAND "
+        "(after --), arm first (COMMAND is not started if that fails), run COMMAND with signals "
+        "passed on to it, and stop when it exits, with its exit code: a crashed bot's orders are "
+        "canceled by the server within the deadline. Without COMMAND, until SIGINT/SIGTERM. "
+        "Stopping means the server cancels after the deadline (--cancel-on-exit: at once).",
+    )
+    heartbeat.add_argument(
+        "--interval", type=float, default=5.0, help="seconds between heartbeats (default 5)"
+    )
+    heartbeat.add_argument(
+        "--deadline",
+        type=float,
+        default=10.0,
+        help="the server's deadline in seconds, after which it cancels (default 10, the CLOB's)",
+    )
+    heartbeat.add_argument(
+        "--cancel-on-exit",
+        action="store_true",
+        help="cancel all orders at once when stopping, instead of letting the deadline run out",
+    )
+    heartbeat.add_argument(
+        "wrapped",
+        nargs=argparse.REMAINDER,
+        metavar="-- COMMAND ...",
+        help="the program to run while the switch is kept armed",
+    )
     return parser
 
 
@@ -328,6 +363,112 @@ def _time(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return OK
 
 
+_FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+def _heartbeat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .errors import CancelError, HeartbeatLapsedError
+
+    command = args.wrapped[1:] if args.wrapped[:1] == ["--"] else args.wrapped
+    deadline = args.deadline
+    if not 0 < args.interval < deadline:
+        raise UsageError(f"--interval must be above 0 and below the deadline ({deadline:g} s)")
+    client = _client(args, _environment(args))
+    if args.dry_run:
+        print(f"dry run: POST {client.base_url}/v1/heartbeats every {args.interval:g} s", file=out)
+        return OK
+
+    def say(text: str) -> None:
+        print(f"clob-cancel: {text}", file=err, flush=True)
+
+    def failed(error: CancelError, left: float) -> None:
+        say(f"heartbeat failed: {error}; {max(0.0, left):.1f} s before the server's deadline")
+
+    def lapsed(error: HeartbeatLapsedError) -> None:
+        say(f"DEAD-MAN'S SWITCH LAPSED: {error}")
+
+    with client:
+        keeper = client.heartbeat(
+            interval=args.interval, deadline=deadline, on_failure=failed, on_lapse=lapsed
+        )
+        try:
+            keeper.start()
+        except CancelError as e:
+            say(f"the first heartbeat failed, nothing is armed: {e}")
+            if command:
+                say(f"{command[0]} not started")
+            return FAILED
+        say(
+            f"dead-man's switch armed for the API key (a heartbeat every {args.interval:g} s; "
+            f"the server cancels every open order of the key {deadline:g} s after the last "
+            "accepted one)"
+        )
+        code = _run_armed(command, keeper, say)
+        keeper.stop()
+        if args.cancel_on_exit:
+            try:
+                answer = client.cancel_all()
+                say(f"stopped; canceled all: {len(answer.canceled)} orders")
+            except CancelError as e:
+                say(f"stopped; cancel-all failed ({e}): the server cancels after the deadline")
+                code = code or FAILED
+        else:
+            say(
+                "heartbeats stopped: the server cancels every open order of the API key within "
+                f"{deadline:g} s"
+            )
+    return code
+
+
+def _run_armed(command: list[str], keeper: HeartbeatKeeper, say: Callable[[str], None]) -> int:
+    """Run ``command`` (or, without one, wait for SIGINT/SIGTERM) while ``keeper`` sends; the
+    exit code. A lapse stops the command: it must not run on without the switch it was promised."""
+    import signal
+    import subprocess
+    import threading
+
+    stop = threading.Event()
+    child = None
+    if command:
+        try:  # its own process group, so that each signal reaches it once: passed on by us
+            child = subprocess.Popen(command, process_group=0)
+        except OSError as e:
+            say(f"cannot start {command[0]}: {e.strerror or e}")
+            return 127
+
+    def on_signal(number: int, _frame: object) -> None:
+        if child is not None:
+            child.send_signal(number)
+        else:
+            stop.set()
+
+    names = [name for name in _FORWARDED if hasattr(signal, name)]
+    previous = {name: signal.signal(getattr(signal, name), on_signal) for name in names}
+    try:
+        while True:
+            if keeper.lapse is not None:
+                if child is not None:
+                    say(f"stopping {command[0]}: its orders are no longer protected")
+                    child.terminate()
+                    try:
+                        child.wait(10)
+                    except subprocess.TimeoutExpired:
+                        child.kill()
+                        child.wait()
+                return FAILED
+            if child is not None:
+                try:
+                    returncode: int = child.wait(0.1)
+                except subprocess.TimeoutExpired:
+                    continue
+                return returncode if returncode >= 0 else 128 - returncode
+            if stop.wait(0.1):
+                return OK
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -343,6 +484,8 @@ def main(
             return _derive_creds(args, out, err)
         if args.command == "time":
             return _time(args, out, err)
+        if args.command == "heartbeat":
+            return _heartbeat(args, out, err)
         return _cancel(args, stdin, out, err)
     except UsageError as e:
         print(f"clob-cancel: {e}", file=err)

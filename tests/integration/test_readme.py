@@ -96,6 +96,10 @@ def test_python_examples_run(server: Any, env: dict[str, str], monkeypatch: Any)
             "api_key": ACCOUNT.api_key,
             "api_secret": ACCOUNT.secret,
             "api_passphrase": ACCOUNT.passphrase,
+            # what the heartbeat example leaves to the reader: a strategy and two alarms
+            "run_strategy": lambda client, keeper: keeper.check(),
+            "alert": print,
+            "page_someone": print,
         }
         exec(compile(code, "README.md", "exec"), scope)
         if "kill" in scope:  # the async example defines a coroutine function
@@ -114,6 +118,9 @@ def cli_lines() -> list[str]:
 
 @pytest.mark.parametrize("line", cli_lines())
 def test_cli_line_runs(line: str, env: dict[str, str], tmp_path: Path) -> None:
+    for word in line.split():
+        if word.endswith(".py"):  # the bot a heartbeat line wraps: one that does its work at once
+            (tmp_path / word).write_text("print('bot: done')\n")
     done = subprocess.run(
         ["bash", "-c", line], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
     )

@@ -35,6 +35,7 @@ from .accounts import DEFAULT_ACCOUNT, Account, l1_signer
 from .buckets import Buckets, RateLimit
 from .contract import BodyError, Contract, Operation
 from .faults import ERROR_TEXTS, Faults, FaultsError, parse_faults
+from .heartbeats import DEFAULT_HEARTBEAT_TIMEOUT, HeartbeatState, check_timeout
 from .orders import CancelResult, Order, OrderBook, OrderError, order_from_json
 
 log = logging.getLogger("clob_cancel_mock")
@@ -96,6 +97,7 @@ class MockClob:
     TOO_MANY = "Too many orders in payload, max allowed: {max}"
     CANNOT_CREATE = "Could not create api key"
     CANNOT_DERIVE = "Could not derive api key!"
+    INVALID_HEARTBEAT = "Invalid Heartbeat ID"
 
     def __init__(
         self,
@@ -108,8 +110,10 @@ class MockClob:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         faults: Faults | Mapping[str, Any] | None = None,
         clock_offset: float = 0.0,
+        heartbeat_timeout: float = DEFAULT_HEARTBEAT_TIMEOUT,
     ) -> None:
         self.contract = contract
+        self.heartbeat_timeout = check_timeout(heartbeat_timeout)
         self.timestamp_window = timestamp_window
         self.chain_id = chain_id
         self.max_body_bytes = max_body_bytes
@@ -121,6 +125,7 @@ class MockClob:
         self.book = OrderBook()
         self._initial_orders: list[Order] = []
         self._initial_faults = Faults()
+        self._heartbeats: dict[str, HeartbeatState] = {}  # api key -> its heartbeat
         self.reset()  # registers the accounts, which the orders' owners must name
         self._initial_orders = self.parse_orders(list(orders), "orders")
         self._initial_faults = self.parse_faults(faults)
@@ -129,10 +134,13 @@ class MockClob:
     # -- state ----------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the start: the configured accounts, the seeded orders, the initial faults."""
+        """Back to the start: the configured accounts, the seeded orders, the initial faults,
+        no heartbeat state and no pending expiry."""
         with self._lock:
+            for state in self._heartbeats.values():
+                state.drop_timer()
+            self._heartbeats = {}
             self._accounts: dict[str, tuple[Account, ApiCreds]] = {}
-            self._heartbeats: dict[str, str] = {}  # api key -> the heartbeat id expected next
             self._l1_keys: dict[tuple[str, int], Account] = {}
             self._tiers: dict[str, RateLimit] = {}  # signer address (lower case) -> its tier
             for account in self._initial_accounts:
@@ -466,17 +474,101 @@ class MockClob:
     def op_send_heartbeat(
         self, op: Operation, request: Request, body: bytes, account: Account
     ) -> Response:
-        """Chain the heartbeat ids of the API key: the expected id gets the next one, any other
-        the mismatch 400 naming the expected id."""
+        """The expected id gets the next one (200) and a new deadline; any other id gets the
+        mismatch 400 naming the expected id, and the deadline stands. No rate limit: the cancel
+        bucket is for cancels."""
         sent = self.parse_body(op, request, body)["heartbeat_id"]
+        accepted, heartbeat_id = self.heartbeat(account.api_key, sent)
+        if not accepted:
+            return json_response(
+                400, {"error_msg": self.INVALID_HEARTBEAT, "heartbeat_id": heartbeat_id}
+            )
+        return json_response(200, {"heartbeat_id": heartbeat_id})
+
+    # -- order heartbeats -----------------------------------------------------------------------
+
+    def heartbeat(self, api_key: str, sent: str) -> tuple[bool, str]:
+        """One heartbeat of ``api_key`` carrying ``sent``: (True, the id to send next) when it
+        is the expected one, which (re)arms the deadline; else (False, the expected id).
+
+        A key whose deadline has passed lapses here first, even if its expiry has not run yet,
+        so a send's verdict depends on the clock only. After a lapse the expected id is "" again
+        and the next send with "" re-arms: our choice, the real server's expected id after a lapse
+        is undocumented beyond "can be empty"."""
         with self._lock:
-            expected = self._heartbeats.get(account.api_key, "")
-            if sent != expected:
-                return json_response(
-                    400, {"error_msg": "Invalid Heartbeat ID", "heartbeat_id": expected}
-                )
-            following = self._heartbeats[account.api_key] = str(uuid.uuid4())
-        return json_response(200, {"heartbeat_id": following})
+            state = self._heartbeats.setdefault(api_key, HeartbeatState())
+            if state.deadline is not None and self.monotonic() >= state.deadline:
+                self._lapse(api_key, state)
+            if not self.heartbeat_id_ok(sent, state.expected):
+                return False, state.expected
+            state.expected = self.new_heartbeat_id()
+            state.deadline = self.monotonic() + self.heartbeat_timeout
+            self._schedule_expiry(api_key, state)
+            return True, state.expected
+
+    def heartbeat_id_ok(self, sent: str, expected: str) -> bool:
+        return _same(sent, expected)
+
+    def new_heartbeat_id(self) -> str:
+        """A fresh id nobody can guess (122 random bits)."""
+        return str(uuid.uuid4())
+
+    def heartbeat_lapsed(self, api_key: str) -> list[str]:
+        """What a lapsed deadline does: cancel every live order of the key, as /cancel-all does
+        (no rate-limit charge: the server does it, not a request). The ids canceled."""
+        return self.book.cancel_where(api_key).canceled
+
+    def _schedule_expiry(self, api_key: str, state: HeartbeatState) -> None:
+        """(Under the lock.) Replace the key's pending expiry with one at its new deadline, on
+        the running loop; with none (a direct call outside a server) the next send's check
+        above is the only expiry."""
+        state.drop_timer()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        state.loop = loop
+        state.timer = loop.call_later(
+            self.heartbeat_timeout, self._expire, api_key, state, state.expected
+        )
+
+    def _expire(self, api_key: str, state: HeartbeatState, expected: str) -> None:
+        """The timer: lapse the key unless a send or a reset came first."""
+        with self._lock:
+            current = self._heartbeats.get(api_key) is state and state.expected == expected
+            if current and state.armed:
+                state.timer = state.loop = None  # it is running: nothing to cancel
+                self._lapse(api_key, state)
+
+    def _lapse(self, api_key: str, state: HeartbeatState) -> None:
+        """(Under the lock.) Cancel the key's orders and disarm."""
+        state.drop_timer()
+        canceled = self.heartbeat_lapsed(api_key)
+        state.expected, state.deadline = "", None
+        state.lapses += 1
+        state.last_canceled = canceled
+        log.warning(
+            "clob_cancel_mock: no heartbeat from api key %s for %g s: canceled its %d live "
+            "order(s)",
+            api_key,
+            self.heartbeat_timeout,
+            len(canceled),
+        )
+
+    def heartbeats_json(self) -> dict[str, dict[str, Any]]:
+        """Every api key's heartbeat, for /_mock/heartbeats."""
+        now = self.monotonic()
+        with self._lock:
+            keys = list(self._accounts)
+            keys += [key for key in self._heartbeats if key not in self._accounts]
+            return {key: self._heartbeats.get(key, HeartbeatState()).to_json(now) for key in keys}
+
+    def drop_heartbeat_timers(self) -> None:
+        """Cancel every pending expiry, keeping the state (MockServer.stop: the loop is gone).
+        An armed key then lapses at its next send once its deadline has passed."""
+        with self._lock:
+            for state in self._heartbeats.values():
+                state.drop_timer()
 
     def op_get_server_time(
         self, op: Operation, request: Request, body: bytes, account: None
@@ -552,6 +644,8 @@ class MockClob:
                 self.set_faults(await self._admin_json(request))
             if name == "faults":
                 return json_response(200, self.faults_json())
+            if name == "heartbeats":
+                return json_response(200, self.heartbeats_json())
             accounts = [{"api_key": a.api_key, "address": a.address} for a in self.accounts]
             return json_response(200, accounts)
         except ApiError as e:
@@ -574,6 +668,7 @@ ADMIN_METHODS = {
     "reset": ["POST"],
     "faults": ["GET", "POST"],
     "accounts": ["GET"],
+    "heartbeats": ["GET"],
 }
 
 
@@ -667,11 +762,14 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     faults: Faults | Mapping[str, Any] | None = None,
     clock_offset: float = 0.0,
+    heartbeat_timeout: float = DEFAULT_HEARTBEAT_TIMEOUT,
     spec: Path | None = None,
     clob_class: type[MockClob] = MockClob,
 ) -> MockApp:
     """The mock CLOB as an ASGI app. ``orders`` are Order objects or JSON-like mappings (owner
-    defaults to the first account); ``spec`` defaults to the packaged contract."""
+    defaults to the first account); ``heartbeat_timeout``: seconds without an accepted heartbeat
+    after which an armed API key's orders are canceled; ``spec`` defaults to the packaged
+    contract."""
     contract = Contract.load(spec)
     missing = [
         op.operation_id
@@ -692,6 +790,7 @@ def create_app(
         max_body_bytes=max_body_bytes,
         faults=faults,
         clock_offset=clock_offset,
+        heartbeat_timeout=heartbeat_timeout,
     )
     routes: list[BaseRoute] = [
         Route(path, _endpoint_for_path(clob, ops), methods=[op.method for op in ops])

@@ -29,6 +29,7 @@ from .accounts import DEFAULT_ACCOUNT, Account, account_from_env
 from .app import DEFAULT_MAX_BODY_BYTES, create_app
 from .buckets import tier_named
 from .faults import FaultsError
+from .heartbeats import DEFAULT_HEARTBEAT_TIMEOUT, check_timeout
 from .orders import Order, OrderError, generated_orders
 from .server import bind_socket, uvicorn_config
 
@@ -78,6 +79,13 @@ def _tier(name: str) -> str:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _seconds(text: str) -> float:
+    try:
+        return check_timeout(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text!r}") from None
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="clob-cancel-mock",
@@ -85,7 +93,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "L2 signatures, validates requests against the OpenAPI contract.",
         epilog="The account: CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and CLOB_ADDRESS (or PK) "
         "when set, else the public development account. Admin surface (no auth): /_mock/orders, "
-        "/_mock/reset, /_mock/faults, /_mock/accounts.",
+        "/_mock/reset, /_mock/faults, /_mock/accounts, /_mock/heartbeats (per api key: armed, "
+        "expected_id, seconds_left, lapses, last_canceled). Order heartbeats (POST "
+        "/v1/heartbeats): the first accepted send arms the key; with no accepted send for "
+        "--heartbeat-timeout seconds the mock cancels all its live orders and disarms it (the "
+        'expected id is then "" again).',
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (0: a free one; default 8080)")
@@ -102,6 +114,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=300.0,
         metavar="SECONDS",
         help="accepted |server time - POLY_TIMESTAMP| (default 300)",
+    )
+    parser.add_argument(
+        "--heartbeat-timeout",
+        type=_seconds,
+        default=DEFAULT_HEARTBEAT_TIMEOUT,
+        metavar="SECONDS",
+        help="cancel an armed api key's orders after this long without an accepted heartbeat "
+        f"(default {DEFAULT_HEARTBEAT_TIMEOUT:g}, as the real CLOB)",
     )
     parser.add_argument("--chain-id", type=int, default=137, help="EIP-712 chain id for L1 (137)")
     parser.add_argument(
@@ -279,6 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             chain_id=args.chain_id,
             max_body_bytes=args.max_body_bytes,
             faults=faults_from_args(args),
+            heartbeat_timeout=args.heartbeat_timeout,
         )
         sock = bind_socket(args.host, args.port)
     except (CredentialsError, SeedError, OrderError, FaultsError, OSError) as e:

@@ -13,7 +13,8 @@ setting replaces the previous one entirely, and ``{}`` clears everything::
     {"delay_seconds": 0.5}                           answer every request 0.5 s late
     {"drop_connection": true, "count": 1}            close the connection without answering
     {"operations": ["cancel_order"]}                 which operationIds the faults apply to
-                                                     (default: the four cancel operations)
+                                                     (default: the four cancel operations;
+                                                     any of the spec's, e.g. send_heartbeat)
 
 Without ``rate_limit`` a signer is limited only by its account's ``tier`` (seed file,
 ``--tier``), if any. ``rate_limit`` applies to every signer, over those tiers; it also takes
@@ -21,7 +22,9 @@ Without ``rate_limit`` a signer is limited only by its account's ``tier`` (seed 
 "refuse" | "admit"`` (whether a negative-balance tier admits a cost above its burst, which the
 docs leave open). ``count`` belongs to the one fault of the object that counts requests
 (``status``, ``drop_connection`` or ``restarting``); without it that fault lasts until cleared.
-Post-only mode and cancel-only mode refuse new orders only: cancels work as usual.
+Post-only mode and cancel-only mode refuse new orders only: cancels work as usual. A heartbeat
+hit by a fault is not accepted (no new deadline), except ``delay_seconds``: it is accepted when
+the delay ends, which is when its deadline starts, even if the client gave up waiting.
 """
 
 from __future__ import annotations

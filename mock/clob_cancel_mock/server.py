@@ -48,9 +48,10 @@ def uvicorn_config(app: MockApp, *, access_log: bool = False, **options: Any) ->
 class MockServer:
     """Starts the mock on 127.0.0.1 on a free port; ``with MockServer() as mock: mock.url``.
 
-    Options are those of :func:`create_app` (``timestamp_window``, ``faults``, ``clob_class``,
-    ...). The state can be read and changed directly (``add_orders``, ``orders``, ``set_faults``,
-    ``reset``) or over HTTP through the /_mock/ admin surface.
+    Options are those of :func:`create_app` (``timestamp_window``, ``faults``,
+    ``heartbeat_timeout``, ``clob_class``, ...). The state can be read and changed directly
+    (``add_orders``, ``orders``, ``set_faults``, ``heartbeats``, ``reset``) or over HTTP through
+    the /_mock/ admin surface.
     """
 
     def __init__(
@@ -104,6 +105,7 @@ class MockServer:
         if self._thread is not None:
             self._thread.join(10)
         self._thread = None
+        self.clob.drop_heartbeat_timers()  # their loop is closed: no expiry after stop
 
     def __enter__(self) -> Self:
         self.start()
@@ -132,6 +134,10 @@ class MockServer:
     def set_faults(self, faults: Faults | Mapping[str, Any] | None) -> dict[str, Any]:
         self.clob.set_faults(faults)
         return self.clob.faults_json()
+
+    def heartbeats(self) -> dict[str, dict[str, Any]]:
+        """Each api key's heartbeat, as ``GET /_mock/heartbeats`` answers it."""
+        return self.clob.heartbeats_json()
 
     def reset(self) -> None:
         self.clob.reset()

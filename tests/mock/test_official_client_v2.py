@@ -107,3 +107,35 @@ def test_wrong_credentials_raise_401_and_touch_nothing(server: MockServer, api: 
         wrong.cancel_all()
     assert raised.value.status_code == 401
     assert api.states() == {order["id"]: order.get("state", "live") for order in SEED}
+
+
+def test_post_heartbeat_first_send_and_chain(client: ClobClient, api: Api) -> None:
+    first = client.post_heartbeat()  # the default id is "", the first send
+    assert set(first) == {"heartbeat_id"} and first["heartbeat_id"]
+    second = client.post_heartbeat(first["heartbeat_id"])
+    assert set(second) == {"heartbeat_id"}
+    assert second["heartbeat_id"] not in ("", first["heartbeat_id"])
+    state = api.http.get("/_mock/heartbeats").json()[DEFAULT_ACCOUNT.api_key]
+    assert state["armed"] is True and state["expected_id"] == second["heartbeat_id"]
+
+
+def test_post_heartbeat_mismatch_raises_400_naming_the_expected_id(
+    client: ClobClient, api: Api
+) -> None:
+    with pytest.raises(PolyApiException) as raised:
+        client.post_heartbeat("invented")
+    assert raised.value.status_code == 400
+    assert raised.value.error_msg == {"error_msg": "Invalid Heartbeat ID", "heartbeat_id": ""}
+    expected = client.post_heartbeat("")["heartbeat_id"]
+    with pytest.raises(PolyApiException) as raised:
+        client.post_heartbeat("")  # "" again once armed: the expected id is named
+    assert raised.value.status_code == 400
+    assert raised.value.error_msg == {"error_msg": "Invalid Heartbeat ID", "heartbeat_id": expected}
+    assert client.post_heartbeat(expected)["heartbeat_id"]
+
+
+def test_post_heartbeat_with_wrong_credentials_is_401(server: MockServer, api: Api) -> None:
+    with pytest.raises(PolyApiException) as raised:
+        official(server, secret="c29tZS1vdGhlci1zZWNyZXQ=").post_heartbeat()
+    assert raised.value.status_code == 401
+    assert api.http.get("/_mock/heartbeats").json()[DEFAULT_ACCOUNT.api_key]["armed"] is False

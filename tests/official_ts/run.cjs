@@ -23,6 +23,7 @@ const CALLS = new Set([
   "createApiKey",
   "deriveApiKey",
   "createOrDeriveApiKey",
+  "postHeartbeat",
 ]);
 
 function env(name) {

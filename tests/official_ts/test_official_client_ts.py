@@ -109,3 +109,37 @@ def test_wrong_credentials_401_and_nothing_canceled(
         ("ApiError", 401),
     ]
     assert api.states() == {order["id"]: order.get("state", "live") for order in SEED}
+
+
+def heartbeat_state(api: Api) -> dict[str, Any]:
+    state: dict[str, Any] = api.http.get("/_mock/heartbeats").json()[DEFAULT_ACCOUNT.api_key]
+    return state
+
+
+def test_post_heartbeat_first_send_chain_and_mismatch(
+    official_ts: Runner, server: MockServer, api: Api
+) -> None:
+    """postHeartbeat(heartbeatId = "") returns the answer's body; the mismatch 400 has no
+    ``error`` field, so the client wraps the whole body: ``{"error": {...}, "status": 400}``."""
+    env = account_env(server)
+    first = official_ts(env, [["postHeartbeat"]]).value(0)  # the default id is ""
+    assert set(first) == {"heartbeat_id"} and first["heartbeat_id"]
+    report = official_ts(env, [["postHeartbeat", first["heartbeat_id"]], ["postHeartbeat", ""]])
+    second = report.value(0)["heartbeat_id"]
+    assert second not in ("", first["heartbeat_id"])
+    assert report.value(1) == {
+        "error": {"error_msg": "Invalid Heartbeat ID", "heartbeat_id": second},
+        "status": 400,
+    }
+    assert heartbeat_state(api)["expected_id"] == second
+    thrown = official_ts(env, [["postHeartbeat", "invented"]], throw_on_error=True).results[0]
+    assert (thrown["thrown"]["name"], thrown["thrown"]["status"]) == ("ApiError", 400)
+    assert second in thrown["thrown"]["message"]  # the JSON of the body, naming the expected id
+
+
+def test_post_heartbeat_with_wrong_credentials_is_401(
+    official_ts: Runner, server: MockServer, api: Api
+) -> None:
+    report = official_ts(account_env(server, CLOB_SECRET=WRONG_SECRET), [["postHeartbeat"]])
+    assert report.value(0) == {"error": "Unauthorized/Invalid api key", "status": 401}
+    assert heartbeat_state(api)["armed"] is False

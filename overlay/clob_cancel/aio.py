@@ -34,6 +34,7 @@ from .client import (
 from .errors import CancelError, HeartbeatLapsedError, HeartbeatMismatchError
 from .heartbeat import (
     _DOC_OPTIONS,
+    _LAST_CHANCE,
     _START_TRIES,
     HEARTBEAT_DEADLINE,
     HEARTBEAT_INTERVAL,
@@ -285,7 +286,7 @@ class AsyncHeartbeatKeeper:
                     pass
                 sent_at = chain.clock()
                 left = chain.seconds_left(sent_at)
-                if left <= 0:
+                if left < _LAST_CHANCE:
                     chain.lapsed(None)
                     return
                 try:

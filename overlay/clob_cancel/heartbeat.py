@@ -34,6 +34,7 @@ HEARTBEAT_DEADLINE = 10.0
 a 5-second buffer"; the keeper counts the 10 s, from when each accepted send left)."""
 _FIRST_RETRY = 0.25  # seconds before the first retry of a failed send; doubles after each
 _START_TRIES = 3  # first sends: "" and then, should the key be armed already, the id named
+_LAST_CHANCE = 0.05  # seconds: with less left before the deadline, no send can make it
 
 FailureCallback = Callable[[CancelError, float], None]
 LapseCallback = Callable[[HeartbeatLapsedError], None]
@@ -95,7 +96,7 @@ class _Chain:
             error,
             max(0.0, left),
         )
-        if left <= 0:
+        if left < _LAST_CHANCE:
             self.lapsed(error)
             return None
         if isinstance(error, HeartbeatMismatchError) and self.failures <= _START_TRIES:
@@ -208,7 +209,7 @@ class HeartbeatKeeper:
             while wait is not None and not self._stop.wait(wait):
                 sent_at = chain.clock()
                 left = chain.seconds_left(sent_at)
-                if left <= 0:
+                if left < _LAST_CHANCE:
                     chain.lapsed(None)
                     return
                 try:

@@ -269,9 +269,7 @@ class AsyncHeartbeatKeeper:
                 wait = chain.accepted(next_id, sent_at)
                 break
             except HeartbeatMismatchError as e:
-                chain.heartbeat_id = e.expected_id
-                if tries == _START_TRIES:
-                    raise
+                chain.joined(e, tries)
         self._task = asyncio.create_task(self._run(wait), name="clob-cancel-heartbeat")
         return self
 

@@ -72,6 +72,13 @@ class _Chain:
         self.failures = 0  # in a row
         self.lapse: HeartbeatLapsedError | None = None
 
+    def joined(self, error: HeartbeatMismatchError, tries: int) -> None:
+        """A first send refused for its id: the key is armed already (another process), so
+        take the id the server names; raise after ``_START_TRIES`` tries."""
+        self.heartbeat_id = error.expected_id
+        if tries >= _START_TRIES:
+            raise error
+
     def seconds_left(self, now: float) -> float:
         assert self.accepted_at is not None
         return self.accepted_at + self.deadline - now
@@ -193,10 +200,8 @@ class HeartbeatKeeper:
             try:
                 wait = chain.accepted(self._client.send_heartbeat(chain.heartbeat_id), sent_at)
                 break
-            except HeartbeatMismatchError as e:  # armed already (another process): take its id
-                chain.heartbeat_id = e.expected_id
-                if tries == _START_TRIES:
-                    raise
+            except HeartbeatMismatchError as e:
+                chain.joined(e, tries)
         self._thread = threading.Thread(
             target=self._run, args=(wait,), name="clob-cancel-heartbeat", daemon=True
         )

@@ -118,6 +118,7 @@ class MockClob:
         self.chain_id = chain_id
         self.max_body_bytes = max_body_bytes
         self.clock_offset = clock_offset
+        self.closing = False  # set while MockServer stops: delayed requests are abandoned
         self._lock = threading.Lock()  # accounts, faults (the order book has its own)
         self._initial_accounts = list(accounts)
         if not self._initial_accounts:
@@ -237,8 +238,8 @@ class MockClob:
             applies = operation.operation_id in faults.operations
             if applies and faults.drop_connection and self._take_one_shot():
                 return DropConnection()
-            if applies and faults.delay_seconds:
-                await asyncio.sleep(faults.delay_seconds)
+            if applies and faults.delay_seconds and not await self.delay(faults.delay_seconds):
+                return DropConnection()  # the server is stopping: the request is not served
             account = None
             if operation.auth == "l2":
                 account = self.authenticate(request, body)
@@ -254,6 +255,17 @@ class MockClob:
         except Exception:  # the contract allows 500, but the mock should never need it
             log.exception("clob_cancel_mock: internal error in %s", operation.operation_id)
             return self.error_response(ApiError(500, ERROR_TEXTS[500]))
+
+    async def delay(self, seconds: float) -> bool:
+        """Wait a fault's ``delay_seconds``; False when the server started stopping meanwhile
+        (``closing``), so that stopping does not wait out the delays of requests in flight."""
+        end = time.monotonic() + seconds
+        while not self.closing:
+            left = end - time.monotonic()
+            if left <= 0:
+                return True
+            await asyncio.sleep(min(left, 0.05))
+        return False
 
     def error_response(self, error: ApiError) -> Response:
         return json_response(error.status, {"error": error.message, **error.extra}, error.headers)

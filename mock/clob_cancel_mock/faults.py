@@ -24,7 +24,8 @@ docs leave open). ``count`` belongs to the one fault of the object that counts r
 (``status``, ``drop_connection`` or ``restarting``); without it that fault lasts until cleared.
 Post-only mode and cancel-only mode refuse new orders only: cancels work as usual. A heartbeat
 hit by a fault is not accepted (no new deadline), except ``delay_seconds``: it is accepted when
-the delay ends, which is when its deadline starts, even if the client gave up waiting.
+the delay ends, which is when its deadline starts, even if the client gave up waiting. A request
+still in its delay when MockServer stops is dropped unserved.
 """
 
 from __future__ import annotations

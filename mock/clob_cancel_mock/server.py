@@ -88,6 +88,7 @@ class MockServer:
             target=server.run, kwargs={"sockets": [sock]}, name="clob-cancel-mock", daemon=True
         )
         self._server, self._thread = server, thread
+        self.clob.closing = False
         thread.start()
         thread.join(0)
         waited = 0.0
@@ -100,6 +101,7 @@ class MockServer:
             waited += 0.01
 
     def stop(self) -> None:
+        self.clob.closing = True  # a request sleeping in a fault's delay is abandoned at once
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

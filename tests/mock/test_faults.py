@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import httpx
 import pytest
+
+from clob_cancel_mock import MockServer
 
 from .conftest import Api, json_of
 
@@ -52,6 +55,30 @@ def test_delay(api: Api) -> None:
     start = time.monotonic()
     assert api.cancel("0xa1").status_code == 200
     assert time.monotonic() - start >= 0.3
+
+
+def test_stopping_does_not_wait_out_a_delay_and_serves_nothing() -> None:
+    """A request sleeping in a fault's delay is abandoned when MockServer stops (uvicorn would
+    wait its 3 s grace period for it, then cancel it with an error traceback)."""
+    with MockServer(orders=[{"id": "0xa1"}], faults={"delay_seconds": 30}) as mock:
+        api = Api(mock)
+        done: list[BaseException] = []
+
+        def cancel() -> None:
+            try:
+                api.cancel("0xa1")
+            except httpx.HTTPError as e:
+                done.append(e)
+
+        worker = threading.Thread(target=cancel)
+        worker.start()
+        time.sleep(0.2)  # the request is in, sleeping in its delay
+        start = time.monotonic()
+    assert time.monotonic() - start < 1.5
+    worker.join(5)
+    assert len(done) == 1 and isinstance(done[0], httpx.RemoteProtocolError)
+    assert mock.orders()[0]["state"] == "live"
+    api.http.close()
 
 
 def test_drop_connection_once_without_answering(api: Api) -> None:

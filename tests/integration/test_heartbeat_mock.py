@@ -76,7 +76,7 @@ def test_a_hang_past_the_deadline_is_a_lapse_and_the_orders_are_canceled(clob: o
     assert len(lapses) == 1
     clob.set_faults({})  # type: ignore[attr-defined]
     # the mock's deadline runs from when it took the last send in, a moment after it left
-    deadline = time.monotonic() + 1
+    deadline = time.monotonic() + DEADLINE
     while states(clob) != {"canceled"}:
         assert time.monotonic() < deadline
         time.sleep(0.05)

@@ -95,6 +95,38 @@ def cli_part(mock: MockServer) -> None:
         step(f"clob-cancel {shown:<22}-> {done.stdout.strip()} ({took:.0f} ms, exit 0)")
 
 
+def todays_clob_part() -> None:
+    """The 2026 CLOB: a per-signer rate limit the client paces itself to, and the heartbeat."""
+    with MockServer(heartbeat_timeout=2, faults={"rate_limit": {"tier": "Standard"}}) as mock:
+        ids = seed(mock, "e1", 300)
+        a = DEFAULT_ACCOUNT
+        started = time.perf_counter()
+        with CancelClient(mock.url, a.creds, a.address) as client:
+            answer = client.cancel_orders(ids)
+            state = client.rate_limit
+        took = time.perf_counter() - started
+        expect(len(answer.canceled) == 300 and state is not None, "rate-limited cancel_orders")
+        assert state is not None
+        step(
+            f"300 ids, tier {state.tier} (burst 120, 80/s) -> canceled {len(answer.canceled)} "
+            f"in {took:.1f} s, split at the burst and paced (the bucket allows 2.25 s)"
+        )
+        env = {**os.environ, **DEFAULT_ACCOUNT.client_env(mock.url)}
+        env.pop("PK", None)
+        kept = seed(mock, "e2", 2)
+        argv = ["heartbeat", "--interval", "0.5", "--deadline", "2", "--", "sleep", "3"]
+        done = subprocess.run(
+            [BIN / "clob-cancel", *argv], env=env, capture_output=True, text=True, timeout=60
+        )
+        live = {o["state"] for o in mock.orders() if o["id"] in kept}
+        expect(done.returncode == 0 and live == {"live"}, f"heartbeat: {done.stderr}")
+        time.sleep(3)
+        gone = {o["state"] for o in mock.orders() if o["id"] in kept}
+        expect(gone == {"canceled"}, "the mock's dead-man's switch")
+        step("clob-cancel heartbeat -- sleep 3  -> orders kept the 3 s (deadline 2 s), exit 0,")
+        step("                                     then canceled by the server's switch")
+
+
 def conformance_part() -> None:
     env = {**os.environ, "CLOB_API_URL": "", "CONFORMANCE_MAX_EXAMPLES": "5"}
     started = time.perf_counter()
@@ -121,7 +153,9 @@ def main() -> None:
         client_part(mock)
         print("command line:")
         cli_part(mock)
-    print("mock stopped. conformance suite (against a mock of its own):")
+    print("today's CLOB (a mock on the Standard tier, heartbeat deadline 2 s):")
+    todays_clob_part()
+    print("conformance suite (against a mock of its own):")
     conformance_part()
     print("demo: everything worked")
 

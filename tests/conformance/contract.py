@@ -27,12 +27,30 @@ ORDER = "/order"
 ORDERS = "/orders"
 CANCEL_ALL = "/cancel-all"
 CANCEL_MARKET = "/cancel-market-orders"
+HEARTBEAT = "/v1/heartbeats"
 CANCEL_PATHS = (ORDER, ORDERS, CANCEL_ALL, CANCEL_MARKET)
+# Every operation with L2 auth: the cancels and the order heartbeat.
+L2_PATHS = (*CANCEL_PATHS, HEARTBEAT)
 BY_ID_PATHS = (ORDER, ORDERS)
 # Operations that cancel orders the suite did not name: on a real account they would cancel the
-# owner's live orders. They run against a non-mock server only with CONFORMANCE_ALLOW_DESTRUCTIVE=1.
-DESTRUCTIVE_PATHS = (CANCEL_ALL, CANCEL_MARKET)
-DESTRUCTIVE_OPERATION_IDS = ("cancel_all", "cancel_market_orders")
+# owner's live orders (the heartbeat: once armed, all of them when the heartbeats stop). They run
+# against a non-mock server only with CONFORMANCE_ALLOW_DESTRUCTIVE=1.
+DESTRUCTIVE_PATHS = (CANCEL_ALL, CANCEL_MARKET, HEARTBEAT)
+DESTRUCTIVE_OPERATION_IDS = ("cancel_all", "cancel_market_orders", "send_heartbeat")
+# What each destructive operation does to a real account, for the refusals and skip notices.
+DESTRUCTIVE_EFFECT = {
+    CANCEL_ALL: "it cancels every live order of the account",
+    CANCEL_MARKET: "it cancels every live order of the account in a market",
+    HEARTBEAT: (
+        "an accepted heartbeat arms the server-side switch that cancels every open order of the "
+        "api key about 10-15 s after the last accepted heartbeat (there is no disarm), and it "
+        "takes over the key's heartbeat chain from any bot sending heartbeats with it"
+    ),
+}
+# The documented heartbeat deadline is 10 s ("with up to a 5-second buffer"): no correct server
+# lets an armed key lapse sooner. A heartbeat sent within this many seconds of the last accepted
+# one therefore meets the same expected id as that answer named; later, a lapse may have reset it.
+HEARTBEAT_LAPSE_FREE_SECONDS = 5.0
 # A timestamp this far from the server's clock is stale (or from the future) under any sane
 # window; the mock's default is 300 s, the CLOB's is "a few minutes".
 FRESH_SECONDS = 60
@@ -160,6 +178,47 @@ def cancel_answer(content: bytes) -> tuple[list[str], dict[str, str]] | None:
     ):
         return None
     return canceled, not_canceled
+
+
+def _json_object(content: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def heartbeat_request_id(request: Sent) -> str | None:
+    """The `heartbeat_id` of a heartbeat request that is valid per the spec as sent (a JSON object
+    with a string `heartbeat_id`, sent as application/json, no query string), else None."""
+    if request.path != HEARTBEAT or request.method != "POST" or request.query:
+        return None
+    if request.content_type != "application/json":
+        return None
+    body = request.json()
+    if not isinstance(body, dict) or not isinstance(body.get("heartbeat_id"), str):
+        return None
+    heartbeat_id: str = body["heartbeat_id"]
+    return heartbeat_id
+
+
+def heartbeat_next_id(content: bytes) -> str | None:
+    """The id to send next, from an accepted heartbeat's answer (HeartbeatResponse), else None
+    (the response-schema check reports a malformed answer; the semantic checks skip it)."""
+    data = _json_object(content)
+    value = None if data is None else data.get("heartbeat_id")
+    return value if isinstance(value, str) else None
+
+
+def heartbeat_expected_id(content: bytes) -> str | None:
+    """The id a mismatch 400 names as expected (HeartbeatMismatch: a string `error_msg` and a
+    string `heartbeat_id`, which may be empty), or None when the body is not that schema (e.g. an
+    ErrorResponse)."""
+    data = _json_object(content)
+    if data is None or not isinstance(data.get("error_msg"), str):
+        return None
+    value = data.get("heartbeat_id")
+    return value if isinstance(value, str) else None
 
 
 def error_fields(content: bytes) -> tuple[str, str]:

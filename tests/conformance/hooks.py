@@ -21,9 +21,9 @@ from schemathesis.core import NotSet
 from tests.conformance import checks, contract, examples, seeding, target
 from tests.conformance.auth import L2Auth
 
-# Only the cancel operations take L2 auth: /time has none, and the L1 operations are excluded
-# from the suite (schemathesis.toml says why).
-schemathesis.auth.set_from_requests(L2Auth()).apply_to(tag="cancel")  # type: ignore[attr-defined]
+# Only the cancel operations and the order heartbeat take L2 auth: /time has none, and the L1
+# operations are excluded from the suite (schemathesis.toml says why).
+schemathesis.auth.set_from_requests(L2Auth()).apply_to(tag=["cancel", "heartbeat"])  # type: ignore[attr-defined]
 
 __all__ = ["after_call", "before_add_examples", "before_call", "checks"]
 
@@ -46,13 +46,15 @@ def before_add_examples(context: HookContext, examples_: list[Case[Any]]) -> Non
 
 @schemathesis.hook
 def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
-    """Refuse to send a destructive cancel where it is not allowed; on a mock, seed orders."""
+    """Refuse to send a destructive request (a bulk cancel, a heartbeat) where it is not
+    allowed; on a mock, seed orders."""
     t = target.current()
-    if case.operation.path in contract.DESTRUCTIVE_PATHS and not t.allow_destructive:
+    path = case.operation.path
+    if path in contract.DESTRUCTIVE_PATHS and not t.allow_destructive:
         raise RuntimeError(
-            f"refusing to send {case.method.upper()} {case.operation.path} to {t.base_url}: it "
-            "cancels every live order of the account (in a market). Set "
-            "CONFORMANCE_ALLOW_DESTRUCTIVE=1 to run it against a server that is not the mock."
+            f"refusing to send {case.method.upper()} {path} to {t.base_url}: "
+            f"{contract.DESTRUCTIVE_EFFECT[path]}. Set CONFORMANCE_ALLOW_DESTRUCTIVE=1 to run it "
+            "against a server that is not the mock."
         )
     body = None if isinstance(case.body, NotSet) else case.body
     if isinstance(body, bytes):  # a boundary example sent as raw bytes: seed for what it names

@@ -80,9 +80,22 @@ def skip_notice(t: Target) -> str | None:
     if t.allow_destructive:
         return None
     return (
-        f"SKIPPED DELETE {contract.CANCEL_ALL} and DELETE {contract.CANCEL_MARKET}: "
-        f"{t.base_url} is not the mock, and these cancel every live order of the account (in a "
-        "market), not only ids the suite names. Set CONFORMANCE_ALLOW_DESTRUCTIVE=1 to run them."
+        f"SKIPPED DELETE {contract.CANCEL_ALL}, DELETE {contract.CANCEL_MARKET}, POST "
+        f"{contract.HEARTBEAT} and the heartbeat checks: {t.base_url} is not the mock, and these "
+        "cancel every live order of the account (in a market), not only ids the suite names; "
+        f"for the heartbeat, {contract.DESTRUCTIVE_EFFECT[contract.HEARTBEAT]}. Set "
+        "CONFORMANCE_ALLOW_DESTRUCTIVE=1 to run them."
+    )
+
+
+def arming_notice(t: Target) -> str | None:
+    """The warning printed before a run that arms a real server's heartbeat switch, or None."""
+    if t.is_mock or not t.allow_destructive:
+        return None
+    return (
+        f"WARNING: this run sends order heartbeats to {t.base_url}: "
+        f"{contract.DESTRUCTIVE_EFFECT[contract.HEARTBEAT]}. Place no orders with this api key "
+        "until about 15 s after the run ends."
     )
 
 
@@ -127,9 +140,9 @@ def main(argv: Sequence[str] = ()) -> int:
     junit.parent.mkdir(parents=True, exist_ok=True)
 
     def run(t: Target) -> int:
-        notice = skip_notice(t)
-        if notice:
-            print(notice, flush=True)
+        for notice in (skip_notice(t), arming_notice(t)):
+            if notice:
+                print(notice, flush=True)
         if not t.is_mock:
             print(
                 "SKIPPED check cancel_changes_exactly_what_it_reports and order seeding: "

@@ -87,6 +87,16 @@ class Target:
         held = response.json().get("orders")
         return held if isinstance(held, int) else None
 
+    def admin_heartbeat(self, client: httpx.Client) -> dict[str, object] | None:
+        """The mock's view of our api key's heartbeat (armed, expected_id, seconds_left, ...), or
+        None when the mock does not show one (a mock from before the heartbeat deadline)."""
+        response = client.get(f"{ADMIN_PREFIX}/heartbeats")
+        if response.status_code != 200:
+            return None
+        view = response.json()
+        mine = view.get(self.creds.api_key) if isinstance(view, dict) else None
+        return mine if isinstance(mine, dict) else None
+
     def admin_add(self, client: httpx.Client, orders: list[dict[str, str]]) -> list[dict[str, str]]:
         """Add (or replace, by id) orders; they as the mock stored them."""
         if not orders:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,7 +37,7 @@ class Variant:
 
     name: str
     area: str  # auth, schema, status codes, input validation, cancel semantics, restrictions,
-    # rate limits
+    # rate limits, heartbeat
     bug: str
     clob_class: type[MockClob]
     expect: str  # the failing check's name, as the report shows it
@@ -450,6 +452,114 @@ class OverLimitPartlyApplied(MockClob):
             raise
 
 
+# -- the order heartbeat -------------------------------------------------------------------------
+
+HEARTBEAT_PATH = contract.HEARTBEAT
+
+
+class HeartbeatChain(MockClob):
+    """The mock with the heartbeat id chain restated in a few small methods (per api key, the id
+    expected next; a fresh uuid4 for each accepted heartbeat; the mismatch 400 naming the
+    expected id), so that each heartbeat variant below changes exactly one of them, whatever the
+    mock's own implementation adds (the deadline and its expiry, which no variant here needs)."""
+
+    def reset(self) -> None:
+        super().reset()
+        self.chain_lock = threading.Lock()
+        self.chain: dict[str, str] = {}  # api key -> the heartbeat id expected next
+
+    def op_send_heartbeat(
+        self, op: Operation, request: Request, body: bytes, account: Account
+    ) -> Response:
+        sent = self.heartbeat_sent_id(op, request, body)
+        with self.chain_lock:
+            expected = self.chain.get(account.api_key, "")
+            if not self.heartbeat_ok(sent, expected):
+                return self.heartbeat_mismatch(sent, expected)
+            following = self.chain[account.api_key] = self.heartbeat_new_id()
+        return self.heartbeat_accepted(following)
+
+    def heartbeat_sent_id(self, op: Operation, request: Request, body: bytes) -> str:
+        sent: str = self.parse_body(op, request, body)["heartbeat_id"]
+        return sent
+
+    def heartbeat_ok(self, sent: str, expected: str) -> bool:
+        return sent == expected
+
+    def heartbeat_new_id(self) -> str:
+        return str(uuid.uuid4())
+
+    def heartbeat_accepted(self, following: str) -> Response:
+        return json_response(200, {"heartbeat_id": following})
+
+    def heartbeat_mismatch(self, sent: str, expected: str) -> Response:
+        return json_response(400, {"error_msg": "Invalid Heartbeat ID", "heartbeat_id": expected})
+
+
+class HeartbeatAnyIdAccepted(HeartbeatChain):
+    """Stores the id it hands out but never compares: every heartbeat is accepted, so two
+    processes sharing the key (or a stale retry) keep the switch alive without noticing."""
+
+    def heartbeat_ok(self, sent: str, expected: str) -> bool:
+        return True
+
+
+class HeartbeatEmptyIdRestarts(HeartbeatChain):
+    """Takes "" as "start a new chain" at any time, not only on an unarmed key: any process with
+    the key silently takes the chain over."""
+
+    def heartbeat_ok(self, sent: str, expected: str) -> bool:
+        return sent == expected or sent == ""
+
+
+class HeartbeatMismatchNamesNothing(HeartbeatChain):
+    """Refuses a wrong id with the mismatch body, but names "" instead of the expected id (the
+    field filled from the wrong variable): a client that follows it is refused again."""
+
+    def heartbeat_mismatch(self, sent: str, expected: str) -> Response:
+        return super().heartbeat_mismatch(sent, "")
+
+
+class HeartbeatMismatchEchoesId(HeartbeatChain):
+    """Names the id that was sent, not the one expected, in the mismatch body (the request's
+    field copied into the answer)."""
+
+    def heartbeat_mismatch(self, sent: str, expected: str) -> Response:
+        return super().heartbeat_mismatch(sent, sent)
+
+
+class HeartbeatMismatchAsErrorResponse(HeartbeatChain):
+    """Refuses a wrong id through the generic error helper: 400 {"error": "Invalid Heartbeat
+    ID"}, an ErrorResponse that does not name the expected id, so a client cannot recover."""
+
+    def heartbeat_mismatch(self, sent: str, expected: str) -> Response:
+        return self.error_response(ApiError(400, "Invalid Heartbeat ID"))
+
+
+class HeartbeatEmptyIdRefused(HeartbeatChain):
+    """Validates the body with `if not body.get("heartbeat_id")`: the first heartbeat, "", is
+    refused as malformed, so the switch can never be armed."""
+
+    def heartbeat_sent_id(self, op: Operation, request: Request, body: bytes) -> str:
+        sent = super().heartbeat_sent_id(op, request, body)
+        if not sent:
+            raise ApiError(400, f"{self.INVALID_PAYLOAD}: heartbeat_id is required")
+        return sent
+
+
+class HeartbeatSignatureNotChecked(MockClob):
+    """The heartbeat route sits outside the auth middleware: POLY_API_KEY only selects the
+    account, nothing is verified, so anyone who knows a key can probe or take over its chain."""
+
+    def authenticate(self, request: Request, body: bytes) -> Account:
+        if request.scope["path"] != HEARTBEAT_PATH:
+            return super().authenticate(request, body)
+        entry = self.account_for(request.headers.get("poly_api_key", ""))
+        if entry is None:
+            raise ApiError(401, self.UNAUTHORIZED)
+        return entry[0]
+
+
 VARIANTS: tuple[Variant, ...] = (
     Variant(
         "timestamp_not_checked",
@@ -707,5 +817,61 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "matched order",
         needs_orders=True,
+    ),
+    Variant(
+        "heartbeat_any_id_accepted",
+        "heartbeat",
+        "any heartbeat id accepted: no chaining",
+        HeartbeatAnyIdAccepted,
+        "heartbeat_accepts_only_the_expected_id",
+        "an invented id",
+    ),
+    Variant(
+        "heartbeat_empty_id_restarts",
+        "heartbeat",
+        '"" accepted on an armed key: the chain restarts',
+        HeartbeatEmptyIdRestarts,
+        "heartbeat_accepts_only_the_expected_id",
+        "the empty id of a first heartbeat, on the armed key",
+    ),
+    Variant(
+        "heartbeat_mismatch_names_nothing",
+        "heartbeat",
+        'the mismatch 400 names "" instead of the expected id',
+        HeartbeatMismatchNamesNothing,
+        "heartbeat_accepts_only_the_expected_id",
+        "as the id expected",
+    ),
+    Variant(
+        "heartbeat_mismatch_echoes_id",
+        "heartbeat",
+        "the mismatch 400 names the id sent, not the expected one",
+        HeartbeatMismatchEchoesId,
+        "heartbeat_accepts_only_the_expected_id",
+        "as the id expected",
+    ),
+    Variant(
+        "heartbeat_mismatch_as_error_response",
+        "heartbeat",
+        "a wrong heartbeat id refused with a 400 ErrorResponse (expected id not named)",
+        HeartbeatMismatchAsErrorResponse,
+        "valid_signed_heartbeat_is_accepted",
+        "the mismatch body",
+    ),
+    Variant(
+        "heartbeat_empty_id_refused",
+        "heartbeat",
+        'the first heartbeat ("") refused as malformed: the switch cannot be armed',
+        HeartbeatEmptyIdRefused,
+        "valid_signed_heartbeat_is_accepted",
+        "the mismatch body",
+    ),
+    Variant(
+        "heartbeat_signature_not_checked",
+        "heartbeat",
+        "heartbeats authenticated by api key alone (no signature, passphrase, address check)",
+        HeartbeatSignatureNotChecked,
+        "auth_covers_the_whole_request",
+        f"POST {HEARTBEAT_PATH} with broken auth",
     ),
 )

@@ -8,7 +8,10 @@ stopped exercising it would prove nothing.
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,10 +22,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from clob_cancel_mock import MockClob
-from clob_cancel_mock.app import ApiError
+from clob_cancel_mock.app import ApiError, json_response
 from clob_cancel_mock.contract import Operation
 from tests.broken_servers import proof
 from tests.broken_servers.proof import Answer
+from tests.broken_servers.variants import HeartbeatChain
 
 CANCELS = ("cancel_order", "cancel_orders", "cancel_all", "cancel_market_orders")
 RATE_LIMIT_HEADERS = ("poly-ratelimit-remaining", "poly-ratelimit-reset", "poly-ratelimit-tier")
@@ -42,6 +46,70 @@ class EdgeLimited(MockClob):
             await self.read_body(request)
             return self.error_response(ApiError(429, "Too Many Requests", {"Retry-After": "1"}))
         return await super().handle(operation, request)
+
+
+class OtherHeartbeats(HeartbeatChain):
+    """A correct heartbeat chain that differs from the mock's as the spec allows: ids in other
+    formats (a base64 token with its `=` padding, and every third one a decimal counter, where the
+    mock uses uuid4s); extra fields in both answers (the mismatch also carries an ErrorResponse
+    `error` and `code`); and an edge 429 with Retry-After on every twelfth heartbeat request."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._ids = itertools.count(1)
+        self._edge = itertools.count(1)
+        super().__init__(*args, **kwargs)
+
+    async def handle(self, operation: Operation, request: Request) -> Response:
+        if operation.operation_id == "send_heartbeat" and next(self._edge) % 12 == 2:
+            await self.read_body(request)
+            return self.error_response(ApiError(429, "Too Many Requests", {"Retry-After": "1"}))
+        return await super().handle(operation, request)
+
+    def heartbeat_new_id(self) -> str:
+        n = next(self._ids)
+        return str(1000 + n) if n % 3 == 0 else base64.b64encode(os.urandom(10)).decode()
+
+    def heartbeat_accepted(self, following: str) -> Response:
+        return json_response(200, {"heartbeat_id": following, "status": "ok", "timeout_ms": 10000})
+
+    def heartbeat_mismatch(self, sent: str, expected: str) -> Response:
+        body = {
+            "error_msg": "Invalid Heartbeat ID",
+            "heartbeat_id": expected,
+            "error": "Invalid Heartbeat ID",
+            "code": "INVALID_HEARTBEAT_ID",
+        }
+        return json_response(400, body)
+
+
+def _heartbeat_ids(answers: list[Answer], status: int) -> list[str]:
+    """The ids of the well-formed heartbeats that got ``status``."""
+    ids = []
+    for a in answers:
+        if a.operation_id != "send_heartbeat" or a.status != status:
+            continue
+        try:
+            sent = json.loads(a.body).get("heartbeat_id")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(sent, str):
+            ids.append(sent)
+    return ids
+
+
+def other_heartbeats(answers: list[Answer]) -> str | None:
+    """Both id formats accepted, the check's invented id refused, and some edge 429s."""
+    accepted = _heartbeat_ids(answers, 200)
+    counters = [i for i in accepted if i.isdigit()]
+    tokens = [i for i in accepted if i.endswith("=")]
+    invented = [i for i in _heartbeat_ids(answers, 400) if i.startswith("conformance-invented-")]
+    edge = [a for a in answers if a.operation_id == "send_heartbeat" and a.status == 429]
+    if not (counters and tokens and invented and edge):
+        return (
+            f"{len(counters)} counter and {len(tokens)} token ids accepted, {len(invented)} "
+            f"invented ids refused, {len(edge)} heartbeat 429s"
+        )
+    return None
 
 
 def _cancels(answers: list[Answer], status: int) -> list[Answer]:
@@ -148,6 +216,21 @@ CORRECT = (
         "post-only window, in which cancels work",
         restarted,
         {"restarting": True, "count": 30},
+        as_foreign=True,
+    ),
+    Correct(
+        "heartbeat_other_ids",
+        "heartbeat ids as base64 tokens and decimal counters, extra fields in both heartbeat "
+        "answers, and an edge 429 on every twelfth heartbeat",
+        other_heartbeats,
+        clob_class=OtherHeartbeats,
+    ),
+    Correct(
+        "heartbeat_other_ids_foreign",
+        "the same heartbeat differences on a server the suite cannot reset: the key stays armed "
+        "between cases, so the first heartbeat meets the mismatch and follows the id it names",
+        other_heartbeats,
+        clob_class=OtherHeartbeats,
         as_foreign=True,
     ),
 )

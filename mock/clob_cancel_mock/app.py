@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hmac
+import ipaddress
 import json
 import logging
 import math
@@ -21,6 +22,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -640,8 +642,10 @@ class MockClob:
     # -- admin surface (/_mock/) ----------------------------------------------------------------
 
     async def admin(self, request: Request) -> Response:
-        """One admin call (the routes only let through the methods each name allows)."""
+        """One admin call (the routes only let through the methods each name allows), once
+        :meth:`admin_guard` has let it through."""
         try:
+            self.admin_guard(request)
             name, method = request.url.path.rsplit("/", 1)[1], request.method
             if name == "orders" and method == "GET":
                 return json_response(200, [order.to_json() for order in self.book.all()])
@@ -664,6 +668,46 @@ class MockClob:
             return self.error_response(e)
         except (OrderError, FaultsError) as e:
             return self.error_response(ApiError(400, str(e)))
+
+    def admin_guard(self, request: Request) -> None:
+        """Refuse what a web page could send to a mock on loopback (the admin surface has no
+        auth; a page the developer visits, or a DNS-rebinding one, must not drive it):
+
+        - ``Host``: its name must be a loopback name (``localhost``, ``127.0.0.1`` or any
+          127.x.y.z, ``[::1]``) or the address the connection came in on (the bound address);
+          any port. Otherwise 421: a DNS-rebinding page's requests carry its own name.
+        - ``Origin``: absent (not a browser, or a same-origin GET), or ``http(s)://`` + one of
+          those names + the port the mock listens on (the mock's own origin under any loopback
+          name). Anything else, ``null`` included, is 403.
+        - a POST's ``Content-Type`` must be ``application/json`` (parameters allowed), else 415;
+          a POST with no body may omit it (``POST /_mock/reset``). A browser sends
+          ``text/plain``, a form type or no body only, cross-site, without a CORS preflight.
+
+        Nothing is read or changed before these pass."""
+        server = request.scope.get("server") or (None, None)
+        bound_host, bound_port = server[0], server[1]
+        host, _ = _split_authority(request.headers.get("host", ""))
+        if host is None or not _local_name(host, bound_host):
+            raise ApiError(
+                421, "the admin surface answers only to a loopback Host or the bound address"
+            )
+        origin = request.headers.get("origin")
+        if origin is not None and not _origin_ok(origin, bound_host, bound_port):
+            raise ApiError(403, f"the admin surface refuses the foreign Origin {origin[:100]!r}")
+        if request.method == "POST":
+            content_type = request.headers.get("content-type")
+            if content_type is None:
+                length = request.headers.get("content-length")
+                if length not in (None, "0") or "transfer-encoding" in request.headers:
+                    raise ApiError(
+                        415, "an admin POST with a body needs Content-Type: application/json"
+                    )
+            elif content_type.split(";", 1)[0].strip().lower() != "application/json":
+                raise ApiError(
+                    415,
+                    "an admin POST needs Content-Type: application/json, "
+                    f"got {content_type[:100]!r}",
+                )
 
     async def _admin_json(self, request: Request) -> Any:
         body = await self.read_body(request)
@@ -713,6 +757,42 @@ def json_depth_ok(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
         elif byte in (0x5D, 0x7D):  # ] }
             depth -= 1
     return True
+
+
+def _split_authority(authority: str) -> tuple[str | None, int | None]:
+    """(host, port) of a Host header or an origin's netloc; host None when malformed. An IPv6
+    host loses its brackets; port None when absent."""
+    try:
+        parts = urlsplit("//" + authority)
+        return parts.hostname, parts.port
+    except ValueError:
+        return None, None
+
+
+def _local_name(host: str, bound_host: str | None) -> bool:
+    """Whether ``host`` names this machine's loopback or the bound address."""
+    host = host.lower().rstrip(".")
+    if host == "localhost" or (bound_host is not None and host == bound_host.lower()):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _origin_ok(origin: str, bound_host: str | None, bound_port: int | None) -> bool:
+    try:
+        parts = urlsplit(origin)
+        port = parts.port
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or parts.hostname is None:
+        return False
+    if parts.path or parts.query or parts.fragment or parts.username is not None:
+        return False
+    if port is None:
+        port = 443 if parts.scheme == "https" else 80
+    return _local_name(parts.hostname, bound_host) and port == bound_port
 
 
 def _same(given: str, expected: str) -> bool:

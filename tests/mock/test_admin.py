@@ -63,7 +63,9 @@ def test_bad_orders_are_400_naming_the_place(api: Api, body: object, message: st
 
 
 def test_malformed_admin_json_is_400(api: Api) -> None:
-    response = api.http.post("/_mock/orders", content=b"[{")
+    response = api.http.post(
+        "/_mock/orders", content=b"[{", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert "not valid JSON" in json_of(response)["error"]
 

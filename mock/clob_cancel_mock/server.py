@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Iterable, Mapping
@@ -9,6 +10,8 @@ from types import TracebackType
 from typing import Any, Self
 
 import uvicorn
+from uvicorn.config import HTTP_PROTOCOLS
+from uvicorn.importer import import_from_string
 
 from .accounts import DEFAULT_ACCOUNT, Account
 from .app import MockApp, MockClob, create_app
@@ -34,13 +37,91 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+HEADER_TIMEOUT = 10.0  # seconds from a connection's first byte (or its opening) to whole headers
+MAX_HEADER_BYTES = 64 * 1024  # bytes a request may send before its headers are complete
+KEEP_ALIVE_TIMEOUT = 5  # seconds an idle keep-alive connection is kept
+
+
+def guarded_protocol(
+    http: str | type[asyncio.Protocol] = "auto",
+    header_timeout: float = HEADER_TIMEOUT,
+    max_header_bytes: int = MAX_HEADER_BYTES,
+) -> type[asyncio.Protocol]:
+    """uvicorn's HTTP protocol (``http``: auto, h11, httptools) plus what uvicorn lacks: a
+    connection that has not completed a request's headers ``header_timeout`` seconds after it
+    opened, or after the first byte of its next request, is closed, and so is one that sends
+    more than ``max_header_bytes`` before they are complete. uvicorn's keep-alive timeout starts
+    only after a response, so an opened-and-silent connection, or one dribbling its headers, was
+    held forever. A request whose headers are in is the app's: its body has the app's deadline
+    (:meth:`MockClob.read_body`)."""
+    base = import_from_string(HTTP_PROTOCOLS[http]) if isinstance(http, str) else http
+
+    class GuardedProtocol(base):  # type: ignore[valid-type,misc]
+        _header_timer: asyncio.TimerHandle | None = None
+        _header_bytes = 0
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)
+            self._arm_header_timer()
+
+        def data_received(self, data: bytes) -> None:
+            before = self.cycle
+            idle = before is None or before.response_complete
+            if idle:
+                self._arm_header_timer()
+                self._header_bytes += len(data)
+            super().data_received(data)
+            if self.cycle is not before:  # a request's headers are complete
+                self._drop_header_timer()
+            elif idle and self._header_bytes > max_header_bytes:
+                self._close()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._drop_header_timer()
+            super().connection_lost(exc)
+
+        def _arm_header_timer(self) -> None:
+            if self._header_timer is None:
+                self._header_bytes = 0
+                self._header_timer = self.loop.call_later(header_timeout, self._header_timeout)
+
+        def _drop_header_timer(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+            self._header_bytes = 0
+
+        def _header_timeout(self) -> None:
+            self._header_timer = None
+            if self.cycle is None or self.cycle.response_complete:
+                self._close()
+
+        def _close(self) -> None:
+            self._drop_header_timer()
+            if not self.transport.is_closing():
+                self.transport.close()
+
+    GuardedProtocol.__name__ = GuardedProtocol.__qualname__ = f"Guarded{base.__name__}"
+    return GuardedProtocol
+
+
 def uvicorn_config(app: MockApp, *, access_log: bool = False, **options: Any) -> uvicorn.Config:
+    """uvicorn's config for the mock: the guarded protocol (``header_timeout``), a short
+    keep-alive and h11's header-size cap."""
+    http = guarded_protocol(
+        options.pop("http", "auto"), options.pop("header_timeout", HEADER_TIMEOUT)
+    )
     return uvicorn.Config(
         app,
         lifespan="off",
         access_log=access_log,
+        http=http,
         log_level=options.pop("log_level", "warning"),
         timeout_graceful_shutdown=options.pop("timeout_graceful_shutdown", 3),
+        timeout_keep_alive=options.pop("timeout_keep_alive", KEEP_ALIVE_TIMEOUT),
+        h11_max_incomplete_event_size=options.pop(
+            "h11_max_incomplete_event_size", MAX_HEADER_BYTES
+        ),
         **options,
     )
 
@@ -49,7 +130,8 @@ class MockServer:
     """Starts the mock on 127.0.0.1 on a free port; ``with MockServer() as mock: mock.url``.
 
     Options are those of :func:`create_app` (``timestamp_window``, ``faults``,
-    ``heartbeat_timeout``, ``clob_class``, ...). The state can be read and changed directly
+    ``heartbeat_timeout``, ``body_timeout``, ``clob_class``, ...); ``header_timeout`` is the
+    server's (:func:`guarded_protocol`). The state can be read and changed directly
     (``add_orders``, ``orders``, ``set_faults``, ``heartbeats``, ``reset``) or over HTTP through
     the /_mock/ admin surface.
     """
@@ -62,9 +144,11 @@ class MockServer:
         host: str = "127.0.0.1",
         port: int = 0,
         start_timeout: float = 10.0,
+        header_timeout: float = HEADER_TIMEOUT,
         **options: Any,
     ) -> None:
         self.app = create_app(accounts, orders, **options)
+        self.header_timeout = header_timeout
         self.clob: MockClob = self.app.clob
         self.host = host
         self.port = port
@@ -83,7 +167,9 @@ class MockServer:
         sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         # loop="asyncio": uvloop's policy would be set process-wide, under the tests' feet.
-        server = uvicorn.Server(uvicorn_config(self.app, loop="asyncio"))
+        server = uvicorn.Server(
+            uvicorn_config(self.app, loop="asyncio", header_timeout=self.header_timeout)
+        )
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="clob-cancel-mock", daemon=True
         )

@@ -50,8 +50,8 @@ class RecordingClob(MockClob):
         self.sent: list[Sent] = []
         super().__init__(*args, **kwargs)
 
-    async def read_body(self, request: Request) -> bytes:
-        body = await super().read_body(request)
+    async def read_body(self, request: Request, *limits: Any) -> bytes:
+        body = await super().read_body(request, *limits)
         request.scope[_BODY] = body
         return body
 

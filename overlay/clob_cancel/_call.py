@@ -10,6 +10,8 @@ its ``HTTPStatus`` lookup, ~7 us of every call on loopback (README, "Where the t
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from collections.abc import Callable, Generator
 from types import ModuleType
@@ -42,6 +44,10 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 _DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 # What a generated parser raises on a body that is not the contract's (not JSON, wrong types).
 _MALFORMED = (ValueError, KeyError, TypeError, AttributeError)
+# An undocumented answer is quoted up to _SNIPPET_CHARS, after scrubbing its first _SCRUBBED_BYTES
+# (longer than any snippet plus any secret, however encoded).
+_SNIPPET_CHARS = 200
+_SCRUBBED_BYTES = 16384
 
 
 class L2Auth(httpx.Auth):
@@ -105,13 +111,39 @@ def operation_name(endpoint: ModuleType) -> str:
     return endpoint.__name__.rpartition(".")[2]
 
 
-def _scrub(text: str, creds: ApiCreds | None, answer: httpx.Response | None = None) -> str:
-    """The server's text without our secret, passphrase or signature, should it echo them."""
-    secrets = [creds.api_secret, creds.api_passphrase] if creds is not None else []
+def _echoed(secret: str) -> str:
+    """A pattern for ``secret`` as a server or proxy may echo it: each character as it is,
+    %-encoded (either case), JSON-escaped (``\\u00XX``, ``\\/``, ``\\"``), or as an HTML character
+    reference, and a space also as ``+``."""
+    parts = []
+    for char in secret:
+        code = ord(char)
+        hexes = f"(?i:%{code:02x}|\\\\u{code:04x}|&#x0*{code:x};)"
+        forms = [re.escape(char), hexes, f"&#0*{code};"]
+        if char == " ":
+            forms.append(r"\+")
+        elif char in '/"\\':  # JSON's two-character escapes
+            forms.append(re.escape("\\" + char))
+        if (escaped := html.escape(char)) != char:
+            forms.append(re.escape(escaped))
+        parts.append(f"(?:{'|'.join(forms)})")
+    return "".join(parts)
+
+
+def _scrub(
+    text: str, creds: ApiCreds | None, answer: httpx.Response | httpx.Request | None = None
+) -> str:
+    """The server's text without our secret, passphrase or signature (that of ``answer``'s
+    request), should it echo them, as they are or encoded (:func:`_echoed`). The base64 values
+    are matched without their ``=`` padding, which an echo may drop or encode."""
+    secrets = [creds.api_secret.rstrip("="), creds.api_passphrase] if creds is not None else []
     if answer is not None:
-        secrets.append(answer.request.headers.get("POLY_SIGNATURE", ""))
+        request = answer.request if isinstance(answer, httpx.Response) else answer
+        secrets.append(request.headers.get("POLY_SIGNATURE", "").rstrip("="))
     for secret in filter(None, secrets):
         text = text.replace(secret, "***")
+        if any(mark in text for mark in "%\\&+"):  # perhaps an encoded echo
+            text = re.sub(_echoed(secret), "***", text)
     return text
 
 
@@ -190,12 +222,14 @@ def unexpected(
     now: float,
     creds: ApiCreds | None,
 ) -> CancelError:
-    """The error for an answer that is not the contract's (status or body)."""
-    snippet = " ".join(content[:200].decode("utf-8", "replace").split())
+    """The error for an answer that is not the contract's (status or body): its start, scrubbed
+    before it is cut (a secret straddling the cut would leave its first characters)."""
+    text = _scrub(content[:_SCRUBBED_BYTES].decode("utf-8", "replace"), creds, answer)
+    snippet = " ".join(text.split())[:_SNIPPET_CHARS]
     return error_for_answer(
         operation_name(endpoint),
         answer.status_code,
-        _scrub(snippet, creds, answer) or None,
+        snippet or None,
         retry_after=retry_after_seconds(answer.headers, None, now),
         documented=False,
     )
@@ -214,10 +248,15 @@ def failure(
         sent = not isinstance(exc, _NOT_SENT)
         kind = type(exc).__name__
         detail = f"no answer ({kind}{': ' + str(exc) if str(exc) else ''})"
+        try:
+            request: httpx.Request | None = exc.request
+        except RuntimeError:  # raised without one
+            request = None
         error: CancelError = TransportError(
-            operation_name(endpoint), _scrub(detail, creds), fate_unknown=sent
+            operation_name(endpoint), _scrub(detail, creds, request), fate_unknown=sent
         )
         error.retryable = not sent or isinstance(exc, _DROPPED)
+        error.changed_nothing = not sent
     elif isinstance(exc, httpx.DecodingError) and answer is not None:  # a bad Content-Encoding
         error = unexpected(endpoint, answer, b"", now, creds)
     else:

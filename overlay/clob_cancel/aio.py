@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import ModuleType, TracebackType
 from typing import Any, Self, Unpack
 
@@ -20,7 +20,7 @@ from clob_cancel_client.api.heartbeat import send_heartbeat as _send_heartbeat
 from clob_cancel_client.api.support import get_server_time as _get_server_time
 from clob_cancel_client.models import CancelOrderRequest, CancelOrdersResponse, HeartbeatResponse
 
-from ._call import attempt_async
+from ._call import attempt_async, operation_name
 from .client import (
     _DOCS,
     ClientOptions,
@@ -30,6 +30,7 @@ from .client import (
     _check_ids,
     _Oversized,
     _positive_int,
+    reconcile,
 )
 from .errors import CancelError, HeartbeatLapsedError, HeartbeatMismatchError
 from .heartbeat import (
@@ -87,7 +88,7 @@ class AsyncCancelClient(_Base):
     async def cancel(self, order_id: str) -> CancelOrdersResponse:
         """Cancel one order (DELETE /order)."""
         body = CancelOrderRequest(order_id=_check_id(order_id, "order_id"))
-        return await self._send(_cancel_order, _cancel_order._get_kwargs(body=body), (order_id,))
+        return await self._send(_cancel_order, _cancel_order._get_kwargs(body=body), [order_id])
 
     async def cancel_orders(
         self, order_ids: Iterable[str], *, progress: Callable[[int, int], None] | None = None
@@ -109,7 +110,7 @@ class AsyncCancelClient(_Base):
             key, chunk = item
             request = _cancel_orders._get_kwargs(body=chunk)
             try:
-                answer = await self._send(_cancel_orders, request, cost=len(chunk))
+                answer = await self._send(_cancel_orders, request, chunk, cost=len(chunk))
             except _Oversized:
                 batches.split(key, chunk, self._pacer.batch_limit(self._max_ids))
                 return True
@@ -196,9 +197,10 @@ class AsyncCancelClient(_Base):
         self,
         endpoint: ModuleType,
         request: dict[str, Any],
-        ids: tuple[str, ...] = (),
+        requested: Sequence[str] | None = None,
         cost: int = 1,
     ) -> CancelOrdersResponse:
+        """See :meth:`CancelClient._send`."""
         await self._sync_clock_once()
         request = self._resolve(request)
         started = self._clock()
@@ -220,8 +222,8 @@ class AsyncCancelClient(_Base):
             )
             self._pacer.release(reservation)  # answered (done already) or failed without one
             if not isinstance(result, CancelError):
-                return result
-            await self._sleep(self._retry_wait(result, retries_done, started, ids, cost))
+                return reconcile(operation_name(endpoint), result, requested)
+            await self._sleep(self._retry_wait(result, retries_done, started, requested, cost))
             retries_done += 1
 
 

@@ -23,15 +23,20 @@ if TYPE_CHECKING:
     from clob_cancel_client.models import CancelOrdersResponse
 
     from .client import CancelClient
+    from .errors import CancelError
     from .heartbeat import HeartbeatKeeper
 
 PUBLIC_CLOB = "https://clob.polymarket.com"
+URL_SHORTCUTS = {"polymarket": PUBLIC_CLOB}
+"""Names --url (or CLOB_API_URL) may give instead of a URL."""
 OK, NOT_ALL_CANCELED, USAGE, FAILED = 0, 1, 2, 3
 
 EPILOG = f"""\
 credentials come from the environment, as in the official client's examples:
-  CLOB_API_URL (default {PUBLIC_CLOB}), CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE,
-  and PK (private key) or CLOB_ADDRESS; --env-file reads them from a KEY=VALUE file.
+  CLOB_API_URL, CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE, and PK (private key) or
+  CLOB_ADDRESS; --env-file reads them from a KEY=VALUE file. There is no default URL: give
+  CLOB_API_URL or --url (--url polymarket for the public CLOB, {PUBLIC_CLOB}).
+  Plain http:// is refused for a host that is not loopback unless --insecure-http is given.
 exit codes: 0 all canceled, 1 some not canceled, 2 usage or credential error,
   3 server or transport error (what is known to be canceled is printed first);
   heartbeat: COMMAND's exit code (128+N if a signal N ended it), 3 when the first heartbeat
@@ -45,7 +50,17 @@ class UsageError(Exception):
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--url", help="the CLOB's URL (default: $CLOB_API_URL or the public CLOB)")
+    common.add_argument(
+        "--url",
+        help="the CLOB's URL, or 'polymarket' for the public CLOB (default: $CLOB_API_URL; "
+        "required, there is no built-in default)",
+    )
+    common.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="allow plain http:// to a host that is not loopback (the passphrase travels in "
+        "cleartext)",
+    )
     common.add_argument("--address", help="the signer's address (default: $CLOB_ADDRESS or PK's)")
     common.add_argument("--env-file", metavar="FILE", help="read CLOB_* and PK from FILE")
     common.add_argument("--json", action="store_true", help="print the server's answer as JSON")
@@ -122,6 +137,8 @@ def _read(path: str, option: str) -> str:
             return f.read()
     except OSError as e:
         raise UsageError(f"{option}: cannot read {path}: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{option} {path}: not UTF-8 text (at byte {e.start})") from None
 
 
 def read_env_file(path: str) -> dict[str, str]:
@@ -143,7 +160,10 @@ def read_env_file(path: str) -> dict[str, str]:
 
 def read_ids(path: str, stdin: TextIO) -> list[str]:
     """Ids from a file or stdin: a JSON array of strings, or one id a line (blank lines skipped)."""
-    text = stdin.read() if path == "-" else _read(path, "--file")
+    try:
+        text = stdin.read() if path == "-" else _read(path, "--file")
+    except UnicodeDecodeError as e:
+        raise UsageError(f"--file -: stdin is not UTF-8 text (at byte {e.start})") from None
     if text.lstrip().startswith("["):
         try:
             ids = json.loads(text)
@@ -155,11 +175,46 @@ def read_ids(path: str, stdin: TextIO) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def _url(given: str, insecure_http: bool) -> str:
+    """The CLOB's URL from --url or CLOB_API_URL (a name of :data:`URL_SHORTCUTS` allowed),
+    checked before anything is sent. There is no default: a CI step that lost the variable must
+    not cancel a real account's orders."""
+    from urllib.parse import urlsplit
+
+    given = given.strip()
+    if not given:
+        raise UsageError(
+            "no CLOB URL: set CLOB_API_URL or pass --url URL (--url polymarket for the public "
+            f"CLOB, {PUBLIC_CLOB}); there is no default"
+        )
+    url = URL_SHORTCUTS.get(given, given)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a ValueError on a port that is not a number in range)
+    except ValueError as e:
+        raise UsageError(f"--url / CLOB_API_URL is not a valid URL: {e}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            "--url / CLOB_API_URL must be an http:// or https:// URL with a host, or "
+            f"one of: {', '.join(URL_SHORTCUTS)}"
+        )
+    if parts.scheme == "http" and not insecure_http:
+        from .client import _is_loopback
+
+        if not _is_loopback(parts.hostname):
+            raise UsageError(
+                "--url / CLOB_API_URL is plain http:// to a host that is not loopback: the API "
+                "passphrase would travel in cleartext. Use https://, or pass --insecure-http "
+                "if the network is yours to trust"
+            )
+    return url
+
+
 def _environment(args: argparse.Namespace) -> dict[str, str]:
     env = dict(os.environ)
     if args.env_file:
         env.update(read_env_file(args.env_file))
-    env["CLOB_API_URL"] = args.url or env.get("CLOB_API_URL") or PUBLIC_CLOB
+    env["CLOB_API_URL"] = _url(args.url or env.get("CLOB_API_URL", ""), args.insecure_http)
     if args.address:
         env["CLOB_ADDRESS"] = args.address
         env.pop("PK", None)  # an explicit address needs no private key
@@ -171,18 +226,30 @@ def _client(args: argparse.Namespace, env: dict[str, str], **options: Any) -> Ca
     from .signing import CredentialsError
 
     try:
-        return CancelClient.from_env(env, timeout=args.timeout, retries=args.retries, **options)
+        return CancelClient.from_env(
+            env,
+            timeout=args.timeout,
+            retries=args.retries,
+            allow_insecure_http=args.insecure_http,
+            **options,
+        )
     except (CredentialsError, ValueError) as e:
         raise UsageError(str(e)) from None
 
 
 def _recorder(sent: list[httpx.Request]) -> httpx.MockTransport:
-    """A transport that keeps each fully signed request and answers 'nothing canceled'."""
+    """A transport that keeps each fully signed request and answers that each id it names was
+    not canceled (a dry run)."""
     import httpx
 
     def record(request: httpx.Request) -> httpx.Response:
         sent.append(request)
-        return httpx.Response(200, json={"canceled": [], "not_canceled": {}})
+        body = json.loads(request.content) if request.content else None
+        named = body if isinstance(body, list) else []
+        if isinstance(body, dict) and "orderID" in body:
+            named = [body["orderID"]]
+        not_canceled = dict.fromkeys(named, "dry run: not sent")
+        return httpx.Response(200, json={"canceled": [], "not_canceled": not_canceled})
 
     return httpx.MockTransport(record)
 
@@ -228,6 +295,34 @@ def _summary(answer: CancelOrdersResponse, requested: Sequence[str] | None, out:
         print(f"not canceled: {len(not_canceled)}", file=out)
         for order_id, reason in not_canceled.items():
             print(f"  {order_id}: {reason}", file=out)
+
+
+def _some(ids: Sequence[str], most: int = 10) -> str:
+    shown = ", ".join(ids[:most])
+    return shown + (
+        f", ... ({len(ids) - most} more: --json lists every one)" if len(ids) > most else ""
+    )
+
+
+def _failure_summary(error: CancelError, out: TextIO) -> None:
+    """What a failed call did to each id, in words: every id given is in one of these lines."""
+    if error.partial is not None:
+        print("answered before the failure:", file=out)
+        _summary(error.partial, None, out)
+    else:
+        print("no order is known to be canceled", file=out)
+    if error.unknown_ids:
+        print(
+            f"outcome unknown for {len(error.unknown_ids)} orders (the request may have "
+            f"canceled them: check, or cancel them again): {_some(error.unknown_ids)}",
+            file=out,
+        )
+    if error.untouched_ids:
+        print(
+            f"certainly not canceled: {len(error.untouched_ids)} orders (their request was "
+            f"refused or never sent): {_some(error.untouched_ids)}",
+            file=out,
+        )
 
 
 def _cancel(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
@@ -277,17 +372,14 @@ def _cancel(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
             if args.json:
                 report = known.to_dict() if known else {"canceled": [], "not_canceled": {}}
                 report["unknown"] = list(e.unknown_ids)
+                report["untouched"] = list(e.untouched_ids)
                 report["error"] = str(e)
                 report["status"] = e.status
                 if e.restriction is not None:  # e.g. "restarting": cancels work again soon
                     report["restriction"] = e.restriction
                 print(json.dumps(report), file=out)
-            elif known is not None:
-                print("known before the failure:", file=out)
-                _summary(known, None, out)
-                print(f"outcome unknown for {len(e.unknown_ids)} orders", file=out)
             else:
-                print("no order is known to be canceled", file=out)
+                _failure_summary(e, out)
             return FAILED
     if args.json:
         print(json.dumps(answer.to_dict()), file=out)
@@ -346,8 +438,9 @@ def _time(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     url = _environment(args)["CLOB_API_URL"]
     sent = time.time()
     try:
-        response = get_server_time.sync_detailed(client=Client(base_url=url, timeout=args.timeout))
-    except (httpx.HTTPError, ValueError) as e:
+        with Client(base_url=url, timeout=args.timeout) as api:  # closes its connection
+            response = get_server_time.sync_detailed(client=api)
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as e:
         print(f"clob-cancel: GET {url}/time failed: {e}", file=err)
         return FAILED
     received = time.time()

@@ -5,6 +5,7 @@ but the I/O."""
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import random
 import ssl
@@ -36,8 +37,8 @@ from clob_cancel_client.models import (
 )
 from clob_cancel_client.types import UNSET
 
-from ._call import L2Auth, attempt
-from .errors import CancelError, HeartbeatLapsedError, RateLimitedError
+from ._call import L2Auth, attempt, operation_name
+from .errors import CancelError, HeartbeatLapsedError, RateLimitedError, UnexpectedAnswerError
 from .heartbeat import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL, HeartbeatKeeper
 from .ratelimit import CANCEL_TIERS, CancelPacer, CancelTier, RateLimitState, Reservation
 from .signing import ApiCreds, CredentialsError, check_address
@@ -207,31 +208,105 @@ class _Batches:
         return _combine([row[1] for row in rows], [row[2] for row in rows])
 
 
+def _response(canceled: list[str], not_canceled: dict[str, str]) -> CancelOrdersResponse:
+    answer = CancelOrdersResponse(canceled=canceled, not_canceled=CancelOrdersResponseNotCanceled())
+    answer.not_canceled.additional_properties = not_canceled
+    return answer
+
+
+def reconcile(
+    operation: str, answer: CancelOrdersResponse, requested: Sequence[str] | None
+) -> CancelOrdersResponse:
+    """``answer`` when it accounts for each requested id exactly once and names no other (for
+    /cancel-all and the market cancel, ``requested`` is None: no id both canceled and not);
+    else an :class:`UnexpectedAnswerError` whose ``.partial`` keeps what the answer said of the
+    ids it was asked about and ``.unknown_ids`` the requested ids it leaves out or lists both
+    ways. No re-ask: a server that broke the contract once is not asked to settle it."""
+    canceled = answer.canceled
+    not_canceled = answer.not_canceled.additional_properties
+    if requested is not None:
+        # Every id canceled, in the order asked (what the CLOB and the mock answer): a list
+        # comparison, no hashing of fresh strings (~20 us for 1000 ids against ~90 us for sets).
+        if not not_canceled and canceled == requested:
+            return answer
+        if not canceled and len(requested) == 1 and list(not_canceled) == requested:
+            return answer
+    accounted = set(canceled)
+    accounted.update(not_canceled)
+    exact = len(accounted) == len(canceled) + len(not_canceled)  # no id twice, none both ways
+    if exact and (requested is None or accounted == set(requested)):
+        return answer
+    return _violation(operation, canceled, not_canceled, requested)
+
+
+def _violation(
+    operation: str,
+    canceled: list[str],
+    not_canceled: dict[str, str],
+    requested: Sequence[str] | None,
+) -> CancelOrdersResponse:
+    """The slow path of :func:`reconcile`: keep what can be kept, say what is wrong."""
+    named = [*canceled, *not_canceled]
+    asked = set(named) if requested is None else set(requested)
+    both = set(canceled).intersection(not_canceled)
+    invented = [i for i in dict.fromkeys(named) if i not in asked]
+    kept_canceled = [i for i in dict.fromkeys(canceled) if i in asked and i not in both]
+    kept_not = {i: why for i, why in not_canceled.items() if i in asked and i not in both}
+    answered = set(kept_canceled).union(kept_not)
+    order = named if requested is None else requested
+    unknown = [i for i in dict.fromkeys(order) if i not in answered and i in asked]
+    if not (invented or unknown):  # a duplicate entry only: nothing lost or invented
+        return _response(kept_canceled, kept_not)
+    left_out = sum(i not in both for i in unknown)
+    problems = [
+        f"{left_out} requested ids left out" if left_out else "",
+        f"{len(invented)} ids never requested (dropped)" if invented else "",
+        f"{len(both)} ids both canceled and not canceled" if both else "",
+    ]
+    error = UnexpectedAnswerError(
+        operation,
+        "HTTP 200 with an answer that breaks the contract: " + ", ".join(filter(None, problems)),
+        status=200,
+        fate_unknown=bool(unknown),
+    )
+    error.partial = _response(kept_canceled, kept_not)
+    error.unknown_ids = tuple(unknown)
+    raise error
+
+
 def _combine(
     chunks: Sequence[list[str]], results: Sequence[CancelOrdersResponse | CancelError | None]
 ) -> CancelOrdersResponse:
     """The merged answer of all chunks (a lone answer as it came), or raise the first chunk's
-    error carrying the merged answer so far and every id no answer accounts for (failed or unsent
-    chunks)."""
+    error accounting for every id: what the answers (and a broken answer, for the ids it was
+    asked about) said in ``.partial``; the ids of requests that may have acted in
+    ``.unknown_ids``; those of requests refused whole or never sent in ``.untouched_ids``."""
     answers = [r for r in results if isinstance(r, CancelOrdersResponse)]
     if len(chunks) == 1 and answers:
         return answers[0]
-    merged = CancelOrdersResponse(canceled=[], not_canceled=CancelOrdersResponseNotCanceled())
-    for answer in answers:
-        merged.canceled.extend(answer.canceled)
-        merged.not_canceled.additional_properties.update(answer.not_canceled.additional_properties)
+    merged = _response([], {})
+    unknown: list[str] = []
+    untouched: list[str] = []
+    for chunk, result in zip(chunks, results, strict=True):
+        answer = result.partial if isinstance(result, CancelError) else result
+        if answer is not None:
+            merged.canceled.extend(answer.canceled)
+            merged.not_canceled.additional_properties.update(
+                answer.not_canceled.additional_properties
+            )
+        if isinstance(result, CancelError) and result.partial is not None:
+            unknown.extend(result.unknown_ids)  # the answer accounted for the rest
+        elif result is None or (isinstance(result, CancelError) and result.changed_nothing):
+            untouched.extend(chunk)
+        elif isinstance(result, CancelError):
+            unknown.extend(chunk)
     if len(answers) == len(chunks):
         return merged
     error = next(r for r in results if isinstance(r, CancelError))
     error.partial = merged
-    error.unknown_ids = tuple(
-        dict.fromkeys(  # each once: a lone request carries the ids as given, duplicates too
-            order_id
-            for chunk, result in zip(chunks, results, strict=True)
-            if not isinstance(result, CancelOrdersResponse)
-            for order_id in chunk
-        )
-    )
+    # each once: a lone request carries the ids as given, duplicates too
+    error.unknown_ids = tuple(dict.fromkeys(unknown))
+    error.untouched_ids = tuple(dict.fromkeys(untouched))
     raise error
 
 
@@ -259,8 +334,15 @@ _ENV_NAMES = {
 }
 
 
+def _chomp(value: str) -> str:
+    """``value`` without one trailing newline ("\\n" or "\\r\\n"), as a secret file often ends."""
+    return value[:-2] if value.endswith("\r\n") else value.removesuffix("\n")
+
+
 def _from_environment(environ: Mapping[str, str] | None) -> dict[str, Any]:
-    env = os.environ if environ is None else environ
+    source = os.environ if environ is None else environ
+    names = ("CLOB_API_URL", *_ENV_NAMES.values(), "CLOB_ADDRESS", "PK")
+    env = {name: _chomp(source[name]) for name in names if source.get(name)}
     missing = [name for name in ("CLOB_API_URL", *_ENV_NAMES.values()) if not env.get(name)]
     if not env.get("PK") and not env.get("CLOB_ADDRESS"):
         missing.append("PK or CLOB_ADDRESS")
@@ -294,6 +376,36 @@ class ClientOptions(TypedDict, total=False):
     on_rate_limit: Callable[[RateLimitState], None] | None
     cancel_tiers: Mapping[str, CancelTier] | None
     clock: Callable[[], float]
+    allow_insecure_http: bool
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_base_url(base_url: object, allow_insecure_http: bool) -> str:
+    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+        raise ValueError(f"base_url must be an http:// or https:// URL, got {base_url!r}")
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 (a ValueError on a port that is not a number in range)
+        httpx.URL(base_url)
+    except (ValueError, httpx.InvalidURL) as e:
+        raise ValueError(f"base_url is not a valid URL ({e}): {base_url!r}") from None
+    if not parts.hostname:
+        raise ValueError(f"base_url has no host: {base_url!r}")
+    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
+        raise ValueError(
+            f"base_url {base_url!r} is plain http:// to a host that is not loopback: every "
+            "request would carry the API passphrase and its signature in cleartext. Use "
+            "https://, or pass allow_insecure_http=True if the network is yours to trust"
+        )
+    return base_url
 
 
 class _Base:
@@ -318,15 +430,20 @@ class _Base:
         on_rate_limit: Callable[[RateLimitState], None] | None = None,
         cancel_tiers: Mapping[str, CancelTier] | None = None,
         clock: Callable[[], float] = time.time,
+        allow_insecure_http: bool = False,
     ) -> None:
-        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must be an http:// or https:// URL, got {base_url!r}")
+        _check_base_url(base_url, allow_insecure_http)
         if not isinstance(creds, ApiCreds):
             raise TypeError(f"creds must be a clob_cancel.ApiCreds, got {type(creds).__name__}")
         self._max_ids = _positive_int("max_ids_per_request", max_ids_per_request)
         extra = dict(httpx_client_kwargs or {})
         if {"base_url", "auth"} & extra.keys():
             raise ValueError("httpx_client_kwargs must not set base_url or auth (the client does)")
+        if "follow_redirects" in extra:
+            raise ValueError(
+                "httpx_client_kwargs must not set follow_redirects: a redirect would carry the "
+                "signature and the passphrase to wherever it points, another origin included"
+            )
         if any(name.lower().startswith("poly_") for name in httpx.Headers(extra.get("headers"))):
             raise ValueError("httpx_client_kwargs headers must not set POLY_* (the signer does)")
         self.address = _resolve_address(address, private_key)
@@ -358,7 +475,10 @@ class _Base:
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
         """A client from CLOB_API_URL, CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and CLOB_ADDRESS
         or PK (the private key, whose address is derived). Every missing variable is named in the
-        error. ``options`` are the constructor's keyword options."""
+        error. One trailing newline ("\\n" or "\\r\\n") is removed from each value, as secret
+        files often end with one; any other whitespace or control character in a credential is
+        a :class:`CredentialsError` naming the variable, never its value. ``options`` are the
+        constructor's keyword options."""
         return cls(**_from_environment(environ), **options)
 
     @property
@@ -393,7 +513,7 @@ class _Base:
         error: CancelError,
         retries_done: int,
         started: float,
-        ids: tuple[str, ...],
+        requested: Sequence[str] | None,
         cost: int = 1,
     ) -> float:
         """How long to wait before sending again; raises ``error`` when the policy says stop,
@@ -407,7 +527,10 @@ class _Base:
             if self._clock() - started + delay <= policy.max_total_seconds:
                 return delay
         error.attempts = retries_done + 1
-        error.unknown_ids = ids
+        if requested is not None and error.changed_nothing:
+            error.untouched_ids = tuple(dict.fromkeys(requested))
+        elif requested is not None:
+            error.unknown_ids = tuple(dict.fromkeys(requested))
         raise error
 
     def _heartbeat_request(self, heartbeat_id: str, timeout: float | None) -> dict[str, Any]:
@@ -466,7 +589,11 @@ _DOCS = """
     - ``proxy``, ``verify``, and ``httpx_client_kwargs`` (e.g. ``transport``, ``limits``,
       ``http2``, ``headers``): passed to the one httpx client this object owns. It keeps no
       cookies (each request is signed on its own); ``httpx_client_kwargs={"cookies": {}}``
-      gives it an ordinary cookie jar.
+      gives it an ordinary cookie jar. ``follow_redirects`` is refused: a redirect would carry
+      the signature and passphrase to another origin.
+    - ``allow_insecure_http``: plain ``http://`` is refused for a host that is not loopback
+      (127.0.0.0/8, ::1, localhost), since the passphrase would travel in cleartext; ``True``
+      allows it (a trusted network, a TLS-terminating sidecar).
     - ``clock`` and ``sleep``: injectable for tests.
 """
 
@@ -510,7 +637,7 @@ class CancelClient(_Base):
     def cancel(self, order_id: str) -> CancelOrdersResponse:
         """Cancel one order (DELETE /order)."""
         body = CancelOrderRequest(order_id=_check_id(order_id, "order_id"))
-        return self._send(_cancel_order, _cancel_order._get_kwargs(body=body), (order_id,))
+        return self._send(_cancel_order, _cancel_order._get_kwargs(body=body), [order_id])
 
     def cancel_orders(
         self, order_ids: Iterable[str], *, progress: Callable[[int, int], None] | None = None
@@ -530,7 +657,7 @@ class CancelClient(_Base):
             key, chunk = item
             request = _cancel_orders._get_kwargs(body=chunk)
             try:
-                answer = self._send(_cancel_orders, request, cost=len(chunk))
+                answer = self._send(_cancel_orders, request, chunk, cost=len(chunk))
             except _Oversized:
                 batches.split(key, chunk, self._pacer.batch_limit(self._max_ids))
                 continue
@@ -613,9 +740,11 @@ class CancelClient(_Base):
         self,
         endpoint: ModuleType,
         request: dict[str, Any],
-        ids: tuple[str, ...] = (),
+        requested: Sequence[str] | None = None,
         cost: int = 1,
     ) -> CancelOrdersResponse:
+        """One cancel, retried as the policy allows, its answer reconciled with ``requested``
+        (the ids the request names; None for /cancel-all and the market cancel)."""
         self._sync_clock_once()
         request = self._resolve(request)
         started = self._clock()
@@ -637,6 +766,6 @@ class CancelClient(_Base):
             )
             self._pacer.release(reservation)  # answered (done already) or failed without one
             if not isinstance(result, CancelError):
-                return result
-            self._sleep(self._retry_wait(result, retries_done, started, ids, cost))
+                return reconcile(operation_name(endpoint), result, requested)
+            self._sleep(self._retry_wait(result, retries_done, started, requested, cost))
             retries_done += 1

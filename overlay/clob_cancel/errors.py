@@ -41,9 +41,14 @@ class CancelError(Exception):
             connection failures); the client has already retried these as its policy allows.
         attempts: how many times the request was sent, retries included.
         partial: for ``cancel_orders`` sent in several chunks, the merged answer of the chunks that
-            succeeded before this one failed; None otherwise.
-        unknown_ids: the requested ids that no answer accounts for (the failed chunk and the chunks
-            not sent). Every requested id is in ``partial`` or here, so nothing is lost.
+            succeeded before this one failed; for an answer that broke the contract, what it said
+            of the ids it was asked about; None otherwise.
+        unknown_ids: the requested ids whose fate is unknown: the request may have canceled them
+            (a timeout, a dropped connection, a 5xx, an answer that left them out).
+        untouched_ids: the requested ids this call certainly did not cancel: their request was
+            refused whole (400, 401, 425, 429, 503: nothing changed) or never sent. Every
+            requested id is in ``partial``, ``unknown_ids`` or here, so nothing is lost.
+        changed_nothing: whether this failure is one that changed nothing on the server.
         code: the machine-readable ``code`` of the error body, where the server gave one.
         restriction: the trading restriction behind a 425 or 503 (see :data:`Restriction`).
         rate_limit: what the answer's ``Poly-RateLimit-*`` headers said, where it had them.
@@ -75,6 +80,8 @@ class CancelError(Exception):
         self.rate_limit: RateLimitState | None = None
         self.partial: CancelOrdersResponse | None = None
         self.unknown_ids: tuple[str, ...] = ()
+        self.untouched_ids: tuple[str, ...] = ()
+        self.changed_nothing = False
         self.attempts = 1
         self.retryable = status in (425, 429, 503)
 
@@ -94,9 +101,10 @@ class CancelError(Exception):
         if self.partial is not None:
             text += (
                 f"; {len(self.partial.canceled)} canceled and "
-                f"{len(self.partial.not_canceled.additional_properties)} not canceled before the "
-                f"failure (see .partial), {len(self.unknown_ids)} ids with unknown outcome "
-                "(see .unknown_ids)"
+                f"{len(self.partial.not_canceled.additional_properties)} not canceled as answered "
+                f"(see .partial), {len(self.unknown_ids)} ids with unknown outcome "
+                f"(see .unknown_ids), {len(self.untouched_ids)} certainly not canceled "
+                "(see .untouched_ids)"
             )
         return text
 
@@ -205,7 +213,7 @@ def error_for_answer(
         detail += f" (retry after {retry_after:g} s)"
     if restriction is not None and hint is None:
         hint = _RESTRICTION_HINTS[restriction]
-    return cls(
+    error = cls(
         operation,
         detail,
         status=status,
@@ -216,6 +224,9 @@ def error_for_answer(
         code=code,
         restriction=restriction,
     )
+    # The contract's refusals: the request was refused whole, nothing was canceled.
+    error.changed_nothing = documented and status in (400, 401, 425, 429, 503)
+    return error
 
 
 def _http_date(raw: str) -> float | None:

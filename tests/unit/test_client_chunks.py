@@ -23,9 +23,11 @@ def bodies(server: Server) -> list[list[str]]:
     return [json.loads(r.content) for r in server.requests]
 
 
-def accounted(answer: CancelOrdersResponse | None, unknown: tuple[str, ...]) -> list[str]:
+def accounted(
+    answer: CancelOrdersResponse | None, unknown: tuple[str, ...], untouched: tuple[str, ...] = ()
+) -> list[str]:
     """Every id an error accounts for, each once."""
-    found = list(unknown)
+    found = [*unknown, *untouched]
     if answer is not None:
         found += answer.canceled + list(answer.not_canceled.additional_properties)
     return found
@@ -81,7 +83,7 @@ def test_exactly_1000_ids_is_one_request_returning_the_servers_answer() -> None:
     assert len(answer.canceled) == 1000
 
 
-def test_a_failed_chunk_stops_and_the_error_carries_partial_and_unknown_ids() -> None:
+def test_a_refused_chunk_stops_and_its_ids_and_the_unsent_ones_are_certainly_untouched() -> None:
     requested = [*ids(4), "gone1", *ids(4, "0y")]  # chunks: [0x0..0x2] [0x3 gone1 0y0] [0y1..0y3]
     server = Server(cancel_answer, error(400, "Invalid order payload"))
     with (
@@ -94,12 +96,13 @@ def test_a_failed_chunk_stops_and_the_error_carries_partial_and_unknown_ids() ->
     assert e.partial is not None
     assert e.partial.canceled == requested[0:3]
     assert e.partial.not_canceled.additional_properties == {}
-    assert e.unknown_ids == tuple(requested[3:])
-    assert sorted(accounted(e.partial, e.unknown_ids)) == sorted(requested)
+    assert e.unknown_ids == ()  # a 400 changed nothing, and the last chunk was never sent
+    assert e.untouched_ids == tuple(requested[3:])
+    assert sorted(accounted(e.partial, e.unknown_ids, e.untouched_ids)) == sorted(requested)
     assert e.status == 400
     assert e.operation == "cancel_orders"
-    assert "3 canceled and 0 not canceled before the failure" in str(e)
-    assert "6 ids with unknown outcome" in str(e)
+    assert "3 canceled and 0 not canceled as answered" in str(e)
+    assert "0 ids with unknown outcome" in str(e) and "6 certainly not canceled" in str(e)
 
 
 def test_a_chunk_retried_to_success_does_not_fail_the_call() -> None:
@@ -150,8 +153,9 @@ async def test_async_failure_stops_new_chunks_and_accounts_for_every_id() -> Non
     e = raised.value
     assert len(server.requests) == 2
     assert e.partial is not None and e.partial.canceled == requested[:2]
-    assert e.unknown_ids == tuple(requested[2:])
-    assert e.fate_unknown is True  # a 500: the failed chunk may have been processed
+    assert e.unknown_ids == tuple(requested[2:4])  # a 500: that chunk may have been processed
+    assert e.untouched_ids == tuple(requested[4:])  # never sent
+    assert e.fate_unknown is True
 
 
 async def test_async_single_request_failure_names_all_ids() -> None:
@@ -159,7 +163,8 @@ async def test_async_single_request_failure_names_all_ids() -> None:
     async with async_client(server, FakeTime()) as c:
         with pytest.raises(CancelError) as raised:
             await c.cancel_orders(["0xa", "0xb"])
-    assert raised.value.unknown_ids == ("0xa", "0xb")
+    assert raised.value.untouched_ids == ("0xa", "0xb")  # a 401 changed nothing
+    assert raised.value.unknown_ids == ()
     assert raised.value.partial is not None
 
 

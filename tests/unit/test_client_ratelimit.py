@@ -227,7 +227,7 @@ def test_a_wait_beyond_the_retry_budget_is_not_taken_the_429_path_decides() -> N
     assert fake.sleeps == []
     assert raised.value.rate_limit is not None and raised.value.rate_limit.remaining == 0
     assert raised.value.retry_after == 10
-    assert raised.value.unknown_ids == tuple(ids(10))
+    assert raised.value.untouched_ids == tuple(ids(10))  # a 429 is refused whole
 
 
 def test_cancel_all_and_market_cancel_cost_one_up_front_and_stay_one_request() -> None:

@@ -119,8 +119,8 @@ def test_errors_name_their_operation(call: Callable[[CancelClient], Any], operat
     assert str(raised.value) == f"{operation}: HTTP 503: Trading is currently disabled" + (
         " (hint: trading is disabled: the exchange accepts no cancels until it resumes)"
     ) + (
-        "; 0 canceled and 0 not canceled before the failure (see .partial), 1 ids with unknown "
-        "outcome (see .unknown_ids)"
+        "; 0 canceled and 0 not canceled as answered (see .partial), 0 ids with unknown "
+        "outcome (see .unknown_ids), 1 certainly not canceled (see .untouched_ids)"
         if operation == "cancel_orders"
         else ""
     )

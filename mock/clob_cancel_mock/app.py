@@ -441,7 +441,7 @@ class MockClob:
                 400, f"{self.INVALID_PAYLOAD}: the body nests deeper than {MAX_JSON_DEPTH} levels"
             )
         try:
-            value = json.loads(body, parse_constant=_reject_constant)
+            value = json.loads(utf8_text(body), parse_constant=_reject_constant)
         except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
             raise ApiError(
                 400, f"{self.INVALID_PAYLOAD}: the body is not valid JSON ({e})"
@@ -750,7 +750,7 @@ class MockClob:
         if not json_depth_ok(body):
             raise ApiError(400, f"the body nests deeper than {MAX_JSON_DEPTH} levels")
         try:
-            return json.loads(body or b"null", parse_constant=_reject_constant)
+            return json.loads(utf8_text(body or b"null"), parse_constant=_reject_constant)
         except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
             raise ApiError(400, f"the body is not valid JSON ({e})") from None
 
@@ -822,6 +822,18 @@ def _origin_ok(origin: str, bound_host: str | None, bound_port: int | None) -> b
     if port is None:
         port = 443 if parts.scheme == "https" else 80
     return _local_name(parts.hostname, bound_host) and port == bound_port
+
+
+def utf8_text(body: bytes) -> str:
+    """The body as text: JSON exchanged between systems is UTF-8 without a byte order mark
+    (RFC 8259 section 8.1). json.loads(bytes) would also take UTF-16/32 and a BOM; a UTF-16/32
+    body without a BOM decodes here (NULs are valid UTF-8) and then fails as JSON."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        raise ValueError("a byte order mark: JSON bodies are UTF-8 without one")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"not UTF-8 at byte {e.start}: JSON bodies are UTF-8") from None
 
 
 def _same(given: str, expected: str) -> bool:

@@ -48,6 +48,7 @@ DEFAULT_MAX_BODY_BYTES = 1 << 20  # 1000 ids of 66 characters are ~70 kB
 UNAUTHENTICATED_MAX_BODY_BYTES = 64 * 1024  # a request not claiming a known api key
 ADMIN_MAX_BODY_BYTES = 1 << 20
 DEFAULT_BODY_TIMEOUT = 10.0  # seconds to receive a whole body once the headers are in
+_BODY_LIMIT = "clob_cancel_mock.body_limit"  # scope key: (bytes, refusal) for read_body
 _CLOSE = {"Connection": "close"}  # the rest of the body is not read: end the connection
 _RAW_SEND = "clob_cancel_mock.send"  # scope key: the server's own send, to drop a connection
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
@@ -243,7 +244,8 @@ class MockClob:
 
     async def handle(self, operation: Operation, request: Request) -> Response:
         try:
-            body = await self.read_body(request, *self.body_limit(operation, request))
+            request.scope[_BODY_LIMIT] = self.body_limit(operation, request)
+            body = await self.read_body(request)
             faults = self.faults
             applies = operation.operation_id in faults.operations
             if applies and faults.drop_connection and self._take_one_shot():
@@ -297,13 +299,12 @@ class MockClob:
             return limit, ApiError(401, self.UNAUTHORIZED, _CLOSE)
         return limit, None
 
-    async def read_body(
-        self, request: Request, limit: int | None = None, refusal: ApiError | None = None
-    ) -> bytes:
-        """The raw body bytes. More than ``limit`` (default ``max_body_bytes``) is refused with
-        ``refusal`` (default 413) without reading further; a body not in after
-        ``body_timeout`` seconds (a dribbling client) gets 408. Both close the connection."""
-        limit = self.max_body_bytes if limit is None else limit
+    async def read_body(self, request: Request) -> bytes:
+        """The raw body bytes. More than the request's limit (:meth:`body_limit`, else
+        ``max_body_bytes``) is refused (401 or 413) without reading further; a body not in
+        after ``body_timeout`` seconds (a dribbling client) gets 408. Both close the
+        connection."""
+        limit, refusal = request.scope.get(_BODY_LIMIT) or (self.max_body_bytes, None)
         too_large = refusal or ApiError(413, f"request body larger than {limit} bytes", _CLOSE)
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
@@ -746,7 +747,8 @@ class MockClob:
                 )
 
     async def _admin_json(self, request: Request) -> Any:
-        body = await self.read_body(request, ADMIN_MAX_BODY_BYTES)
+        request.scope[_BODY_LIMIT] = (min(self.max_body_bytes, ADMIN_MAX_BODY_BYTES), None)
+        body = await self.read_body(request)
         if not json_depth_ok(body):
             raise ApiError(400, f"the body nests deeper than {MAX_JSON_DEPTH} levels")
         try:

@@ -29,9 +29,26 @@ class CredentialsError(ValueError):
     """Malformed credentials or address. The message names the field, never its value."""
 
 
+def check_header_text(field: str, value: object) -> str:
+    """Return ``value`` if it can be sent as an HTTP header value as it is: a non-empty string of
+    printable ASCII with no leading or trailing whitespace. Else raise, naming ``field`` and never
+    the value: a passphrase ending in a newline (a CI secret file) would otherwise be refused by
+    the HTTP library with the header quoted in full, in its exception and its debug log."""
+    if not isinstance(value, str) or not value:
+        raise CredentialsError(f"{field} is empty or not a string")
+    if value != value.strip():
+        raise CredentialsError(
+            f"{field} has leading or trailing whitespace (a newline from a secret file?); "
+            "give the value exactly as issued"
+        )
+    if not (value.isascii() and value.isprintable()):
+        index = next(i for i, c in enumerate(value) if not (c.isascii() and c.isprintable()))
+        raise CredentialsError(f"{field} has a control or non-ASCII character at index {index}")
+    return value
+
+
 def _decode_secret(secret: str) -> bytes:
-    if not isinstance(secret, str) or not secret:
-        raise CredentialsError("api_secret is empty or not a string")
+    check_header_text("api_secret", secret)
     if not _URLSAFE_B64.fullmatch(secret) or len(secret) % 4:
         raise CredentialsError(
             f"api_secret is not urlsafe base64 ({len(secret)} characters; "
@@ -48,30 +65,65 @@ def _decode_secret(secret: str) -> bytes:
 
 def check_address(address: str) -> str:
     """Return ``address`` if it is a 0x-prefixed 20-byte hex address, else raise."""
+    if isinstance(address, str) and address != address.strip():
+        raise CredentialsError("address has leading or trailing whitespace")
     if not isinstance(address, str) or not _ADDRESS.fullmatch(address):
         raise CredentialsError("address must be 0x followed by 40 hex digits")
     return address
 
 
-@attrs.frozen(repr=False)
+class _Sealed:
+    """The secret and passphrase, kept out of attrs' reach: ``attrs.asdict(creds)`` and
+    ``attrs.astuple(creds)`` return this object as it is, and it shows neither."""
+
+    __slots__ = ("passphrase", "secret")
+
+    def __init__(self, secret: str, passphrase: str) -> None:
+        self.secret = secret
+        self.passphrase = passphrase
+
+    def __repr__(self) -> str:
+        return "<secret and passphrase: ***>"
+
+
+@attrs.frozen(repr=False, init=False)
 class ApiCreds:
-    """L2 API credentials. The secret is decoded (and checked) once, at construction."""
+    """L2 API credentials. The secret is decoded (and checked) once, at construction; the key and
+    passphrase must be sendable as header values as they are (printable ASCII, no surrounding
+    whitespace), else :class:`CredentialsError` names the field, never the value.
+
+    ``api_secret`` and ``api_passphrase`` are read-only properties, not attrs fields: neither
+    ``repr()`` nor ``attrs.asdict()`` / ``attrs.astuple()`` shows them."""
 
     api_key: str
-    api_secret: str = attrs.field(eq=False)
-    api_passphrase: str = attrs.field(eq=False)
     # When this process created the key (unix seconds), else None: new keys take a short while to
     # become valid, and an AuthError right after creation says so.
     created_at: float | None = attrs.field(default=None, eq=False, kw_only=True)
+    _sealed: _Sealed = attrs.field(eq=False, init=False)
     _mac: Any = attrs.field(init=False, eq=False)  # an hmac object keyed once, copied per use
 
-    def __attrs_post_init__(self) -> None:
-        if not isinstance(self.api_key, str) or not self.api_key:
-            raise CredentialsError("api_key is empty or not a string")
-        if not isinstance(self.api_passphrase, str) or not self.api_passphrase:
-            raise CredentialsError("api_passphrase is empty or not a string")
-        key = _decode_secret(self.api_secret)
+    def __init__(
+        self,
+        api_key: str,
+        api_secret: str,
+        api_passphrase: str,
+        *,
+        created_at: float | None = None,
+    ) -> None:
+        check_header_text("api_key", api_key)
+        check_header_text("api_passphrase", api_passphrase)
+        key = _decode_secret(api_secret)
+        self.__attrs_init__(api_key, created_at=created_at)
+        object.__setattr__(self, "_sealed", _Sealed(api_secret, api_passphrase))
         object.__setattr__(self, "_mac", hmac.new(key, digestmod=hashlib.sha256))
+
+    @property
+    def api_secret(self) -> str:
+        return self._sealed.secret
+
+    @property
+    def api_passphrase(self) -> str:
+        return self._sealed.passphrase
 
     def __repr__(self) -> str:
         return f"ApiCreds(api_key={self.api_key[:8]!r}…, api_secret=***, api_passphrase=***)"

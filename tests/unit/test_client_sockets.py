@@ -165,7 +165,14 @@ class AnsweringProxy(MisbehavingServer):
 def test_requests_go_through_the_proxy_given_and_sign_the_origin_path() -> None:
     with (
         AnsweringProxy() as proxy,
-        CancelClient("http://clob.test", CREDS, ADDRESS, proxy=proxy.url, timeout=PATIENT) as c,
+        CancelClient(
+            "http://clob.test",
+            CREDS,
+            ADDRESS,
+            proxy=proxy.url,
+            timeout=PATIENT,
+            allow_insecure_http=True,
+        ) as c,
     ):
         assert c.cancel_all().canceled == []
     (request,) = proxy.received

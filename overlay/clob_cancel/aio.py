@@ -35,7 +35,6 @@ from .client import (
 from .errors import CancelError, HeartbeatLapsedError, HeartbeatMismatchError
 from .heartbeat import (
     _DOC_OPTIONS,
-    _LAST_CHANCE,
     _START_TRIES,
     HEARTBEAT_DEADLINE,
     HEARTBEAT_INTERVAL,
@@ -284,15 +283,11 @@ class AsyncHeartbeatKeeper:
                     return  # stopped
                 except TimeoutError:
                     pass
-                sent_at = chain.clock()
-                left = chain.seconds_left(sent_at)
-                if left < _LAST_CHANCE:
-                    chain.lapsed(None)
+                if (slot := chain.next_send()) is None:
                     return
+                sent_at, timeout = slot
                 try:
-                    next_id = await self._client.send_heartbeat(
-                        chain.heartbeat_id, timeout=left / 2
-                    )
+                    next_id = await self._client.send_heartbeat(chain.heartbeat_id, timeout=timeout)
                 except CancelError as e:
                     wait = chain.failed(e)
                 else:

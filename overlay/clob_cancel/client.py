@@ -645,8 +645,8 @@ class CancelClient(_Base):
         """Cancel several orders (DELETE /orders), in one request with the ids as given (the
         server ignores duplicates). More than ``max_ids_per_request`` ids go, each id once, in
         consecutive requests whose answers are merged; after a request fails for good no further
-        one is sent, and its error carries ``.partial`` and ``.unknown_ids`` (see
-        :class:`CancelError`). ``progress(done, total)`` is called after each answered request,
+        one is sent, and its error carries ``.partial``, ``.unknown_ids`` and ``.untouched_ids``
+        (see :class:`CancelError`). ``progress(done, total)`` is called after each answered request,
         counting the ids sent.
 
         Under a per-signer rate limit, each request carries at most the tier's burst (a larger

@@ -79,6 +79,16 @@ class _Chain:
         if tries >= _START_TRIES:
             raise error
 
+    def next_send(self) -> tuple[float, float] | None:
+        """When the next send leaves and its timeout (half the time left, so that a hung send
+        leaves room for another); None, the lapse reported, once too little is left."""
+        sent_at = self.clock()
+        left = self.seconds_left(sent_at)
+        if left < _LAST_CHANCE:
+            self.lapsed(None)
+            return None
+        return sent_at, left / 2
+
     def seconds_left(self, now: float) -> float:
         assert self.accepted_at is not None
         return self.accepted_at + self.deadline - now
@@ -112,7 +122,7 @@ class _Chain:
         if error.retry_after is not None:
             wait = error.retry_after
         # Tries must remain before the deadline: wait at most half of what is left (and a send
-        # may take the other half: the keepers' timeout).
+        # may take the other half: next_send's timeout).
         return min(wait, left / 2)
 
     def lapsed(self, cause: BaseException | None) -> HeartbeatLapsedError:
@@ -212,13 +222,11 @@ class HeartbeatKeeper:
         chain = self._chain
         try:
             while wait is not None and not self._stop.wait(wait):
-                sent_at = chain.clock()
-                left = chain.seconds_left(sent_at)
-                if left < _LAST_CHANCE:
-                    chain.lapsed(None)
+                if (slot := chain.next_send()) is None:
                     return
+                sent_at, timeout = slot
                 try:
-                    next_id = self._client.send_heartbeat(chain.heartbeat_id, timeout=left / 2)
+                    next_id = self._client.send_heartbeat(chain.heartbeat_id, timeout=timeout)
                 except CancelError as e:
                     wait = chain.failed(e)
                 else:

@@ -472,7 +472,9 @@ class _Base:
         }
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Self:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **options: Unpack[ClientOptions]
+    ) -> Self:
         """A client from CLOB_API_URL, CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and CLOB_ADDRESS
         or PK (the private key, whose address is derived). Every missing variable is named in the
         error. One trailing newline ("\\n" or "\\r\\n") is removed from each value, as secret

@@ -6,13 +6,16 @@ The account comes from CLOB_API_KEY / CLOB_SECRET / CLOB_PASS_PHRASE and CLOB_AD
 it is the public development account; ``--tier`` gives it a cancel rate-limit tier. ``--orders``
 takes a seed file or a number of live orders to generate for that account, and may be repeated.
 A seed file is JSON, either an array of orders or ``{"accounts": [...], "orders": [...]}``; see
-the README.
+the README. ``--write-env FILE`` writes the first account's client variables to FILE once the
+mock listens, for `clob-cancel --env-file FILE` or `set -a; . FILE` in a CI job.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import re
 import signal
 import sys
@@ -198,6 +201,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="close the connection after reading each request, without answering",
     )
+    parser.add_argument(
+        "--write-env",
+        metavar="FILE",
+        type=Path,
+        help="once listening, write CLOB_API_URL, CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and "
+        "CLOB_ADDRESS of the first account to FILE (mode 0600; removed again at a clean stop), as "
+        "KEY=VALUE lines that `clob-cancel --env-file FILE` and `set -a; . FILE` both read",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request (no headers)")
     parser.add_argument(
         "--http",
@@ -278,6 +289,37 @@ def describe_account(account: Account) -> list[str]:
     return lines
 
 
+# Values written bare: what needs no quoting in sh and reads back unchanged by --env-file.
+_BARE = re.compile(r"[A-Za-z0-9._:/=+@%,\[\]-]+")
+
+
+def env_file_text(values: dict[str, str]) -> str:
+    """KEY=VALUE lines that sh's `.` and clob-cancel's --env-file read back to the same values."""
+    lines = []
+    for name, value in values.items():
+        if _BARE.fullmatch(value):
+            lines.append(f"{name}={value}")
+        elif "'" not in value and "\n" not in value:
+            lines.append(f"{name}='{value}'")
+        else:  # never printed: it may be the secret
+            raise ValueError(f"--write-env: {name} holds a quote or newline; it cannot be written")
+    return "\n".join(lines) + "\n"
+
+
+def write_env_file(path: Path, text: str) -> None:
+    """Atomically (a reader polling for FILE never sees half of it), readable by the owner only."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -307,9 +349,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
+    env_text = None
+    if args.write_env:
+        # The socket listens already: a client that reads FILE and connects waits in the backlog.
+        try:
+            env_text = env_file_text(accounts[0].client_env(f"http://{host}:{port}"))
+            write_env_file(args.write_env, env_text)
+        except (ValueError, OSError) as e:
+            sock.close()
+            print(f"clob-cancel-mock: {e}", file=sys.stderr)
+            return 2
     lines = [f"clob-cancel-mock: serving the CLOB cancel API on http://{host}:{port}"]
     for account in app.clob.accounts:
         lines += ["account:", *describe_account(account)]
+    if args.write_env:
+        lines.append(f"client environment: {args.write_env}")
     lines.append(f"orders: {len(app.clob.book.all())}; admin surface: http://{host}:{port}/_mock/")
     server = uvicorn.Server(
         uvicorn_config(app, access_log=args.access_log, log_level="info", http=args.http)
@@ -324,6 +378,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, stop)
     print("\n".join(lines), flush=True)
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    finally:
+        if args.write_env:  # a stale FILE would point the next job at a dead port
+            with contextlib.suppress(OSError):
+                if args.write_env.read_text(encoding="utf-8") == env_text:
+                    args.write_env.unlink()
     print("clob-cancel-mock: stopped", flush=True)
     return 0

@@ -255,3 +255,81 @@ def test_bad_flag_combination_exits_2() -> None:
     )
     assert result.returncode == 2
     assert "faults.count: only with status, drop_connection or restarting" in result.stderr
+
+
+def _clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOB_") and k != "PK"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # clob-cancel
+    return env
+
+
+def test_write_env_gives_a_ci_job_the_credentials_it_needs(tmp_path: Path) -> None:
+    """A CI job reads FILE both documented ways and cancels with it; FILE goes at a clean stop."""
+    env_file = tmp_path / "mock.env"
+    with running("--orders", "3", "--write-env", str(env_file)) as (process, url, banner):
+        assert f"client environment: {env_file}" in banner
+        assert env_file.stat().st_mode & 0o777 == 0o600  # it holds a secret
+        lines = env_file.read_text().splitlines()
+        assert [line.split("=", 1)[0] for line in lines] == [
+            "CLOB_API_URL",
+            "CLOB_API_KEY",
+            "CLOB_SECRET",
+            "CLOB_PASS_PHRASE",
+            "CLOB_ADDRESS",
+        ]
+        assert f"CLOB_API_URL={url}" in lines
+        sourced = subprocess.run(
+            ["bash", "-c", f'set -a; . "{env_file}"; set +a; clob-cancel order 0x0 --json'],
+            capture_output=True,
+            text=True,
+            env=_clean_env(),
+            timeout=30,
+        )
+        assert sourced.returncode == 1, sourced.stderr  # answered, signed, not canceled
+        assert list(json.loads(sourced.stdout)["not_canceled"]) == ["0x0"]
+        by_option = subprocess.run(
+            ["clob-cancel", "all", "--json", "--env-file", str(env_file)],
+            capture_output=True,
+            text=True,
+            env=_clean_env(),
+            timeout=30,
+        )
+        assert by_option.returncode == 0, by_option.stderr
+        assert len(json.loads(by_option.stdout)["canceled"]) == 3
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(10) == 0
+    assert not env_file.exists()
+
+
+def test_write_env_quotes_what_sh_would_split_and_refuses_what_it_cannot_write(
+    tmp_path: Path,
+) -> None:
+    from clob_cancel.cli import read_env_file
+    from clob_cancel_mock.cli import env_file_text
+
+    values = {"CLOB_API_URL": "http://127.0.0.1:1", "CLOB_PASS_PHRASE": "two words;$HOME"}
+    path = tmp_path / "x.env"
+    path.write_text(env_file_text(values))
+    assert read_env_file(str(path)) == values
+    shell = subprocess.run(
+        ["bash", "-c", f'. "{path}"; printf %s "$CLOB_PASS_PHRASE"'],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    assert shell.stdout == values["CLOB_PASS_PHRASE"]
+    with pytest.raises(ValueError, match="CLOB_SECRET holds a quote") as caught:
+        env_file_text({"CLOB_SECRET": "it's-secret"})
+    assert "it's-secret" not in str(caught.value)
+
+
+def test_write_env_to_an_unwritable_place_exits_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "clob_cancel_mock", "--port", "0", "--write-env", "/nonexistent/x"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=_clean_env(),
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "/nonexistent" in result.stderr

@@ -7,6 +7,9 @@ the small hand-written layer around it (signing, credentials, retries, chunking,
 
     with CancelClient.from_env() as client:          # or CancelClient(url, creds, address)
         answer = client.cancel_orders(order_ids)     # answer.canceled, answer.not_canceled
+        if answer.not_canceled:                      # a read-only Mapping: id -> reason
+            print(dict(answer.not_canceled))
+        json.dumps(answer.to_dict())                 # plain lists and dicts
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from .errors import (
 from .signing import ApiCreds, CredentialsError
 
 if TYPE_CHECKING:
-    from clob_cancel_client.models import CancelOrdersResponse
+    from clob_cancel_client.models import CancelOrdersResponse, CancelOrdersResponseNotCanceled
 
     from ._call import L2Auth
     from .aio import AsyncCancelClient, AsyncHeartbeatKeeper
@@ -71,6 +74,7 @@ _LAZY = {
     "HeartbeatKeeper": "clob_cancel.heartbeat",
     "CancelClient": "clob_cancel.client",
     "CancelOrdersResponse": "clob_cancel_client.models",
+    "CancelOrdersResponseNotCanceled": "clob_cancel_client.models",
     "L2Auth": "clob_cancel._call",
     "RetryPolicy": "clob_cancel.client",
     "address_from_private_key": "clob_cancel.l1",
@@ -96,6 +100,7 @@ __all__ = [
     "CancelClient",
     "CancelError",
     "CancelOrdersResponse",
+    "CancelOrdersResponseNotCanceled",
     "CancelTier",
     "CredentialsError",
     "HeartbeatKeeper",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
@@ -9,8 +9,8 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="CancelOrdersResponseNotCanceled")
 
 
-@_attrs_define
-class CancelOrdersResponseNotCanceled:
+@_attrs_define(eq=False)
+class CancelOrdersResponseNotCanceled(Mapping[str, str]):
     """For each id that could not be canceled, the reason.
 
     Example:
@@ -42,11 +42,20 @@ class CancelOrdersResponseNotCanceled:
     def __getitem__(self, key: str) -> str:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: str) -> None:
-        self.additional_properties[key] = value
+    def __len__(self) -> int:
+        return len(self.additional_properties)
 
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.additional_properties)
 
-    def __contains__(self, key: str) -> bool:
+    def __contains__(self, key: object) -> bool:
         return key in self.additional_properties
+
+    def keys(self) -> KeysView[str]:
+        return self.additional_properties.keys()
+
+    def items(self) -> ItemsView[str, str]:
+        return self.additional_properties.items()
+
+    def values(self) -> ValuesView[str]:
+        return self.additional_properties.values()

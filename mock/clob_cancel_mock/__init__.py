@@ -7,9 +7,10 @@ against the OpenAPI contract shipped with clob-cancel, and can inject faults. Us
 """
 
 try:
-    import openapi_core  # noqa: F401
+    import openapi_schema_validator  # noqa: F401
     import starlette  # noqa: F401
     import uvicorn  # noqa: F401
+    import yaml  # noqa: F401
 except ImportError as e:  # pragma: no cover - depends on the installation
     raise ImportError(
         f"clob_cancel_mock needs the 'mock' extra ({e.name} is missing): "

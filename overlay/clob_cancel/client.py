@@ -38,6 +38,7 @@ from clob_cancel_client.models import (
 from clob_cancel_client.types import UNSET
 
 from ._call import L2Auth, attempt, operation_name
+from ._transport import check_http2
 from .errors import CancelError, HeartbeatLapsedError, RateLimitedError, UnexpectedAnswerError
 from .heartbeat import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL, HeartbeatKeeper
 from .ratelimit import CANCEL_TIERS, CancelPacer, CancelTier, RateLimitState, Reservation
@@ -377,6 +378,7 @@ class ClientOptions(TypedDict, total=False):
     cancel_tiers: Mapping[str, CancelTier] | None
     clock: Callable[[], float]
     allow_insecure_http: bool
+    http2: bool
 
 
 def _is_loopback(host: str) -> bool:
@@ -431,6 +433,7 @@ class _Base:
         cancel_tiers: Mapping[str, CancelTier] | None = None,
         clock: Callable[[], float] = time.time,
         allow_insecure_http: bool = False,
+        http2: bool = False,
     ) -> None:
         _check_base_url(base_url, allow_insecure_http)
         if not isinstance(creds, ApiCreds):
@@ -470,6 +473,9 @@ class _Base:
             "cookies": _NoCookies(),
             **extra,
         }
+        if http2 or extra.get("http2"):
+            check_http2(True)
+            self._http_options["http2"] = True
 
     @classmethod
     def from_env(
@@ -588,8 +594,11 @@ _DOCS = """
       documented ``CANCEL_TIERS`` when Polymarket changes it.
     - ``sync_clock``: read ``GET /time`` once, at the first call, and sign with the server's
       clock from then on (no extra round trip per call). A failed read leaves the offset at 0.
+    - ``http2``: speak HTTP/2 where the server offers it (over TLS, by ALPN), as the official v2
+      client does to the CLOB; needs the h2 package (``pip install 'clob-cancel[http2]'``).
+      Off by default: on loopback it measured slower than HTTP/1.1 (see bench/README.md).
     - ``proxy``, ``verify``, and ``httpx_client_kwargs`` (e.g. ``transport``, ``limits``,
-      ``http2``, ``headers``): passed to the one httpx client this object owns. It keeps no
+      ``headers``): passed to the one httpx client this object owns. It keeps no
       cookies (each request is signed on its own); ``httpx_client_kwargs={"cookies": {}}``
       gives it an ordinary cookie jar. ``follow_redirects`` is refused: a redirect would carry
       the signature and passphrase to another origin.

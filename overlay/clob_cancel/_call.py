@@ -147,24 +147,20 @@ def _scrub(
     return text
 
 
-def _auth_hint(headers: httpx.Headers, now: float, offset: float, creds: ApiCreds | None) -> str:
-    skew = server_clock_skew(headers, now + offset)
-    if skew is not None and abs(skew) > _SKEW_HINT_SECONDS:
-        return (
-            f"this machine's clock is {-skew:+.0f} s off the server's (its Date header), and "
-            "signatures carry a timestamp: fix the system clock or pass sync_clock=True"
-        )
+def _auth_cause(
+    error: CancelError, headers: httpx.Headers, now: float, offset: float, creds: ApiCreds | None
+) -> None:
+    """Sets a 401's likely cause, and its hint, on ``error``."""
+    error.clock_skew = server_clock_skew(headers, now + offset)
     if creds is not None and creds.created_at is not None:
-        age = now - creds.created_at
-        if age < _FRESH_KEY_SECONDS:
-            return (
-                f"these API credentials were created {age:.0f} s ago and new keys take a short "
-                "while to become valid: wait a few seconds and retry"
-            )
-    return (
-        "check the API key, secret and passphrase, and that the address is the one the key was "
-        "created for; a clock more than a few seconds off also causes this (sync_clock=True)"
-    )
+        error.credentials_age = now - creds.created_at
+    if error.clock_skew is not None and abs(error.clock_skew) > _SKEW_HINT_SECONDS:
+        error.auth_cause = "clock_skew"
+    elif error.credentials_age is not None and error.credentials_age < _FRESH_KEY_SECONDS:
+        error.auth_cause = "new_credentials"
+    else:
+        error.auth_cause = "credentials"
+    error.hint = error.hint_for("sync_clock=True")
 
 
 def judge(
@@ -204,14 +200,16 @@ def judge(
             server_message=message,
         )
     if isinstance(parsed, ErrorResponse) and status != 200:
-        return error_for_answer(
+        error = error_for_answer(
             operation_name(endpoint),
             status,
             _scrub(str(parsed.error), creds, answer),
             retry_after=retry_after_seconds(answer.headers, parsed.retry_after_seconds, now),
-            hint=_auth_hint(answer.headers, now, offset, creds) if status == 401 else None,
             code=_scrub(parsed.code, creds, answer) if isinstance(parsed.code, str) else None,
         )
+        if status == 401:
+            _auth_cause(error, answer.headers, now, offset, creds)
+        return error
     return unexpected(endpoint, answer, answer.content, now, creds)
 
 

@@ -11,9 +11,11 @@ key is used, so ``--help`` and a cancel start fast.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -48,59 +50,175 @@ class UsageError(Exception):
     """Bad arguments or credentials: exit 2, nothing sent."""
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+RETRIED = (
+    "425 (matching engine restarting), 429 (rate limited), 503 (trading disabled or "
+    "unavailable) and connection failures (refused, or dropped before an answer)"
+)
+
+
+def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The options every command takes. They are given both to the main parser (before the
+    command: ``clob-cancel --env-file dev.env all``) and to each command's (after it); with
+    ``suppress`` the command's copies have no default, so they never undo one given before."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    parser.add_argument(
         "--url",
+        default=default(None),
         help="the CLOB's URL, or 'polymarket' for the public CLOB (default: $CLOB_API_URL; "
         "required, there is no built-in default)",
     )
-    common.add_argument(
+    parser.add_argument(
         "--insecure-http",
         action="store_true",
+        default=default(False),
         help="allow plain http:// to a host that is not loopback (the passphrase travels in "
         "cleartext)",
     )
-    common.add_argument("--address", help="the signer's address (default: $CLOB_ADDRESS or PK's)")
-    common.add_argument("--env-file", metavar="FILE", help="read CLOB_* and PK from FILE")
-    common.add_argument("--json", action="store_true", help="print the server's answer as JSON")
-    common.add_argument(
-        "--dry-run", action="store_true", help="show the requests, send nothing (no secrets shown)"
+    parser.add_argument(
+        "--address",
+        default=default(None),
+        help="the signer's address (default: $CLOB_ADDRESS, or PK's address)",
     )
-    common.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
-    common.add_argument("--retries", type=int, default=4, help="retries on 425/429/503 (4)")
+    parser.add_argument(
+        "--env-file",
+        metavar="FILE",
+        default=default(None),
+        help="read CLOB_* and PK from FILE (KEY=VALUE lines, as clob-cancel-mock --write-env "
+        "writes); they override the environment",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print the answer as one JSON object on stdout (on failure with the fields "
+        "unknown, untouched, error and status)",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=default(False),
+        help="show the requests that would be sent, send nothing (no secrets shown)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=default(10.0),
+        metavar="SECONDS",
+        help="how long to wait for each answer (default 10)",
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=default(4),
+        metavar="N",
+        help=f"how many times to resend a cancel refused or unanswered with {RETRIED}, each "
+        "after the wait the server asked or a backoff, within 20 s; each retry is shown on "
+        "stderr with its reason and wait (default 4; 0: never)",
+    )
+    parser.add_argument(
+        "--sync-clock",
+        action="store_true",
+        default=default(False),
+        help="read the server's clock (GET /time) first and sign with it: for a machine whose "
+        "clock is off (a 401 says so)",
+    )
+
+
+def _wrap(text: str) -> str:
+    import textwrap
+
+    return textwrap.fill(text, 90, break_on_hyphens=False)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common(common, suppress=True)
 
     parser = argparse.ArgumentParser(
         prog="clob-cancel",
-        description="Cancel orders on the Polymarket CLOB.",
+        description=_wrap(
+            "Cancel orders on the Polymarket CLOB. Options go before or after COMMAND; "
+            "'clob-cancel COMMAND --help' describes each command."
+        ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    order = commands.add_parser("order", parents=[common], help="cancel one order")
-    order.add_argument("order_id", metavar="ID")
-    orders = commands.add_parser("orders", parents=[common], help="cancel several orders")
-    orders.add_argument("order_ids", metavar="ID", nargs="*")
+    _add_common(parser, suppress=False)
+    commands = parser.add_subparsers(
+        dest="command",
+        required=True,
+        metavar="COMMAND",
+        help="what to do ('clob-cancel COMMAND --help' for its options)",
+    )
+
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name, parents=[common], help=summary, description=_wrap(description),
+            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        )  # fmt: skip
+
+    order = command(
+        "order",
+        "cancel one order",
+        "Cancel one order (DELETE /order). Exit 0 if it was canceled, 1 if the server says it "
+        "was not (the reason is printed).",
+    )
+    order.add_argument("order_id", metavar="ID", help="the order's id (its 0x... hash)")
+    orders = command(
+        "orders",
+        "cancel several orders",
+        "Cancel the orders named (DELETE /orders), 1000 ids a request, each id once. Exit 0 if "
+        "every one was canceled, 1 if some were not (each named with its reason).",
+    )
     orders.add_argument(
-        "--file", metavar="FILE", help="ids from FILE ('-' for stdin): one a line, or a JSON array"
+        "order_ids", metavar="ID", nargs="*", help="the orders' ids (or use --file)"
     )
-    commands.add_parser("all", parents=[common], help="cancel every open order of the account")
-    market = commands.add_parser(
-        "market", parents=[common], help="cancel the orders of a market and/or asset"
+    orders.add_argument(
+        "--file",
+        metavar="FILE",
+        help="read the ids from FILE ('-' for stdin): one a line, or a JSON array of strings",
     )
-    market.add_argument("--market", help="condition id of the market")
-    market.add_argument("--asset-id", help="token id of the asset")
-    derive = commands.add_parser(
-        "derive-creds", parents=[common], help="create or derive API credentials from PK (L1)"
+    command(
+        "all",
+        "cancel every open order of the account",
+        "Cancel every open order of the API key's account (DELETE /cancel-all), in one request.",
     )
-    derive.add_argument("--nonce", type=int, default=0)
-    derive.add_argument("--chain-id", type=int, default=137, help="137 Polygon, 80002 Amoy")
-    commands.add_parser("time", parents=[common], help="show the server's clock and our offset")
-    heartbeat = commands.add_parser(
+    market = command(
+        "market",
+        "cancel the orders of a market and/or asset",
+        "Cancel the account's open orders in one market and/or of one asset "
+        "(DELETE /cancel-market-orders). At least one filter is required: to cancel everything "
+        "use 'all'.",
+    )
+    market.add_argument("--market", help="the market's condition id")
+    market.add_argument("--asset-id", help="the asset's token id")
+    derive = command(
+        "derive-creds",
+        "create or derive API credentials from PK (L1)",
+        "Create the API credentials of PK's address (POST /auth/api-key) or, when they exist, "
+        "derive them (GET /auth/derive-api-key), both signed with the private key (L1). Prints "
+        "CLOB_API_KEY, CLOB_SECRET and CLOB_PASS_PHRASE as KEY=VALUE lines for --env-file.",
+    )
+    derive.add_argument(
+        "--nonce", type=int, default=0, help="the credentials' nonce (default 0, the first set)"
+    )
+    derive.add_argument(
+        "--chain-id", type=int, default=137, help="137 Polygon (default), 80002 Amoy"
+    )
+    command(
+        "time",
+        "show the server's clock and our offset",
+        "Read the server's clock (GET /time, unauthenticated) and say how far this machine's "
+        "clock is off: signatures carry a timestamp, so a clock off by more than a few seconds "
+        "gets 401s (--sync-clock).",
+    )
+    heartbeat = command(
         "heartbeat",
-        parents=[common],
-        help="keep the server's dead-man's switch armed, alone or while COMMAND runs",
-        description="Send order heartbeats (POST /v1/heartbeats). The first one arms the "
+        "keep the server's dead-man's switch armed, alone or while COMMAND runs",
+        "Send order heartbeats (POST /v1/heartbeats). The first one arms the "
         "server's dead-man's switch for the WHOLE API KEY, in every process: once no heartbeat "
         "is accepted for 10 s, the server cancels every open order of the key. With COMMAND "
         "(after --), arm first (COMMAND is not started if that fails), run COMMAND with signals "
@@ -221,20 +339,83 @@ def _environment(args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
-def _client(args: argparse.Namespace, env: dict[str, str], **options: Any) -> CancelClient:
+_REASONS = {
+    425: "the matching engine is restarting",
+    429: "rate limited",
+    503: "unavailable",
+}
+
+
+class _RetryReporter:
+    """Says each wait of a cancel on stderr: a retry (what the last attempt met, which retry
+    this is, how long until it) or a pause for the rate-limit bucket. It watches the HTTP
+    exchanges through httpx's event hooks and takes over the client's ``sleep``, so it sees
+    exactly the waits the client makes, and each request that got no answer."""
+
+    def __init__(self, retries: int, err: TextIO) -> None:
+        self.retries = retries
+        self.err = err
+        self.failed: str | None = None  # what the latest attempt met, unless it was answered 2xx
+        self.retry = 0
+        self.sleep: Callable[[float], None] = time.sleep
+
+    def sent(self, request: httpx.Request) -> None:
+        self.failed = f"no answer from {request.method} {request.url.path} (connection failed)"
+
+    def answered(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if 200 <= status < 300:
+            self.failed, self.retry = None, 0
+        else:
+            reason = _REASONS.get(status, "refused")
+            self.failed = f"HTTP {status} ({reason}) from {response.request.method} "
+            self.failed += response.request.url.path
+
+    def wait(self, seconds: float) -> None:
+        if self.failed is not None:
+            self.retry += 1
+            what = f"{self.failed}; retry {self.retry} of {self.retries} in {seconds:.1f} s"
+            self.failed = None  # a further wait before the retry is the rate limit's
+        else:
+            what = f"waiting {seconds:.1f} s for the rate limit (the signer's cancel bucket)"
+        print(f"clob-cancel: {what}", file=self.err, flush=True)
+        self.sleep(seconds)
+
+    def options(self) -> dict[str, Any]:
+        hooks = {"request": [self.sent], "response": [self.answered]}
+        return {"sleep": self.wait, "httpx_client_kwargs": {"event_hooks": hooks}}
+
+
+def _client(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    err: TextIO | None = None,
+    **options: Any,
+) -> CancelClient:
+    """The client the options describe; with ``err``, its retries and waits are said there."""
     from .client import CancelClient
     from .signing import CredentialsError
 
+    if err is not None and "httpx_client_kwargs" not in options:
+        options.update(_RetryReporter(args.retries, err).options())
     try:
         return CancelClient.from_env(
             env,
             timeout=args.timeout,
             retries=args.retries,
             allow_insecure_http=args.insecure_http,
+            sync_clock=args.sync_clock,
             **options,
         )
     except (CredentialsError, ValueError) as e:
         raise UsageError(str(e)) from None
+
+
+def _say(error: CancelError, *, json_fields: bool = False) -> str:
+    """The error as the CLI says it: clock sync is --sync-clock, and the ids are in the lines
+    printed with it, or under the --json fields."""
+    fields = ('"canceled"/"not_canceled"', '"unknown"', '"untouched"') if json_fields else None
+    return error.describe(sync_clock="--sync-clock", accounting=fields)
 
 
 def _recorder(sent: list[httpx.Request]) -> httpx.MockTransport:
@@ -282,11 +463,11 @@ def _show_request(request: httpx.Request, out: TextIO) -> None:
 def _exit_code(answer: CancelOrdersResponse, requested: Sequence[str] | None) -> int:
     if requested is not None:
         return OK if set(requested) <= set(answer.canceled) else NOT_ALL_CANCELED
-    return NOT_ALL_CANCELED if answer.not_canceled.additional_properties else OK
+    return NOT_ALL_CANCELED if answer.not_canceled else OK
 
 
 def _summary(answer: CancelOrdersResponse, requested: Sequence[str] | None, out: TextIO) -> None:
-    not_canceled = answer.not_canceled.additional_properties
+    not_canceled = answer.not_canceled
     if requested is None:
         print(f"canceled {len(answer.canceled)} orders", file=out)
     else:
@@ -354,7 +535,7 @@ def _cancel(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
     options: dict[str, Any] = {}
     if args.dry_run:
         options["httpx_client_kwargs"] = {"transport": _recorder(sent)}
-    client = _client(args, env, **options)
+    client = _client(args, env, None if args.dry_run else err, **options)
     with client:
         try:
             if args.dry_run:
@@ -367,13 +548,13 @@ def _cancel(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -
         except (TypeError, ValueError) as e:
             raise UsageError(str(e)) from None
         except CancelError as e:
-            print(f"clob-cancel: {e}", file=err)
+            print(f"clob-cancel: {_say(e, json_fields=args.json)}", file=err)
             known = e.partial
             if args.json:
                 report = known.to_dict() if known else {"canceled": [], "not_canceled": {}}
                 report["unknown"] = list(e.unknown_ids)
                 report["untouched"] = list(e.untouched_ids)
-                report["error"] = str(e)
+                report["error"] = _say(e, json_fields=True)
                 report["status"] = e.status
                 if e.restriction is not None:  # e.g. "restarting": cancels work again soon
                     report["restriction"] = e.restriction
@@ -412,7 +593,7 @@ def _derive_creds(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except CredentialsError as e:
         raise UsageError(f"PK: {e}") from None
     except CancelError as e:
-        print(f"clob-cancel: {e}", file=err)
+        print(f"clob-cancel: {_say(e)}", file=err)
         return FAILED
     values = {
         "CLOB_API_KEY": creds.api_key,
@@ -428,8 +609,6 @@ def _derive_creds(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _time(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    import time
-
     import httpx
 
     from clob_cancel_client import Client
@@ -466,7 +645,7 @@ def _heartbeat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     deadline = args.deadline
     if not 0 < args.interval < deadline:
         raise UsageError(f"--interval must be above 0 and below the deadline ({deadline:g} s)")
-    client = _client(args, _environment(args))
+    client = _client(args, _environment(args))  # the keeper reports its own failures
     if args.dry_run:
         print(f"dry run: POST {client.base_url}/v1/heartbeats every {args.interval:g} s", file=out)
         return OK
@@ -475,10 +654,10 @@ def _heartbeat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"clob-cancel: {text}", file=err, flush=True)
 
     def failed(error: CancelError, left: float) -> None:
-        say(f"heartbeat failed: {error}; {max(0.0, left):.1f} s before the server's deadline")
+        say(f"heartbeat failed: {_say(error)}; {max(0.0, left):.1f} s before the server's deadline")
 
     def lapsed(error: HeartbeatLapsedError) -> None:
-        say(f"DEAD-MAN'S SWITCH LAPSED: {error}")
+        say(f"DEAD-MAN'S SWITCH LAPSED: {_say(error)}")
 
     with client:
         keeper = client.heartbeat(
@@ -487,7 +666,7 @@ def _heartbeat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         try:
             keeper.start()
         except CancelError as e:
-            say(f"the first heartbeat failed, nothing is armed: {e}")
+            say(f"the first heartbeat failed, nothing is armed: {_say(e)}")
             if command:
                 say(f"{command[0]} not started")
             return FAILED
@@ -503,7 +682,9 @@ def _heartbeat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 answer = client.cancel_all()
                 say(f"stopped; canceled all: {len(answer.canceled)} orders")
             except CancelError as e:
-                say(f"stopped; cancel-all failed ({e}): the server cancels after the deadline")
+                say(
+                    f"stopped; cancel-all failed ({_say(e)}): the server cancels after the deadline"
+                )
                 code = code or FAILED
         else:
             say(
@@ -585,6 +766,47 @@ def main(
         return USAGE
 
 
+class _Stdout(io.TextIOBase):
+    """stdout for a reader that may stop reading (``clob-cancel all --json | head``): once the
+    pipe is closed the rest of the output is dropped, not raised, so the exit code still says
+    what was canceled. stdout is then pointed at /dev/null, so that the interpreter's last flush
+    at exit cannot fail either."""
+
+    def __init__(self, target: TextIO) -> None:
+        self.target = target
+        self.reader_gone = False
+
+    def _drop_the_rest(self) -> None:
+        self.reader_gone = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self.target.fileno())
+        os.close(devnull)
+
+    def write(self, text: str) -> int:
+        if not self.reader_gone:
+            try:
+                self.target.write(text)
+            except BrokenPipeError:
+                self._drop_the_rest()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_gone:
+            try:
+                self.target.flush()
+            except BrokenPipeError:
+                self._drop_the_rest()
+
+    def isatty(self) -> bool:
+        return self.target.isatty()
+
+    def writable(self) -> bool:
+        return True
+
+
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    out = _Stdout(sys.stdout)
+    code = main(stdout=out)  # type: ignore[arg-type]
+    out.flush()
+    sys.exit(code)

@@ -22,7 +22,39 @@ Restriction: TypeAlias = Literal["restarting", "post_only", "cancel_only", "trad
 ~90 s), ``post_only`` and ``cancel_only`` (503 for new orders; cancels are accepted, so a cancel
 refused with these is the server's fault), ``trading_disabled`` (503: cancels refused too)."""
 
+AuthCause: TypeAlias = Literal["clock_skew", "new_credentials", "credentials"]
+"""What a 401 most likely means: this machine's clock is off the server's (its Date header says
+by how much), the API credentials are too new to be valid yet, or they (or the address) are
+wrong."""
+
 _MAX_TEXT = 300  # the server's text is quoted up to this many characters
+
+PYTHON_NAMES = (".partial", ".unknown_ids", ".untouched_ids")
+"""Where a Python caller finds what a failed call did to each id (:meth:`CancelError.describe`)."""
+
+
+def auth_hint(
+    cause: AuthCause,
+    clock_skew: float | None,
+    credentials_age: float | None,
+    sync_clock: str = "sync_clock=True",
+) -> str:
+    """The hint for a 401; ``sync_clock`` is how the reader turns clock sync on (the CLI: its
+    ``--sync-clock`` option)."""
+    if cause == "clock_skew" and clock_skew is not None:
+        return (
+            f"this machine's clock is {-clock_skew:+.0f} s off the server's (its Date header), "
+            f"and signatures carry a timestamp: fix the system clock or pass {sync_clock}"
+        )
+    if cause == "new_credentials" and credentials_age is not None:
+        return (
+            f"these API credentials were created {credentials_age:.0f} s ago and new keys take a "
+            "short while to become valid: wait a few seconds and retry"
+        )
+    return (
+        "check the API key, secret and passphrase, and that the address is the one the key was "
+        f"created for; a clock more than a few seconds off also causes this ({sync_clock})"
+    )
 
 
 class CancelError(Exception):
@@ -37,6 +69,9 @@ class CancelError(Exception):
         fate_unknown: True when the request may have been processed although no answer says so
             (a read timeout, a 500): check the orders' state, or cancel them again (idempotent).
         hint: what the cause probably is, where the client can tell (e.g. clock skew on a 401).
+        auth_cause: for a 401, its likely cause (:data:`AuthCause`), from which ``hint`` is
+            written; ``clock_skew`` (seconds the server's clock is ahead, from its Date header)
+            and ``credentials_age`` (seconds since the credentials were created) where known.
         retryable: whether sending the same request again later may succeed (425, 429, 503,
             connection failures); the client has already retried these as its policy allows.
         attempts: how many times the request was sent, retries included.
@@ -77,6 +112,9 @@ class CancelError(Exception):
         self.hint = hint
         self.code = code
         self.restriction = restriction
+        self.auth_cause: AuthCause | None = None
+        self.clock_skew: float | None = None
+        self.credentials_age: float | None = None
         self.rate_limit: RateLimitState | None = None
         self.partial: CancelOrdersResponse | None = None
         self.unknown_ids: tuple[str, ...] = ()
@@ -86,6 +124,24 @@ class CancelError(Exception):
         self.retryable = status in (425, 429, 503)
 
     def __str__(self) -> str:
+        return self.describe()
+
+    def hint_for(self, sync_clock: str) -> str | None:
+        """``hint``, naming clock sync as the reader turns it on (``--sync-clock`` in the CLI)."""
+        if self.auth_cause is None:
+            return self.hint
+        return auth_hint(self.auth_cause, self.clock_skew, self.credentials_age, sync_clock)
+
+    def describe(
+        self,
+        *,
+        sync_clock: str = "sync_clock=True",
+        accounting: tuple[str, str, str] | None = PYTHON_NAMES,
+    ) -> str:
+        """The message, for a reader who turns clock sync on with ``sync_clock`` and finds the
+        answered, unknown and untouched ids under the ``accounting`` names (None: leave the
+        accounting out, e.g. when the ids are listed next to it). ``str(error)`` is the Python
+        reader's."""
         text = f"{self.operation}: {self.detail}"
         if self.attempts > 1:
             text += f" (after {self.attempts} attempts)"
@@ -96,15 +152,17 @@ class CancelError(Exception):
                 "; the request may or may not have been processed: check the orders' state "
                 "or cancel them again (cancels are idempotent)"
             )
-        if self.hint:
-            text += f" (hint: {self.hint})"
-        if self.partial is not None:
+        hint = self.hint_for(sync_clock)
+        if hint:
+            text += f" (hint: {hint})"
+        if self.partial is not None and accounting is not None:
+            answered, unknown, untouched = accounting
             text += (
                 f"; {len(self.partial.canceled)} canceled and "
-                f"{len(self.partial.not_canceled.additional_properties)} not canceled as answered "
-                f"(see .partial), {len(self.unknown_ids)} ids with unknown outcome "
-                f"(see .unknown_ids), {len(self.untouched_ids)} certainly not canceled "
-                "(see .untouched_ids)"
+                f"{len(self.partial.not_canceled)} not canceled as answered "
+                f"(see {answered}), {len(self.unknown_ids)} ids with unknown outcome "
+                f"(see {unknown}), {len(self.untouched_ids)} certainly not canceled "
+                f"(see {untouched})"
             )
         return text
 

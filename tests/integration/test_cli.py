@@ -215,7 +215,12 @@ def test_cancel_only_mode_still_cancels_and_a_restart_is_ridden_out(clob: object
     clob.set_faults({"cancel_only": True})  # type: ignore[attr-defined]
     assert run("order", "0xa1")[0] == 0
     clob.set_faults({"restarting": True, "count": 1, "retry_after": 0})  # type: ignore[attr-defined]
-    assert run("order", "0xa2") == (0, "canceled 1 of 1 orders\n", "")
+    assert run("order", "0xa2") == (
+        0,
+        "canceled 1 of 1 orders\n",
+        "clob-cancel: HTTP 425 (the matching engine is restarting) from DELETE /order; "
+        "retry 1 of 4 in 0.0 s\n",
+    )
     assert states(clob)["0xa2"] == "canceled"
 
 

@@ -5,7 +5,7 @@ httpx's own async stack (httpcore on anyio) costs ~3x aiohttp's CPU per request 
 under concurrency (httpx issue #3215): at 32 cancels in flight it served a seventh of what one
 sync thread did. The generated client stays on httpx; only the transport below it changes, so
 the requests built, the L2 signature over the exact bytes (an httpx.Auth) and the answers parsed
-are the same on both. httpx-aiohttp's transport is used with five corrections, each tested
+are the same on both. httpx-aiohttp's transport is used with six corrections, each tested
 against real sockets (tests/unit/test_client_sockets.py, tests/integration/test_client_mock.py):
 
 - its errors are mapped by what aiohttp raised, so that "never sent" and "sent, fate unknown" are
@@ -18,6 +18,9 @@ against real sockets (tests/unit/test_client_sockets.py, tests/integration/test_
   once, unseen by the retry policy's count, budget and pacing);
 - ``Limits(max_connections=None)`` means no limit (it gave aiohttp's default of 100), and
   aiohttp keeps no cookies (its session jar would send back what httpx's ``_NoCookies`` drops);
+- aiohttp offers only HTTP/1.1 by ALPN: an ``ssl.SSLContext`` given in ``verify`` and shared with
+  an HTTP/2 client (httpx sets h2 on it at each of its connects) made the server answer in h2,
+  which aiohttp cannot read;
 - httpx's pool and connect timeouts both bound aiohttp's connect phase (pool + connect, with
   connect alone on the socket connect), and the read timeout, which aiohttp arms before it
   writes the request, stands for the write timeout too (aiohttp has no separate one).
@@ -43,6 +46,7 @@ BACKENDS = ("auto", "aiohttp", "httpx")
 AIOHTTP_MISSING = (
     "the aiohttp backend needs the httpx-aiohttp package: pip install 'clob-cancel[aiohttp]'"
 )
+HTTP1_ONLY = ["http/1.1"]
 H2_MISSING = "http2=True needs the h2 package: pip install 'clob-cancel[http2]'"
 
 
@@ -134,6 +138,10 @@ def _build_client_class() -> type[httpx.AsyncClient]:
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             if not isinstance(self.client, aiohttp.ClientSession):
                 self.client = self.get_client()
+            if request.url.scheme == "https":
+                # A context shared with an HTTP/2 client offers h2 after each of httpx's
+                # connects (httpcore sets its ALPN on every connect, as this does every request).
+                self.ssl_context.set_alpn_protocols(HTTP1_ONLY)
             timeout = request.extensions.get("timeout", {})
             connect, pool = timeout.get("connect"), timeout.get("pool")
             proxy = self.proxy

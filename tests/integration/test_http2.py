@@ -51,11 +51,12 @@ def options(versions: list[str], http2: bool, **more: Any) -> dict[str, Any]:
         note(response)
 
     hook = anote if more.pop("is_async") else note
+    limits = more.pop("limits", httpx.Limits())
     return {
         "http2": http2,
         "retries": FAST,
         **more,
-        "httpx_client_kwargs": {"event_hooks": {"response": [hook]}},
+        "httpx_client_kwargs": {"event_hooks": {"response": [hook]}, "limits": limits},
     }
 
 
@@ -120,3 +121,33 @@ async def test_an_untrusted_certificate_sends_nothing(
     assert raised.value.fate_unknown is False
     assert raised.value.untouched_ids == tuple(IDS[:2])
     assert {o["state"] for o in server_orders(clob)} == {"live"}
+
+
+async def test_one_tls_context_shared_by_an_http2_client_and_the_aiohttp_backend(
+    server: TlsServer, clob: MockClob
+) -> None:
+    """httpx sets h2 in the ALPN of the context it is given at each connect; the aiohttp
+    backend, which speaks HTTP/1.1 only, must not offer it from the same context."""
+    creds, address = DEFAULT_ACCOUNT.creds, DEFAULT_ACCOUNT.address
+    context = server.client_context()
+    versions: list[str] = []
+
+    def http2_cancel(order_id: str) -> None:  # a new client: a new connect, h2 set again
+        with CancelClient(
+            server.url, creds, address, verify=context, **options(versions, True, is_async=False)
+        ) as h2:
+            assert h2.cancel(order_id).canceled == [order_id]
+
+    fresh = httpx.Limits(keepalive_expiry=0)  # a new connection, so a new handshake, each time
+    async with AsyncCancelClient(
+        server.url,
+        creds,
+        address,
+        verify=context,
+        **options(versions, False, is_async=True, limits=fresh),
+    ) as h1:
+        assert h1.backend == "aiohttp"
+        for n in range(0, 4, 2):
+            http2_cancel(IDS[n])
+            assert (await h1.cancel(IDS[n + 1])).canceled == [IDS[n + 1]]
+    assert versions == ["HTTP/2", "HTTP/1.1"] * 2

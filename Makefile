@@ -36,7 +36,9 @@ check-generated: $(STAMP) ## fail, naming the files, when generated/ is not what
 	$(GENERATE) --output-path "$$tmp/generated" >"$$tmp/log" 2>&1 || { cat "$$tmp/log"; exit 1; }; \
 	if ! diff -r -q -x __pycache__ -x .ruff_cache generated "$$tmp/generated" >"$$tmp/diff"; then \
 		echo "generated/ is stale: these files differ from what $(SPEC) generates:"; \
-		sed -e "s|$$tmp/||g" "$$tmp/diff"; \
+		sed -E -e "s|^Files (.*) and .* differ$$|  \1|" \
+			-e "s|^Only in $$tmp/(.*): (.*)$$|  \1/\2 (missing)|" \
+			-e "s|^Only in (.*): (.*)$$|  \1/\2 (not generated from the spec)|" "$$tmp/diff"; \
 		echo "Run 'make generate' and commit the result."; exit 1; \
 	fi; echo "generated/ is up to date with $(SPEC)"
 

@@ -1,0 +1,1 @@
+"""The maintainer's tools for this repository (run from a checkout; not shipped in the wheel)."""

@@ -46,7 +46,7 @@ lint: $(STAMP) ## validate the spec, ruff and mypy --strict on hand-written code
 	$(BIN)/openapi-spec-validator $(SPEC)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy overlay mock tests bench examples
+	$(BIN)/mypy overlay mock conformance tests bench examples
 
 test: lint check-generated ## install, lint, check generated/ and run every test
 	$(BIN)/pytest
@@ -63,13 +63,14 @@ mock: $(STAMP) ## run the mock CLOB on 127.0.0.1 (PORT=8080, ORDERS=<seed file o
 bench: $(STAMP) ## benchmark our client vs py-clob-client and the floors (ROUNDS=3000, ~2 min; wants a quiet machine)
 	$(BIN)/python -m bench --rounds $(or $(ROUNDS),3000) --readme README.md
 
-# The conformance suite (tests/conformance, schemathesis.toml): against CLOB_API_URL with the
-# CLOB_* credentials, or against the embedded mock (started and stopped on a free port) when
-# CLOB_API_URL is empty. CONFORMANCE_SEED / CONFORMANCE_MAX_EXAMPLES as make or env variables.
+# The conformance suite (conformance/, the `clob-cancel-conformance` command the wheel ships):
+# against CLOB_API_URL with the CLOB_* credentials, or against the embedded mock (started and
+# stopped on a free port) when CLOB_API_URL is empty. CONFORMANCE_SEED / CONFORMANCE_MAX_EXAMPLES
+# as make or env variables; ARGS=... for more options (--baseline FILE, --allow-destructive, ...).
 .PHONY: conformance
 conformance: $(STAMP) ## run the conformance suite (CLOB_API_URL=... for your server; JUnit in reports/)
 	CLOB_API_URL="$(CLOB_API_URL)" CONFORMANCE_SEED="$(CONFORMANCE_SEED)" \
-	CONFORMANCE_MAX_EXAMPLES="$(CONFORMANCE_MAX_EXAMPLES)" $(BIN)/python -m tests.conformance
+	CONFORMANCE_MAX_EXAMPLES="$(CONFORMANCE_MAX_EXAMPLES)" $(BIN)/clob-cancel-conformance $(ARGS)
 
 .PHONY: bench-mock
 bench-mock: $(STAMP) ## benchmark: signed cancel(1)/s the mock sustains on one core (SECONDS=5)

@@ -131,7 +131,7 @@ def conformance_part() -> None:
     env = {**os.environ, "CLOB_API_URL": "", "CONFORMANCE_MAX_EXAMPLES": "5"}
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "tests.conformance"],
+        [BIN / "clob-cancel-conformance"],
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -11,9 +11,9 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
+from clob_cancel_conformance import run
 from clob_cancel_mock import MockClob
 from clob_cancel_mock.contract import Operation
-from tests.conformance import run
 
 # Small and fixed, so the proof is fast and reproducible; the bugs are reached by the boundary
 # examples, the coverage phase and the active checks, not by luck in the fuzzing phase.

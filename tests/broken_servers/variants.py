@@ -20,11 +20,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from clob_cancel.signing import ApiCreds
+from clob_cancel_conformance import contract
 from clob_cancel_mock import Account, MockClob, OrderBook
 from clob_cancel_mock.app import ApiError, json_response
 from clob_cancel_mock.contract import Operation
 from clob_cancel_mock.orders import CancelResult, Order
-from tests.conformance import contract
 
 CANCEL_PATHS = ("/order", "/orders", "/cancel-all", "/cancel-market-orders")
 # The documented maximum of ids in one DELETE /orders: the spec's maxItems (1000 since spec 2.0).

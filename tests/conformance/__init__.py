@@ -1,3 +1,1 @@
-"""The conformance suite: schemathesis contract tests that prove a CLOB server honours the cancel
-contract (openapi/clob-cancel.yaml). Importing this package registers nothing; importing
-`tests.conformance.hooks` registers the signing auth, the custom checks and the hooks."""
+"""The repository's own tests of the shipped conformance suite (clob_cancel_conformance)."""

@@ -19,11 +19,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-import tests.conformance.hooks  # noqa: F401 - registers the auth
+import clob_cancel_conformance.hooks  # noqa: F401 - registers the auth
 from clob_cancel.signing import ApiCreds, l2_signature
-from tests.conformance import target
-from tests.conformance.auth import L2Auth
-from tests.conformance.target import Target
+from clob_cancel_conformance import target
+from clob_cancel_conformance.auth import L2Auth
+from clob_cancel_conformance.target import Target
 from tests.conformance.test_contract import schema
 
 CREDS = ApiCreds("key-for-the-recorder", "c2lnbi10aGUtYnl0ZXMtb24tdGhlLXdpcmUtMDAwMDA=", "pass-rec")

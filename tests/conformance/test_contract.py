@@ -13,10 +13,10 @@ import pytest
 import schemathesis
 from schemathesis import Case
 
-import tests.conformance.hooks  # noqa: F401 - registers the auth, the checks and the hooks
+import clob_cancel_conformance.hooks  # noqa: F401 - registers the auth, the checks and the hooks
 from clob_cancel.spec import spec_path
-from tests.conformance import contract, run, target
-from tests.conformance.target import Target
+from clob_cancel_conformance import contract, run, target
+from clob_cancel_conformance.target import Target
 
 # Fewer examples than `make conformance`: this runs on every `make test`.
 PYTEST_MAX_EXAMPLES = 50

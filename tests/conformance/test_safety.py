@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-import tests.conformance.hooks as hooks
+import clob_cancel_conformance.hooks as hooks
 from clob_cancel.signing import ApiCreds
-from tests.conformance import checks, contract, run, seeding, target
-from tests.conformance.target import Target
+from clob_cancel_conformance import checks, contract, run, seeding, target
+from clob_cancel_conformance.target import Target
 from tests.conformance.test_contract import schema
 
 CREDS = ApiCreds("k", "c2VjcmV0LXNlY3JldC1zZWNyZXQ=", "p")

@@ -10,9 +10,9 @@ import pytest
 
 from clob_cancel import AsyncCancelClient, CancelClient
 from clob_cancel.signing import l2_headers
+from clob_cancel_conformance.validate import async_event_hooks, event_hooks, validate_response
 from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer
 from tests.broken_servers.variants import NotCanceledAsList
-from tests.conformance.validate import async_event_hooks, event_hooks, validate_response
 
 
 def signed_delete(url: str, path: str, body: object) -> httpx.Response:

@@ -1,7 +1,7 @@
 """The client end to end against the real mock CLOB on loopback: the four cancels (sync and async)
 change the mock's order book as they say, faults are retried or reported, and L1 derivation gives
 the account's credentials, as py-clob-client derives them. Every answer the clients get here is
-also validated against the spec (tests.conformance.validate)."""
+also validated against the spec (clob_cancel_conformance.validate)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ from clob_cancel import (
     create_or_derive_api_key,
     derive_api_key,
 )
+from clob_cancel_conformance.validate import async_event_hooks, event_hooks
 from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer
-from tests.conformance.validate import async_event_hooks, event_hooks
 
 MARKET_A = "0xbd31dc8a20211944f6b70f31557f1001557b59905b7738480ca09bd4532f84af"
 MARKET_B = "0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conformance import contract, seeding
+from clob_cancel_conformance import contract, seeding
 
 LONG_ID = "0x" + "ab" * 5000  # 10 002 characters, far beyond any real order hash
 UNICODE_ID = "ордер-✓-中文-𝄞-🙂"  # Cyrillic, CJK, and characters outside the BMP

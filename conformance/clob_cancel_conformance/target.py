@@ -6,10 +6,14 @@ same registered suite can run against several servers in one process (the broken
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import functools
+import json
 import os
 import ssl
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -30,9 +34,11 @@ class Target:
     creds: ApiCreds
     address: str
     is_mock: bool
-    """The server has the mock's admin surface: the suite may seed and inspect orders there."""
+    """The server is a clob-cancel mock (started by this run, or proved one by mock_proof()): the
+    suite may reset, seed and inspect orders there."""
     allow_destructive: bool
-    """/cancel-all and /cancel-market-orders may run (always on a mock; opt-in elsewhere)."""
+    """/cancel-all, /cancel-market-orders and the heartbeat may run: on the mock this run started,
+    elsewhere only with --allow-destructive (CONFORMANCE_ALLOW_DESTRUCTIVE=1)."""
     other_owner: str | None = None
     """Api key of a second account on the mock, whose orders the suite must never cancel."""
     clock_offset: float = 0.0
@@ -67,8 +73,9 @@ class Target:
         request to the mock, and the suite makes several per case."""
         client = _clients.get(self.base_url)
         if client is None:
+            transport = BackOffOn429(httpx.HTTPTransport(verify=tls()))
             client = _clients[self.base_url] = httpx.Client(
-                base_url=self.base_url, timeout=30.0, verify=tls()
+                base_url=self.base_url, timeout=30.0, transport=transport
             )
         return client
 
@@ -105,6 +112,49 @@ class Target:
         response.raise_for_status()
         added: list[dict[str, str]] = response.json()
         return added
+
+
+class BackOffOn429(httpx.BaseTransport):
+    """Waits out a 429 that says when to retry (Retry-After in seconds, at most MAX_WAIT) and
+    sends the same request again, up to RETRIES times: the checks' own follow-up requests (auth
+    probes, second cancels, the heartbeat chain) then reach a rate-limited server's verdict
+    instead of ending inconclusive. The resent request is the same bytes under the same
+    signature, still fresh by any server's window."""
+
+    RETRIES = 3
+    MAX_WAIT = 10.0
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        for _ in range(self.RETRIES):
+            response = self.inner.handle_request(request)
+            if response.status_code != 429:
+                return response
+            wait = retry_after_seconds(response.headers.get("Retry-After", ""))
+            if wait is None or wait > self.MAX_WAIT:
+                return response
+            response.close()
+            time.sleep(wait)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def retry_after_seconds(value: str) -> float | None:
+    """Retry-After as seconds to wait (delay-seconds or an HTTP-date), or None."""
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, when.timestamp() - time.time())
 
 
 _current: Target | None = None
@@ -151,7 +201,8 @@ def using(target: Target) -> Iterator[Target]:
 
 
 def mock_accounts(base_url: str) -> list[str] | None:
-    """The api keys a clob-cancel mock accepts (its admin surface), or None: not a mock."""
+    """The api keys a clob-cancel mock says it accepts (its admin surface), or None. Only a
+    first hint: any static file server can answer a JSON array here (see mock_proof)."""
     try:
         response = httpx.get(
             f"{base_url.rstrip('/')}{ADMIN_PREFIX}/accounts", timeout=5.0, verify=tls()
@@ -162,6 +213,55 @@ def mock_accounts(base_url: str) -> list[str] | None:
     if response.status_code != 200 or not isinstance(accounts, list):
         return None
     return [a["api_key"] for a in accounts if isinstance(a, dict) and "api_key" in a]
+
+
+def mock_proof(base_url: str, creds: ApiCreds, address: str) -> str | None:
+    """Prove ``base_url`` is a clob-cancel mock whose admin surface drives the order book the
+    cancel endpoints serve; why not (a sentence), or None when proved.
+
+    More than an unauthenticated GET /_mock/accounts answering a JSON array (a static file server
+    passes that): the list names our api key; an order added through POST /_mock/orders under
+    a fresh random id is listed by GET /_mock/orders as live; a signed DELETE /order for that id
+    reports it canceled; and GET /_mock/orders then shows it canceled. The order is one the
+    suite invented, so nothing of anyone's is touched, on a mock or elsewhere.
+    """
+    accounts = mock_accounts(base_url)
+    if accounts is None:
+        return "no mock admin surface (GET /_mock/accounts is not a JSON array)"
+    if creds.api_key not in accounts:
+        return "GET /_mock/accounts does not list the api key the suite signs with"
+    probe = f"0xc0nf0rmance-probe-{uuid.uuid4().hex}"
+    body = contract_json({"orderID": probe})
+    try:
+        with httpx.Client(base_url=base_url, timeout=5.0, verify=tls()) as client:
+            added = client.post(
+                f"{ADMIN_PREFIX}/orders",
+                json=[{"id": probe, "owner": creds.api_key, "market": "m", "asset_id": "a"}],
+            )
+            listed = _admin_states(client).get(probe) if added.status_code == 200 else None
+            if listed != "live":
+                return "an order added through POST /_mock/orders was not listed live"
+            headers = l2_headers(creds, address, int(time.time()), "DELETE", "/order", body)
+            headers["Content-Type"] = "application/json"
+            answer = client.request("DELETE", "/order", content=body, headers=headers)
+            canceled = answer.json().get("canceled") if answer.status_code == 200 else None
+            if canceled != [probe] or _admin_states(client).get(probe) != "canceled":
+                return "a signed DELETE /order did not cancel an order added through /_mock/orders"
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return "the mock admin surface did not answer as the mock does"
+    return None
+
+
+def _admin_states(client: httpx.Client) -> dict[str, str]:
+    response = client.get(f"{ADMIN_PREFIX}/orders")
+    orders = response.json() if response.status_code == 200 else []
+    return {str(o.get("id")): str(o.get("state")) for o in orders if isinstance(o, dict)}
+
+
+def contract_json(value: object) -> bytes:
+    """Compact UTF-8 JSON, as the official clients send it (contract.compact_json; not imported
+    from there: contract imports this module)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def server_clock_offset(base_url: str) -> float:
@@ -199,21 +299,19 @@ def creds_from_env(env: Mapping[str, str]) -> tuple[ApiCreds, str]:
     return creds, check_address(address)
 
 
-def from_env(env: Mapping[str, str]) -> Target:
-    """The target named by CLOB_API_URL and the CLOB_* credentials."""
+def from_env(env: Mapping[str, str], *, allow_destructive: bool | None = None) -> Target:
+    """The target named by CLOB_API_URL and the CLOB_* credentials; destructive operations by
+    ``allow_destructive`` or, when None, CONFORMANCE_ALLOW_DESTRUCTIVE."""
     base_url = env.get("CLOB_API_URL", "").rstrip("/")
     if not base_url:
         raise RuntimeError(
-            "CLOB_API_URL is not set: run `make conformance` (which starts the embedded mock) or "
-            "set CLOB_API_URL and the account's credentials"
+            "CLOB_API_URL is not set: run `clob-cancel-conformance` without a URL (it starts the "
+            "embedded mock) or set CLOB_API_URL and the account's credentials"
         )
     creds, address = creds_from_env(env)
-    return make_target(
-        base_url,
-        creds,
-        address,
-        allow_destructive=env.get("CONFORMANCE_ALLOW_DESTRUCTIVE", "").lower() in TRUE_VALUES,
-    )
+    if allow_destructive is None:
+        allow_destructive = env.get("CONFORMANCE_ALLOW_DESTRUCTIVE", "").lower() in TRUE_VALUES
+    return make_target(base_url, creds, address, allow_destructive=allow_destructive)
 
 
 def make_target(
@@ -222,18 +320,25 @@ def make_target(
     address: str,
     *,
     allow_destructive: bool = False,
+    started_here: bool = False,
 ) -> Target:
-    """Probe ``base_url`` (admin surface, clock) and describe it. A mock is always fair game;
-    a second account on it (if any) owns the orders the suite checks it never cancels."""
+    """Probe ``base_url`` (clock, and whether it is a mock: mock_proof) and describe it.
+
+    Destructive operations run on the mock this run started (``started_here``) or when
+    ``allow_destructive``; a mock at a URL is seeded and inspected once proved one, but its
+    bulk cancels and heartbeats still need the switch (it may be shared). A second account on a
+    mock (if any) owns the orders the suite checks it never cancels."""
     base_url = base_url.rstrip("/")
-    accounts = mock_accounts(base_url)
+    address = check_address(address)
+    is_mock = started_here or mock_proof(base_url, creds, address) is None
+    accounts = mock_accounts(base_url) if is_mock else None
     others = [key for key in accounts or () if key != creds.api_key]
     return Target(
         base_url=base_url,
         creds=creds,
-        address=check_address(address),
-        is_mock=accounts is not None,
-        allow_destructive=accounts is not None or allow_destructive,
+        address=address,
+        is_mock=is_mock,
+        allow_destructive=started_here or allow_destructive,
         other_owner=others[0] if others else None,
         clock_offset=server_clock_offset(base_url),
     )

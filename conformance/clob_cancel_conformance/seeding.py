@@ -17,8 +17,8 @@ from typing import Any
 import attrs
 import httpx
 
-from tests.conformance import contract
-from tests.conformance.target import Target
+from clob_cancel_conformance import contract
+from clob_cancel_conformance.target import Target
 
 # Ids the boundary examples use; they are always seeded live, so that a server that mangles
 # long, non-ASCII or quoted ids fails to cancel them instead of harmlessly "not finding" them.

@@ -1,7 +1,7 @@
 """The suite's schemathesis hooks module: importing it registers everything the suite adds.
 
-Used by the CLI (`hooks = "tests.conformance.hooks"` in schemathesis.toml, or
-SCHEMATHESIS_HOOKS=tests.conformance.hooks) and imported by the pytest integration.
+Used by the CLI (`hooks = "clob_cancel_conformance.hooks"` in schemathesis.toml, or
+SCHEMATHESIS_HOOKS=clob_cancel_conformance.hooks) and imported by the pytest integration.
 
 - the L2 signing auth, applied on the prepared request (see auth.py);
 - the cancel-contract checks (checks.py);
@@ -18,8 +18,8 @@ from schemathesis import AuthContext, Case, HookContext, Response
 from schemathesis.auths import set_on_case
 from schemathesis.core import NotSet
 
-from tests.conformance import checks, contract, examples, seeding, target
-from tests.conformance.auth import L2Auth
+from clob_cancel_conformance import checks, contract, examples, seeding, target
+from clob_cancel_conformance.auth import L2Auth
 
 # Only the cancel operations and the order heartbeat take L2 auth: /time has none, and the L1
 # operations are excluded from the suite (schemathesis.toml says why).

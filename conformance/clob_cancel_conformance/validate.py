@@ -4,7 +4,7 @@ The client's own calls are contract-tested too: an integration test passes each 
 gets to `validate_response`, which raises (with a readable report) when the status code, the
 content type, the documented headers or the body schema break openapi/clob-cancel.yaml.
 
-    from tests.conformance.validate import validate_response
+    from clob_cancel_conformance.validate import validate_response
     response = httpx.delete(...)
     validate_response(response)             # the operation is found from method and path
 

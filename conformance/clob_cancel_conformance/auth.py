@@ -17,7 +17,7 @@ import requests
 import requests.auth
 import requests.sessions
 
-from tests.conformance import target
+from clob_cancel_conformance import target
 
 
 def body_bytes(request: requests.PreparedRequest) -> bytes:

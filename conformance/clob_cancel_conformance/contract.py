@@ -21,7 +21,7 @@ import yaml
 
 from clob_cancel.signing import l2_signature
 from clob_cancel.spec import spec_path
-from tests.conformance.target import Target
+from clob_cancel_conformance.target import Target
 
 ORDER = "/order"
 ORDERS = "/orders"

@@ -16,10 +16,12 @@ from typing import Any
 import httpx
 import schemathesis
 from schemathesis import Case, CheckContext, Response
+from schemathesis.core.failures import Failure
+from schemathesis.specs.openapi.checks import negative_data_rejection, unsupported_method
 
-from tests.conformance import contract, seeding, target
-from tests.conformance.contract import Sent
-from tests.conformance.target import Target
+from clob_cancel_conformance import contract, findings, seeding, target
+from clob_cancel_conformance.contract import Sent
+from clob_cancel_conformance.target import Target
 
 # Answers a correct server may give to a valid, correctly signed cancel: 200, or the documented
 # transient refusals (engine restarting, rate limited, trading fully disabled). A transient answer
@@ -849,6 +851,115 @@ class heartbeat_accepts_only_the_expected_id:
         return None
 
 
+# -- severity: violations fail the run, strictness notes do not -------------------------------
+#
+# schemathesis' negative_data_rejection and unsupported_method report leniency and HTTP niceties
+# as failures. Only the cancel contract fails a run: these two wrap the built-ins (disabled in
+# schemathesis.toml, their settings still read from there) and keep a finding as a failure only
+# when it harms; otherwise it becomes a note (findings.py), printed and written after the run.
+
+
+def _operation_label(request: Sent) -> str:
+    return f"{request.method} {request.path}"
+
+
+def _readable_market_filter(request: Sent) -> bool:
+    """Whether a /cancel-market-orders body is one the server can read a filter from: none at
+    all, or a JSON object whose `market` and `asset_id` are strings where present. (JSON `null`,
+    an array, a number or a `market` of another type are not: a server that accepts them acts
+    on a filter it made up, and the one it makes up for "nothing" is "every order".)"""
+    if not request.body:
+        return True
+    body = contract.sent_json(request.body)
+    return isinstance(body, dict) and contract.market_filter(body) is not None
+
+
+def harm_of_accepted_invalid_request(request: Sent, response: Response | httpx.Response) -> str:
+    """Why a server's acceptance of a request the spec rejects is a contract violation, or ""
+    when it harms nothing (a strictness note).
+
+    - DELETE /cancel-market-orders with a body that is not a readable filter (JSON `null`, an
+      array, a non-string `market`): accepted, it cancels as if unfiltered, i.e. every order of
+      the account (whether this run could see it or not).
+    - POST /v1/heartbeats: an accepted heartbeat arms the dead-man's switch or moves the key's
+      chain, whatever was wrong with it.
+    - DELETE /order, /orders: the answer reports canceled an id the request does not name as a
+      string id (an invalid request must not cancel what a valid one would not).
+    Everything else (a by-id cancel that canceled nothing it was not asked to, /cancel-all with a
+    stray body, which cancels no more than a valid /cancel-all, GET /time) is a note.
+    """
+    if not 200 <= response.status_code < 300:
+        return ""  # refused, with another status: status_code_conformance judges the status
+    if request.path == contract.CANCEL_MARKET and not _readable_market_filter(request):
+        return (
+            "it acted on a market filter it cannot have read; with no filter, "
+            "/cancel-market-orders cancels every order of the account"
+        )
+    if request.path == contract.HEARTBEAT:
+        return "an accepted heartbeat arms the dead-man's switch (or moves the key's chain)"
+    if request.path in contract.BY_ID_PATHS:
+        answer = contract.cancel_answer(response.content)
+        named = contract.requested_ids(request.path, request.json()) or []
+        unnamed = [i for i in answer[0] if i not in named] if answer else []
+        if unnamed:
+            return f"it canceled orders the request does not name: {contract.shorten(unnamed)}"
+    return ""
+
+
+@schemathesis.check
+def accepted_invalid_request_harms_nothing(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
+    """schemathesis' negative_data_rejection (a request the spec rejects is refused with a
+    documented 4xx), as a violation only when the acceptance harms (see
+    harm_of_accepted_invalid_request); a lenient server that accepts and does nothing gets a
+    note."""
+    try:
+        negative_data_rejection(ctx, response, case)
+    except Failure as failure:
+        request = contract.sent(response.request)
+        harm = harm_of_accepted_invalid_request(request, response)
+        if harm:
+            failure.message = f"{failure.message}\n\nA contract violation, not a note: {harm}"
+            raise
+        findings.note(
+            "accepted_invalid_request_harms_nothing",
+            _operation_label(request),
+            f"a request the spec rejects was answered {response.status_code} and changed nothing "
+            "(lenient, harmless)",
+            request.describe(120),
+        )
+    return None
+
+
+@schemathesis.check
+def unknown_method_is_not_accepted(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
+    """schemathesis' unsupported_method (a method the spec does not list gets 405 with Allow).
+    Accepting one (2xx) on a cancel path or the heartbeat is a violation: the server acted on a
+    request no client sends. Any refusal other than 405 (404, no Allow header) is an HTTP nicety
+    outside the cancel contract: a note."""
+    try:
+        unsupported_method(ctx, response, case)
+    except Failure as failure:
+        request = contract.sent(response.request)
+        if request.path in contract.L2_PATHS and 200 <= response.status_code < 300:
+            failure.message = (
+                f"{failure.message}\n\nA contract violation, not a note: {request.method} "
+                f"{request.path} was accepted"
+            )
+            raise
+        findings.note(
+            "unknown_method_is_not_accepted",
+            _operation_label(request),
+            f"a method the spec does not list was refused with {response.status_code}"
+            + ("" if response.status_code == 405 else " rather than 405")
+            + ("" if "allow" in response.headers else ", without an Allow header"),
+        )
+    return None
+
+
 def registered() -> list[str]:
     """The names of the checks this module registers (for the docs and the proof)."""
     return [
@@ -864,4 +975,6 @@ def registered() -> list[str]:
         "rate_limit_reset_is_a_unix_time",
         "valid_signed_heartbeat_is_accepted",
         "heartbeat_accepts_only_the_expected_id",
+        "accepted_invalid_request_harms_nothing",
+        "unknown_method_is_not_accepted",
     ]

@@ -1,0 +1,53 @@
+"""Findings that do not fail a run: strictness notes.
+
+A contract violation fails the run (schemathesis reports it, the exit code is 1). A strictness note
+is something a correct-enough server may do because it harms nothing: it accepts input the spec
+rejects but acts on none of it, or answers an HTTP nicety outside the cancel contract its own way
+(404 instead of 405 for an unknown method). Notes are printed after the run and written to a
+JSON file; they never change the exit code. Which finding is which is decided in checks.py, each
+with its reason, and listed in conformance/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import attrs
+
+
+@attrs.frozen
+class Note:
+    """One strictness note: the check that found it, where, and what it saw."""
+
+    check: str
+    operation: str  # e.g. "DELETE /orders"
+    summary: str  # what was seen, without per-case details, so repeats collapse
+    example: str = attrs.field(eq=False, default="")  # one request that showed it
+
+    def line(self) -> str:
+        return f"NOTE {self.check} on {self.operation}: {self.summary}"
+
+
+_notes: dict[Note, Note] = {}
+
+
+def note(check: str, operation: str, summary: str, example: str = "") -> None:
+    """Record a note (the same check, operation and summary once per run)."""
+    found = Note(check, operation, summary, example)
+    _notes.setdefault(found, found)
+
+
+def collected() -> list[Note]:
+    return list(_notes.values())
+
+
+def clear() -> None:
+    _notes.clear()
+
+
+def write(path: Path) -> None:
+    """The notes as a JSON array (an empty one when there are none)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = [attrs.asdict(n) for n in collected()]
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

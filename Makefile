@@ -14,7 +14,7 @@ GENERATE = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate 
 	--path $(SPEC) --config openapi/generator-config.yaml --custom-template-path openapi/templates \
 	--meta uv --overwrite --fail-on-warning
 
-.PHONY: help install generate check-generated lint test
+.PHONY: help install generate check-generated lint test spec-diff drift
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,13 +42,21 @@ check-generated: $(STAMP) ## fail, naming the files, when generated/ is not what
 		echo "Run 'make generate' and commit the result."; exit 1; \
 	fi; echo "generated/ is up to date with $(SPEC)"
 
+# Spec changes gated (tools/specgate; openapi/README.md says how to read and act on the output).
+# BASE: the git ref whose spec the working tree's is compared with; CI passes the merge base.
+spec-diff: $(STAMP) ## fail on a spec change that breaks clients or servers since BASE (default HEAD), unless acknowledged
+	$(BIN)/python -m tools.specgate diff --base $(or $(BASE),HEAD)
+
+drift: $(STAMP) ## compare the spec with Polymarket's published one (UPSTREAM=file or URL; default: the committed copy)
+	$(BIN)/python -m tools.specgate drift $(if $(UPSTREAM),--upstream "$(UPSTREAM)")
+
 lint: $(STAMP) ## validate the spec, ruff and mypy --strict on hand-written code
 	$(BIN)/openapi-spec-validator $(SPEC)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy overlay mock conformance tests bench examples
+	$(BIN)/mypy overlay mock conformance tests bench examples tools
 
-test: lint check-generated ## install, lint, check generated/ and run every test
+test: lint check-generated spec-diff ## install, lint, check generated/ and the spec's changes, run every test
 	$(BIN)/pytest
 
 .PHONY: demo

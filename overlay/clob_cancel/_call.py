@@ -5,7 +5,8 @@ expected model, or a :class:`CancelError` to raise or retry.
 The overlay sends what a generated endpoint module's ``_get_kwargs`` builds and parses with its
 ``_parse_response``, rather than calling its ``sync_detailed``: that keeps the httpx answer in
 hand (status, headers and raw body, for errors) and skips the generic ``Response`` wrapper and
-its ``HTTPStatus`` lookup, ~7 us of every call on loopback (README, "Where the time goes").
+its ``HTTPStatus`` lookup, ~7 us of every call on loopback (bench/README.md, "Where the time
+goes").
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Every command and code example in README.md runs, against a real mock CLOB on loopback.
 
 Python blocks are executed; `clob-cancel` and `clob-cancel-mock` lines run as written (only the
-fixed port 8080 is swapped for a free one); the CI snippet runs as a whole script; each `make`
-line is checked with `make -n` (the targets themselves run in CI: `make test`, or in `make
-demo`). A README edit that breaks an example fails here.
+fixed port 8080 is swapped for a free one); the CI snippet runs as a whole script, unchanged,
+from a clean environment; each `make` line is checked with `make -n` (the targets themselves run
+in CI: `make test`, or in `make demo`). A README edit that breaks an example fails here.
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ def env(server: Any, tmp_path: Path) -> dict[str, str]:
     (tmp_path / "ids.json").write_text('["0xaaa", "0xbbb"]', encoding="utf-8")
     (tmp_path / "pk.env").write_text(f"PK={ACCOUNT.private_key}\n", encoding="utf-8")
     (tmp_path / "seed.json").write_text(json.dumps([{"id": "0xseed"}]), encoding="utf-8")
+    dev_env = "".join(f"{k}={v}\n" for k, v in ACCOUNT.client_env(server.url).items())
+    (tmp_path / "dev.env").write_text(dev_env, encoding="utf-8")
     values = {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -75,7 +77,7 @@ def env(server: Any, tmp_path: Path) -> dict[str, str]:
 def test_every_shell_line_is_known() -> None:
     """A new kind of command in the README needs a way to run here."""
     known = ("clob-cancel ", "clob-cancel-mock ", "make ", "pip install ", ".venv/bin/python -m ")
-    ci_snippet = ("until curl", "CLOB_API_URL=", "kill %1")
+    ci_snippet = ("until test -s ", "set -a; ", "kill %1")
     for block in blocks("sh"):
         for line in commands(block):
             assert line.startswith(known + ci_snippet), line
@@ -107,10 +109,17 @@ def test_python_examples_run(server: Any, env: dict[str, str], monkeypatch: Any)
     assert all(o["state"] == "canceled" for o in server.orders() if o["id"] in ids)
 
 
+def ci_snippet() -> str:
+    (snippet,) = [b for b in blocks("sh") if "--write-env" in b]
+    return snippet
+
+
 def cli_lines() -> list[str]:
+    """The `clob-cancel` lines outside the CI snippet (which runs as one script)."""
     return [
         line
         for block in blocks("sh")
+        if block != ci_snippet()
         for line in commands(block)
         if line.startswith("clob-cancel ") and "&" not in line
     ]
@@ -162,14 +171,24 @@ def test_mock_line_starts_and_stops(line: str, env: dict[str, str], tmp_path: Pa
         assert proc.wait(timeout=20) == 0
 
 
-def test_ci_snippet_runs(env: dict[str, str], tmp_path: Path) -> None:
-    (snippet,) = [b for b in blocks("sh") if "until curl" in b]
-    port = str(free_port())
-    script = "set -e\n" + snippet.replace("8080", port)
+def test_ci_snippet_runs_as_written_from_a_clean_environment(tmp_path: Path) -> None:
+    """No CLOB_* variable, no port chosen by the test: the mock's --write-env file is all the
+    snippet has, and the mock stops cleanly when it ends (the file is removed then)."""
+    clean = {"PATH": f"{BIN}{os.pathsep}/usr/bin{os.pathsep}/bin", "HOME": str(tmp_path)}
     done = subprocess.run(
-        ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        ["bash", "-c", "set -e\n" + ci_snippet()],
+        cwd=tmp_path,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "canceled 100 orders" in done.stdout, done.stdout + done.stderr
+    deadline = time.monotonic() + 20
+    while (tmp_path / "mock.env").exists():
+        assert time.monotonic() < deadline, "the mock did not stop after the snippet's kill"
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize(

@@ -73,7 +73,7 @@ def same_calls(client: Any) -> Calls:
     return {
         "cancel(1)": lambda: client.cancel(ORDER_IDS[0]),
         "cancel_orders(100)": lambda: client.cancel_orders(ORDER_IDS[:100]),
-        "cancel_orders(3000)": lambda: client.cancel_orders(ORDER_IDS),
+        "cancel_orders(1000)": lambda: client.cancel_orders(ORDER_IDS),
         "cancel_all": client.cancel_all,
         "cancel_market_orders": lambda: client.cancel_market_orders(MARKET, ASSET_ID),
     }

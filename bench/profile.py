@@ -1,6 +1,6 @@
 """Profile one client's hot loop on one operation: where its time goes, by layer and by function.
 
-    python -m bench.profile --client ours --op "cancel_orders(3000)" --calls 300
+    python -m bench.profile --client ours --op "cancel_orders(1000)" --calls 300
 
 Same server, pinning and warm-up as the benchmark; cProfile over ``--calls`` calls. Socket calls
 (which include waiting for the server) are shown apart; a C function's time goes to the layer

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import json
 import os
@@ -25,6 +26,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -50,6 +52,7 @@ from bench.workload import (
     PRIVATE_KEY,
     answer_bytes,
 )
+from clob_cancel._transport import Backend
 from clob_cancel.signing import ApiCreds, l2_signature
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,9 +61,12 @@ ASYNC_BLOCKS = 3  # per client and concurrency; the median is reported
 
 
 @contextmanager
-def bench_server(cpu: int | None) -> Iterator[str]:
-    """Start the bench server in its own process; yield its URL; stop it (only it) on exit."""
-    command = [sys.executable, "-m", "bench.server"]
+def bench_server(
+    cpu: int | None, module: str = "bench.server", *extra: str, scheme: str = "http"
+) -> Iterator[str]:
+    """Start a server (the bench server, or ``bench.tls``: the mock over TLS) in its own process;
+    yield its URL; stop it (only it) on exit."""
+    command = [sys.executable, "-m", module, *extra]
     if cpu is not None:
         command += ["--cpu", str(cpu)]
     server = subprocess.Popen(
@@ -69,7 +75,7 @@ def bench_server(cpu: int | None) -> Iterator[str]:
     assert server.stdin is not None and server.stdout is not None
     try:
         port = int(server.stdout.readline())
-        yield f"http://127.0.0.1:{port}"
+        yield f"{scheme}://127.0.0.1:{port}"
     finally:
         server.stdin.close()  # the server stops at the end of its stdin (also if we are killed)
         try:
@@ -203,42 +209,139 @@ async def async_rate(cancel: Callable[[], Awaitable[Any]], in_flight: int, secon
     return count / (time.perf_counter() - start)
 
 
+IN_FLIGHT = (1, 32)
+
+
+async def raw_aiohttp(url: str, path: str, body: bytes, headers: dict[str, str]) -> Any:
+    """A bare aiohttp session replaying the request, its answer read: the floor of aiohttp."""
+    import aiohttp
+
+    session = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
+    target = url + path
+
+    async def call() -> bytes:
+        async with session.request("DELETE", target, data=body, headers=headers) as answer:
+            return await answer.read()
+
+    return call, session.close
+
+
 async def async_rates(url: str, seconds: float, blocks: int) -> dict[str, dict[str, float]]:
-    """Our async client and a bare httpx.AsyncClient replay, 8 and 32 cancel(1) in flight."""
+    """cancel(1)/s at 1 and 32 in flight: our async client on each backend, a bare
+    httpx.AsyncClient replay on httpx's default transport and on our aiohttp transport, and a
+    raw aiohttp session (the floor). Clients take turns in blocks, in a fresh random order each
+    block; the median block is reported."""
     import httpx
 
     from bench.clients import signed_headers
     from bench.workload import body_bytes
-    from clob_cancel import ApiCreds, AsyncCancelClient
+    from clob_cancel import AsyncCancelClient
+    from clob_cancel._transport import async_http_client
 
     call = CALLS["cancel(1)"]
     body = body_bytes(call.body)
     headers = signed_headers(call.path, body)
     creds = ApiCreds(API_KEY, API_SECRET, API_PASSPHRASE)
+    ours = AsyncCancelClient(url, creds, ADDRESS, backend="aiohttp")
+    ours_httpx = AsyncCancelClient(url, creds, ADDRESS, backend="httpx")
+    bare = httpx.AsyncClient(base_url=url)  # httpx's default pool limits, as ours
+    bare_aiohttp = async_http_client("aiohttp", {"base_url": url})
+    raw, raw_close = await raw_aiohttp(url, call.path, body, headers)
+    cancels: dict[str, Callable[[], Awaitable[Any]]] = {
+        "ours (async, aiohttp)": lambda: ours.cancel(ORDER_IDS[0]),
+        "ours (async, httpx transport)": lambda: ours_httpx.cancel(ORDER_IDS[0]),
+        "bare httpx (async)": lambda: bare.request(
+            "DELETE", call.path, content=body, headers=headers
+        ),
+        "bare httpx on our aiohttp transport": lambda: bare_aiohttp.request(
+            "DELETE", call.path, content=body, headers=headers
+        ),
+        "raw aiohttp": raw,
+    }
     results: dict[str, dict[str, float]] = {}
-    async with (
-        AsyncCancelClient(url, creds, ADDRESS) as ours,
-        httpx.AsyncClient(base_url=url) as bare,  # httpx's default pool limits, as ours
-    ):
-        cancels: dict[str, Callable[[], Awaitable[Any]]] = {
-            "ours (async)": lambda: ours.cancel(ORDER_IDS[0]),
-            "bare httpx (async)": lambda: bare.request(
-                "DELETE", call.path, content=body, headers=headers
-            ),
-        }
-        for in_flight in (8, 32):
-            rates: dict[str, list[float]] = {name: [] for name in cancels}
-            for cancel in cancels.values():  # warm: open the connections
-                await async_rate(cancel, in_flight, seconds / 4)
-            for _ in range(blocks):
-                for name, cancel in random.sample(list(cancels.items()), len(cancels)):
-                    rates[name].append(await async_rate(cancel, in_flight, seconds))
-                gc.collect()
-            results[str(in_flight)] = {name: statistics.median(r) for name, r in rates.items()}
+    try:
+        for in_flight in IN_FLIGHT:
+            results[str(in_flight)] = await interleaved_async_rates(
+                cancels, in_flight, seconds, blocks
+            )
+    finally:
+        for client in (ours, ours_httpx):
+            await client.aclose()
+        for http in (bare, bare_aiohttp):
+            await http.aclose()
+        await raw_close()
     return results
 
 
+async def interleaved_async_rates(
+    cancels: dict[str, Callable[[], Awaitable[Any]]], in_flight: int, seconds: float, blocks: int
+) -> dict[str, float]:
+    """The median over ``blocks`` of each client's rate, clients in a fresh order each block."""
+    rates: dict[str, list[float]] = {name: [] for name in cancels}
+    for cancel in cancels.values():  # warm: open the connections
+        await async_rate(cancel, in_flight, seconds / 4)
+    for _ in range(blocks):
+        for name, cancel in random.sample(list(cancels.items()), len(cancels)):
+            rates[name].append(await async_rate(cancel, in_flight, seconds))
+        gc.collect()
+    return {name: statistics.median(r) for name, r in rates.items()}
+
+
+TLS_ASYNC: tuple[tuple[Backend, str, bool], ...] = (
+    ("aiohttp", "HTTP/1.1", False),
+    ("httpx", "HTTP/1.1", False),
+    ("httpx", "HTTP/2", True),
+)
+
+
+def tls_rates(url: str, ca: Path, seconds: float, blocks: int) -> dict[str, float]:
+    """cancel(1)/s over TLS against the mock (which checks every signature) under hypercorn:
+    HTTP/1.1 and HTTP/2, the sync client on one thread and the async client at 1 and 32 in
+    flight on each backend that speaks the protocol."""
+    import ssl
+
+    from clob_cancel import AsyncCancelClient, CancelClient
+    from clob_cancel_mock import DEFAULT_ACCOUNT
+
+    creds, address = DEFAULT_ACCOUNT.creds, DEFAULT_ACCOUNT.address
+    context = ssl.create_default_context(cafile=str(ca))
+    order = ORDER_IDS[0]  # not on the mock's book: each answer says so (not canceled)
+    sync = {
+        f"sync, {name}": CancelClient(url, creds, address, verify=context, http2=h2)
+        for name, h2 in (("HTTP/1.1", False), ("HTTP/2", True))
+    }
+    bursts = sequential_bursts(
+        {name: functools.partial(c.cancel, order) for name, c in sync.items()},
+        seconds / 5,
+        blocks * 5,
+    )
+    for client in sync.values():
+        client.close()
+    rates = {name: rate(b) for name, b in bursts.items()}
+
+    async def run_async() -> None:
+        clients = {
+            f"async {backend}, {name}": AsyncCancelClient(
+                url, creds, address, verify=context, http2=h2, backend=backend
+            )
+            for backend, name, h2 in TLS_ASYNC
+        }
+        cancels: dict[str, Callable[[], Awaitable[Any]]] = {
+            name: functools.partial(c.cancel, order) for name, c in clients.items()
+        }
+        for in_flight in IN_FLIGHT:
+            got = await interleaved_async_rates(cancels, in_flight, seconds, blocks)
+            rates.update({f"{name}, {in_flight} in flight": r for name, r in got.items()})
+        for client in clients.values():
+            await client.aclose()
+
+    asyncio.run(run_async())
+    return rates
+
+
 STARTUP = {
+    # the reference of issue 16: httpx itself, imported and constructed the same way
+    "httpx": "import httpx\nclient = httpx.Client()\n",
     "ours": (
         "from clob_cancel import ApiCreds, CancelClient\n"
         "client = CancelClient(url, ApiCreds(env['BENCH_API_KEY'], env['BENCH_SECRET'], "
@@ -362,16 +465,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-rounds", type=int, default=100, help="sequential bursts per client")
     parser.add_argument("--async-seconds", type=float, default=0.5, help="one async block")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
-    parser.add_argument("--readme", type=Path, help="put the table into this README")
+    parser.add_argument(
+        "--readme", type=Path, help="put the table into this file (make bench: bench/README.md)"
+    )
     args = parser.parse_args(argv)
     if args.rounds < 2 * args.blocks:
         parser.error(f"--rounds must be at least 2 x --blocks ({2 * args.blocks})")
 
     here = Path(sys.executable)
-    pythons = {DEV_VENV: {"ours": here, "py-clob-client": here}}
+    pythons = {DEV_VENV: {"ours": here, "py-clob-client": here, "httpx": here}}
     if not args.no_runtime_install:
         print("runtime installs for the start-up figure...", file=sys.stderr)
-        pythons[RUNTIME_INSTALL] = runtime_pythons()
+        runtime = runtime_pythons()
+        pythons[RUNTIME_INSTALL] = {**runtime, "httpx": runtime["ours"]}  # ours' httpx
     cores = pin_client()
     load_before = os.getloadavg()
     if load_before[0] > 0.5:
@@ -398,10 +504,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         for _, close in made.values():
             close()
+        print("async rates...", file=sys.stderr)
         concurrent = asyncio.run(async_rates(url, args.async_seconds, ASYNC_BLOCKS))
         print("import + construction in fresh processes...", file=sys.stderr)
         startup = startup_ms(url, args.startup_runs, pythons)
         required = required_work_us(args.required_runs)
+    print("TLS rates against the mock under hypercorn...", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as folder:
+        ca = Path(folder) / "ca.pem"
+        server_cpu = [] if cores is None else ["--cpu", str(cores[1])]
+        with bench_server(None, "bench.tls", "--ca", str(ca), *server_cpu, scheme="https") as tls:
+            over_tls = tls_rates(tls, ca, args.async_seconds, ASYNC_BLOCKS)
 
     results: dict[str, Any] = {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),
@@ -422,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
         ],
         "sequential_cancel_per_s": {name: rate(b) for name, b in bursts.items()},
         "async_cancel_per_s": concurrent,
+        "tls_cancel_per_s": over_tls,
         "startup_ms": startup,
         "required_work_us": required,
     }

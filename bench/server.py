@@ -44,7 +44,7 @@ def answer(path: bytes, body: bytes) -> bytes:
 class Connection(asyncio.Protocol):
     """One keep-alive connection: parse a head, take Content-Length bytes of body, answer, repeat.
 
-    A body whose answer is ready is only counted, never stored (the 200 kB of cancel_orders(3000)
+    A body whose answer is ready is only counted, never stored (the 70 kB of cancel_orders(1000)
     would otherwise be copied several times per request); others are buffered and parsed.
     """
 

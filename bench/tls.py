@@ -1,17 +1,23 @@
 """An ASGI app (the mock CLOB) served over TLS by hypercorn on 127.0.0.1, with a throwaway CA
 and certificate made by trustme, speaking HTTP/2 or HTTP/1.1 as the client offers by ALPN.
 
-Used by the HTTP/2 tests (tests/integration/test_http2.py) and the TLS rows of the benchmark:
+Used by the HTTP/2 tests (tests/integration/test_http2.py) and the TLS rows of the benchmark,
+which runs it as its own process pinned to the server's core:
 
     with TlsServer(app) as server:
         CancelClient(server.url, creds, address, verify=server.client_context(), http2=True)
+
+    python -m bench.tls --cpu 1 --ca ca.pem   # the mock; prints its port, serves until stdin ends
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import os
 import socket
 import ssl
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -88,3 +94,22 @@ class TlsServer:
         else:
             self._socket.close()
         self._files.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="the mock CLOB over TLS (HTTP/2 and HTTP/1.1)")
+    parser.add_argument("--cpu", type=int, default=None, help="pin this process to one core")
+    parser.add_argument("--ca", type=Path, required=True, help="write the CA certificate here")
+    args = parser.parse_args()
+    if args.cpu is not None:
+        os.sched_setaffinity(0, {args.cpu})
+    from clob_cancel_mock import create_app
+
+    with TlsServer(create_app()) as server:
+        server.ca.cert_pem.write_to_path(str(args.ca))
+        print(server.url.rsplit(":", 1)[1], flush=True)
+        sys.stdin.read()  # the harness holds stdin open: never outlive it
+
+
+if __name__ == "__main__":
+    main()

@@ -48,22 +48,45 @@ def test_smoke_run_reports_every_client_and_operation(tmp_path: Path) -> None:
     assert results["noise"]["check"] == "skipped"
     assert "Noise check skipped" in table
     figures = [t["figure"] for t in results["targets"]]
-    assert len(figures) == 5 and all(isinstance(t["pass"], bool) for t in results["targets"])
+    assert len(figures) == 9 and all(isinstance(t["pass"], bool) for t in results["targets"])
     for figure in figures:
         assert f"| {figure} | " in table
-    assert "dev venv: no runtime install was made" in table
+    assert "dev venv: ours" in table and "no runtime install" in table
     startup = results["startup_ms"]
-    assert set(startup) == {"ours, dev venv", "py-clob-client, dev venv", "python -c pass"}
+    expected = {"ours, dev venv", "py-clob-client, dev venv", "httpx, dev venv", "python -c pass"}
+    assert set(startup) == expected
     assert all(s["ms"] > 0 for s in startup.values())
     assert startup["py-clob-client, dev venv"]["modules"] > startup["ours, dev venv"]["modules"] > 0
     assert set(results["required_work_us"]) == set(OPS)
     assert all(work > 0 for work in results["required_work_us"].values())
     assert "the minimal client " in table
     assert set(results["sequential_cancel_per_s"]) == {"ours", "py-clob-client", "bare httpx"}
-    assert set(results["async_cancel_per_s"]) == {"8", "32"}
+    assert set(results["async_cancel_per_s"]) == {"1", "32"}
+    async_clients = {
+        "ours (async, aiohttp)",
+        "ours (async, httpx transport)",
+        "bare httpx (async)",
+        "bare httpx on our aiohttp transport",
+        "raw aiohttp",
+    }
     for rates in results["async_cancel_per_s"].values():
-        assert set(rates) == {"ours (async)", "bare httpx (async)"}
+        assert set(rates) == async_clients
         assert all(rate > 0 for rate in rates.values())
+    for name in async_clients:
+        assert sum(line.startswith(f"| {name} | ") for line in table.splitlines()) == 1, name
+    tls = results["tls_cancel_per_s"]
+    assert set(tls) == {"sync, HTTP/1.1", "sync, HTTP/2"} | {
+        f"async {backend}, {version}, {n} in flight"
+        for backend, version in (
+            ("aiohttp", "HTTP/1.1"),
+            ("httpx", "HTTP/1.1"),
+            ("httpx", "HTTP/2"),
+        )
+        for n in (1, 32)
+    }
+    assert all(rate > 0 for rate in tls.values())
+    for name in tls:
+        assert f"| {name} | " in table
 
 
 @pytest.mark.parametrize(

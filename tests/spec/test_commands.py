@@ -55,7 +55,7 @@ def test_breaking_change_fails_naming_operation_path_values_and_who(
         "BREAKING  DELETE /orders  requestBody.content.application/json.schema.maxItems:"
         " before 1000 -> after 500  [breaks clients: limit narrowed]"
     ) in out
-    assert "not acknowledged" in out and "raise the major of info.version" in out
+    assert "not acknowledged" in out and "raise the major of info.version to 3.0.0" in out
 
 
 def test_rename_of_the_wire_field_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -133,12 +133,13 @@ def run_diff(base_doc: dict[str, Any] | None, base_name: str, spec: Path, change
             f" and {_shown(changelog)} has a '## {new_v}' entry"
         )
         return 0
+    target = new_v if bumped or old_major is None else f"{old_major + 1}.0.0"
     print(f"  {len(breaks)} breaking change(s), not acknowledged.")
     print("  If the break is intended (the CLOB changed), acknowledge it:")
     if not bumped:
-        print(f"    - raise the major of info.version (now {new_v}, was {old_v})")
-    if not noted:
-        print(f"    - add a '## {new_v}' entry to {_shown(changelog)}: what broke, and why")
+        print(f"    - raise the major of info.version to {target} (now {new_v}, was {old_v})")
+    if not changelog_has(changelog, target):
+        print(f"    - add a '## {target}' entry to {_shown(changelog)}: what broke, and why")
     print("  Otherwise change the spec back. See openapi/README.md.")
     return 1
 

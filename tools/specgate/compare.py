@@ -491,7 +491,9 @@ class _Differ:
             if o == n:
                 continue
             path = f"{where}.{key}"
-            if n is None:
+            if not all(isinstance(v, int | float | None) for v in (o, n)):
+                self.add(path, o, n, BOTH, "unclassified: a limit that is not a number")
+            elif n is None:
                 self.add(path, o, n, _widened(d), "limit removed")
             elif o is None or (n - o) * tighter > 0:
                 self.add(path, o, n, _narrowed(d), "limit narrowed")

@@ -5,7 +5,9 @@ also validated against the spec (clob_cancel_conformance.validate)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -63,6 +65,39 @@ def sync_client(mock: MockServer, **options: Any) -> CancelClient:
     return CancelClient(mock.url, DEFAULT_ACCOUNT.creds, DEFAULT_ACCOUNT.address, **options)
 
 
+# The sync client, and the async client on each backend: the same behaviour is asked of all three.
+KINDS = ["sync", "async on httpx", "async on aiohttp"]
+
+
+@asynccontextmanager
+async def any_client(
+    kind: str, mock: MockServer, creds: ApiCreds = DEFAULT_ACCOUNT.creds, **options: Any
+) -> AsyncIterator[Any]:
+    """A client of ``kind`` on the mock, its answers validated against the spec; its methods'
+    results go through :func:`done`, which awaits them when they are awaitable."""
+    options.setdefault("retries", FAST)
+    if kind == "sync":
+        options.setdefault("httpx_client_kwargs", {"event_hooks": event_hooks()})
+        with CancelClient(mock.url, creds, DEFAULT_ACCOUNT.address, **options) as c:
+            yield c
+        return
+    backend = kind.removeprefix("async on ")
+    options.setdefault("httpx_client_kwargs", {"event_hooks": async_event_hooks()})
+    async with AsyncCancelClient(
+        mock.url,
+        creds,
+        DEFAULT_ACCOUNT.address,
+        backend=backend,  # type: ignore[arg-type]
+        **options,
+    ) as ac:
+        assert ac.backend == backend
+        yield ac
+
+
+async def done(result: Any) -> Any:
+    return await result if inspect.isawaitable(result) else result
+
+
 def test_the_four_cancels(mock: MockServer) -> None:
     with sync_client(mock, max_ids_per_request=2) as c:
         one = c.cancel("0xa0")
@@ -86,15 +121,18 @@ def test_the_four_cancels(mock: MockServer) -> None:
     assert live(mock) == set()
 
 
-async def test_the_four_cancels_async(mock: MockServer) -> None:
+@pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
+async def test_the_four_cancels_async(mock: MockServer, backend: str) -> None:
     async with AsyncCancelClient(
         mock.url,
         DEFAULT_ACCOUNT.creds,
         DEFAULT_ACCOUNT.address,
         max_ids_per_request=1,
         retries=FAST,
+        backend=backend,  # type: ignore[arg-type]
         httpx_client_kwargs={"event_hooks": async_event_hooks()},
     ) as c:
+        assert c.backend == backend
         assert (await c.cancel("0xa0")).canceled == ["0xa0"]
         many = await c.cancel_orders(["0xa1", "0xa2", "0xa3"])  # three concurrent requests
         assert many.canceled == ["0xa1", "0xa2", "0xa3"]
@@ -105,53 +143,64 @@ async def test_the_four_cancels_async(mock: MockServer) -> None:
     assert live(mock) == set()
 
 
-def test_engine_restart_and_dropped_connections_are_retried(mock: MockServer) -> None:
+@pytest.mark.parametrize("kind", KINDS)
+async def test_engine_restart_and_dropped_connections_are_retried(
+    mock: MockServer, kind: str
+) -> None:
     mock.set_faults({"status": 425, "count": 2, "retry_after": 0})
-    with sync_client(mock) as c:
-        assert c.cancel("0xa0").canceled == ["0xa0"]
+    async with any_client(kind, mock) as c:
+        assert (await done(c.cancel("0xa0"))).canceled == ["0xa0"]
         mock.set_faults({"drop_connection": True, "count": 1})
-        assert c.cancel_orders(["0xa1"]).canceled == ["0xa1"]
+        assert (await done(c.cancel_orders(["0xa1"]))).canceled == ["0xa1"]
     assert states(mock)["0xa1"] == "canceled"
 
 
-def test_a_persistent_fault_is_reported_with_the_ids_at_stake(mock: MockServer) -> None:
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_persistent_fault_is_reported_with_the_ids_at_stake(
+    mock: MockServer, kind: str
+) -> None:
     mock.set_faults({"drop_connection": True})
-    with sync_client(mock) as c, pytest.raises(TransportError) as raised:
-        c.cancel_orders(["0xa0", "0xa1"])
+    async with any_client(kind, mock) as c:
+        with pytest.raises(TransportError) as raised:
+            await done(c.cancel_orders(["0xa0", "0xa1"]))
     assert raised.value.fate_unknown is True
     assert raised.value.unknown_ids == ("0xa0", "0xa1")
     assert raised.value.attempts == FAST.retries + 1
 
 
-def test_trading_disabled_is_unavailable(mock: MockServer) -> None:
+@pytest.mark.parametrize("kind", KINDS)
+async def test_trading_disabled_is_unavailable(mock: MockServer, kind: str) -> None:
     mock.set_faults({"trading_disabled": True})
-    with sync_client(mock, retries=0) as c, pytest.raises(UnavailableError) as raised:
-        c.cancel_all()
+    async with any_client(kind, mock, retries=0) as c:
+        with pytest.raises(UnavailableError) as raised:
+            await done(c.cancel_all())
     assert raised.value.status == 503
     assert raised.value.server_message is not None
     assert "Trading is currently disabled" in raised.value.server_message
     assert live(mock) == {o["id"] for o in SEED}
 
 
-def test_rate_limited_says_when_to_come_back(mock: MockServer) -> None:
+@pytest.mark.parametrize("kind", KINDS)
+async def test_rate_limited_says_when_to_come_back(mock: MockServer, kind: str) -> None:
     mock.set_faults({"rate_limit": {"rate": 0.1, "burst": 2}})
-    with sync_client(mock, retries=0) as c:
-        c.cancel_orders(["0xa0", "0xa1"])
+    async with any_client(kind, mock, retries=0) as c:
+        await done(c.cancel_orders(["0xa0", "0xa1"]))
         with pytest.raises(RateLimitedError) as raised:
-            c.cancel("0xa2")
+            await done(c.cancel("0xa2"))
     assert raised.value.status == 429
     assert raised.value.retry_after is not None and raised.value.retry_after > 0
     assert states(mock)["0xa2"] == "live"
 
 
-def test_a_wrong_passphrase_is_an_auth_error_without_secrets(mock: MockServer) -> None:
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_wrong_passphrase_is_an_auth_error_without_secrets(
+    mock: MockServer, kind: str
+) -> None:
     creds = DEFAULT_ACCOUNT.creds
     wrong = ApiCreds(creds.api_key, creds.api_secret, "wrong-passphrase")
-    with (
-        CancelClient(mock.url, wrong, DEFAULT_ACCOUNT.address) as c,
-        pytest.raises(AuthError) as raised,
-    ):
-        c.cancel("0xa0")
+    async with any_client(kind, mock, creds=wrong) as c:
+        with pytest.raises(AuthError) as raised:
+            await done(c.cancel("0xa0"))
     assert raised.value.status == 401
     assert raised.value.hint is not None
     for text in (str(raised.value), repr(raised.value)):
@@ -159,15 +208,17 @@ def test_a_wrong_passphrase_is_an_auth_error_without_secrets(mock: MockServer) -
     assert states(mock)["0xa0"] == "live"
 
 
-def test_sync_clock_fixes_a_skewed_clock() -> None:
+@pytest.mark.parametrize("kind", KINDS)
+async def test_sync_clock_fixes_a_skewed_clock(kind: str) -> None:
     """The mock's clock runs 10 minutes ahead, beyond its 300 s timestamp window."""
     with MockServer(
         clock_offset=600.0, orders=[{**SEED[0], "owner": DEFAULT_ACCOUNT.api_key}]
     ) as mock:
-        with sync_client(mock) as plain, pytest.raises(AuthError):
-            plain.cancel("0xa0")
-        with sync_client(mock, sync_clock=True) as synced:
-            assert synced.cancel("0xa0").canceled == ["0xa0"]
+        async with any_client(kind, mock) as plain:
+            with pytest.raises(AuthError):
+                await done(plain.cancel("0xa0"))
+        async with any_client(kind, mock, sync_clock=True) as synced:
+            assert (await done(synced.cancel("0xa0"))).canceled == ["0xa0"]
             offset = synced.clock_offset
         assert offset is not None and abs(offset - 600) < 2
 

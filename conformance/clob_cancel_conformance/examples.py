@@ -58,5 +58,8 @@ def bodies(path: str) -> list[Any]:
             {"asset_id": seeding.DEFAULT_ASSET},
             {"market": UNICODE_ID, "asset_id": QUOTED_ID},
             contract.compact_json({"market": UNICODE_ID, "asset_id": QUOTED_ID}),
+            # Invalid: JSON null is not a filter. A server that reads it as "no body" cancels
+            # every order of the account (accepted_invalid_request_harms_nothing: a violation).
+            b"null",
         ]
     return []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,9 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from clob_cancel_conformance import run
+from clob_cancel_conformance import findings, run, target
+from clob_cancel_conformance.findings import Note
+from clob_cancel_conformance.target import Target
 from clob_cancel_mock import MockClob
 from clob_cancel_mock.contract import Operation
 
@@ -45,6 +49,7 @@ class Outcome:
     exit_code: int
     failures: list[str]  # the text of each JUnit <failure>
     seconds: float
+    notes: list[Note] = attrs.Factory(list)  # the strictness notes (they never fail a run)
 
     def reports(self, check: str, fragment: str = "") -> bool:
         """Whether some failure is from ``check`` and mentions ``fragment``."""
@@ -67,20 +72,49 @@ def junit_failures(path: Path) -> list[str]:
     ]
 
 
+# An ASGI app in front of the mock's (for differences outside MockClob, e.g. its routing).
+AppWrapper = Callable[[Any], Any]
+
+
+@contextmanager
+def started_mock(
+    clob_class: type[MockClob], wrap_app: AppWrapper | None = None, **mock_options: Any
+) -> Iterator[Target]:
+    """run.embedded_mock, with the app optionally wrapped before the server starts."""
+    if wrap_app is None:
+        with run.embedded_mock(clob_class=clob_class, **mock_options) as t:
+            yield t
+        return
+    from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer
+
+    accounts = (DEFAULT_ACCOUNT, run.second_account())
+    server = MockServer(accounts=accounts, clob_class=clob_class, **mock_options)
+    server.app = wrap_app(server.app)
+    with server:
+        account = DEFAULT_ACCOUNT
+        yield target.make_target(server.url, account.creds, account.address, started_here=True)
+
+
 def run_suite(
-    clob_class: type[MockClob], junit: Path, *, as_foreign: bool = False, **mock_options: Any
+    clob_class: type[MockClob],
+    junit: Path,
+    *,
+    as_foreign: bool = False,
+    wrap_app: AppWrapper | None = None,
+    **mock_options: Any,
 ) -> Outcome:
-    """The suite (same config, hooks and checks as `make conformance`) against the embedded mock
-    built on ``clob_class`` (and ``mock_options``: faults, ...); ``as_foreign``: as if it were
-    another server (no admin surface, so no seeding, and no reset between cases; destructive
-    operations allowed, as with CONFORMANCE_ALLOW_DESTRUCTIVE=1)."""
+    """The suite (same config, hooks and checks as `clob-cancel-conformance`) against the
+    embedded mock built on ``clob_class`` (and ``mock_options``: faults, ...; ``wrap_app``: an
+    app in front of it); ``as_foreign``: as if it were another server (no admin surface, so no
+    seeding, and no reset between cases; destructive operations allowed, as with
+    --allow-destructive)."""
     started = time.monotonic()
-    with run.embedded_mock(clob_class=clob_class, **mock_options) as target:
+    with started_mock(clob_class, wrap_app, **mock_options) as t:
         if as_foreign:
-            target = attrs.evolve(target, is_mock=False, allow_destructive=True, other_owner=None)
-        args = run.cli_args(target, seed=PROOF_SEED, max_examples=PROOF_MAX_EXAMPLES, junit=junit)
-        code = run.run_cli(target, args)
-    return Outcome(code, junit_failures(junit), time.monotonic() - started)
+            t = attrs.evolve(t, is_mock=False, allow_destructive=True, other_owner=None)
+        args = run.cli_args(t, seed=PROOF_SEED, max_examples=PROOF_MAX_EXAMPLES, junit=junit)
+        code = run.run_cli(t, args)
+    return Outcome(code, junit_failures(junit), time.monotonic() - started, findings.collected())
 
 
 @attrs.frozen

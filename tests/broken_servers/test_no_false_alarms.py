@@ -21,12 +21,13 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 
+from clob_cancel_conformance import contract
 from clob_cancel_mock import MockClob
 from clob_cancel_mock.app import ApiError, json_response
 from clob_cancel_mock.contract import Operation
 from tests.broken_servers import proof
-from tests.broken_servers.proof import Answer
-from tests.broken_servers.variants import HeartbeatChain
+from tests.broken_servers.proof import Answer, AppWrapper
+from tests.broken_servers.variants import HeartbeatChain, LenientById
 
 CANCELS = ("cancel_order", "cancel_orders", "cancel_all", "cancel_market_orders")
 RATE_LIMIT_HEADERS = ("poly-ratelimit-remaining", "poly-ratelimit-reset", "poly-ratelimit-tier")
@@ -46,6 +47,72 @@ class EdgeLimited(MockClob):
             await self.read_body(request)
             return self.error_response(ApiError(429, "Too Many Requests", {"Retry-After": "1"}))
         return await super().handle(operation, request)
+
+
+class CharsetAndExtraFields(MockClob):
+    """Every JSON answer as `application/json; charset=utf-8`, and every JSON object answer
+    (cancels, errors, heartbeats) with a field the spec does not name (`request_id`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._serial = itertools.count(1)
+        super().__init__(*args, **kwargs)
+
+    async def handle(self, operation: Operation, request: Request) -> Response:
+        response = await super().handle(operation, request)
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            return response
+        data = json.loads(bytes(response.body))
+        if isinstance(data, dict):
+            data["request_id"] = f"req-{next(self._serial)}"
+        kept = {
+            name: value
+            for name, value in response.headers.items()
+            if name.lower() not in ("content-length", "content-type")
+        }
+        body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        return Response(body, response.status_code, kept, "application/json; charset=utf-8")
+
+
+def unknown_methods_404(app: Any) -> Any:
+    """Routing in front of the mock that answers 404 (not 405) to a method the spec does not list
+    on a path outside the cancel paths and the heartbeat (`PUT /time`), as many routers do."""
+    listed = {
+        path: {method.upper() for method in item} | {"HEAD"}
+        for path, item in contract.spec()["paths"].items()
+    }
+
+    async def routed(scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] == "http"
+            and path in listed
+            and path not in contract.L2_PATHS
+            and scope["method"] not in listed[path]
+        ):
+            await json_response(404, {"error": "Not Found"})(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    return routed
+
+
+def charset_and_extra_fields(answers: list[Answer]) -> str | None:
+    """Cancels and heartbeats answered with the charset parameter and the extra field."""
+    shown = [
+        a
+        for a in answers
+        if a.operation_id != "get_server_time"
+        and a.headers.get("content-type") == "application/json; charset=utf-8"
+    ]
+    operations = {a.operation_id for a in shown}
+    if not {*CANCELS, "send_heartbeat"} <= operations:
+        return f"charset answers only from {sorted(operations)}"
+    return None
+
+
+def nothing_to_see(answers: list[Answer]) -> str | None:
+    """For differences shown by the notes instead (`noted`)."""
+    return None
 
 
 class OtherHeartbeats(HeartbeatChain):
@@ -167,9 +234,34 @@ class Correct:
     faults: dict[str, Any] | None = None
     clob_class: type[MockClob] = MockClob
     as_foreign: bool = False  # no seeding and no reset between cases: state carries over
+    wrap_app: AppWrapper | None = None
+    noted: tuple[str, ...] = ()  # checks whose strictness notes the run must have recorded
 
 
 CORRECT = (
+    Correct(
+        "charset_and_extra_fields",
+        "answers as application/json; charset=utf-8, each JSON object answer with a field the "
+        "spec does not name",
+        charset_and_extra_fields,
+        clob_class=CharsetAndExtraFields,
+    ),
+    Correct(
+        "unknown_methods_404",
+        "404 instead of 405 for PUT/PATCH outside the cancel paths (PUT /time): a note, not a "
+        "failure",
+        nothing_to_see,
+        wrap_app=unknown_methods_404,
+        noted=("unknown_method_is_not_accepted",),
+    ),
+    Correct(
+        "lenient_by_id",
+        "invalid /order and /orders bodies answered 200 with nothing canceled: a note, not a "
+        "failure",
+        nothing_to_see,
+        clob_class=LenientById,
+        noted=("accepted_invalid_request_harms_nothing",),
+    ),
     Correct(
         "tight_bucket",
         "a per-signer cancel bucket of 4 tokens refilled at 2/s (negative balance allowed): "
@@ -240,9 +332,17 @@ CORRECT = (
 def test_correct_server_passes(server: Correct, tmp_path: Path) -> None:
     clob_class, answers = proof.recording(server.clob_class)
     outcome = proof.run_suite(
-        clob_class, tmp_path / "junit.xml", as_foreign=server.as_foreign, faults=server.faults
+        clob_class,
+        tmp_path / "junit.xml",
+        as_foreign=server.as_foreign,
+        wrap_app=server.wrap_app,
+        faults=server.faults,
     )
     assert outcome.failures == [], f"{server.difference}:\n\n" + "\n\n".join(outcome.failures)
     assert outcome.exit_code == 0
     missing = server.exercised(answers)
     assert missing is None, f"the run did not exercise {server.difference}: only {missing}"
+    noted = {n.check for n in outcome.notes}
+    assert set(server.noted) <= noted, f"{server.difference}: notes {outcome.notes}"
+    if not server.noted:
+        assert outcome.notes == [], f"{server.difference}: unexpected notes {outcome.notes}"

@@ -256,7 +256,9 @@ class RateLimitedWithoutRetryAfter(RateLimited):
 
 
 class InvalidPayloadAccepted(MockClob):
-    """Swallows body validation errors and cancels nothing: invalid input gets 200."""
+    """Swallows body validation errors: invalid input gets 200. By id it cancels nothing (a
+    harmless leniency, a note), but an invalid /cancel-market-orders body becomes "no filter" and
+    cancels every order of the account (a violation)."""
 
     def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
         try:
@@ -267,6 +269,54 @@ class InvalidPayloadAccepted(MockClob):
         return (
             {"orderID": ""} if operation.path == "/order" else ([] if operation.max_items else {})
         )
+
+
+class LenientById(MockClob):
+    """Lenient with /order and /orders bodies, never harmful: reads the JSON whatever the
+    Content-Type says (text/plain included) and cancels the ids it names; a body that still names
+    no ids (`{"orderID": 5}`) gets 200 with nothing canceled. Not a bug: the lenient server of
+    the severity table, which must pass with notes (test_no_false_alarms.py)."""
+
+    def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
+        try:
+            return super().parse_body(operation, request, body)
+        except ApiError as e:
+            if operation.path not in ("/order", "/orders") or "Too many" in e.message:
+                raise
+        with contextlib.suppress(ValueError):
+            value = json.loads(body)
+            if contract.requested_ids(operation.path, value) is not None:
+                return value
+        return {"orderID": ""} if operation.path == "/order" else []
+
+
+class MarketNullBodyCancelsAll(MockClob):
+    """Takes a JSON `null` body on /cancel-market-orders as "no body": no filter, so it cancels
+    every order of the account (the issue's example of a violation, not a note)."""
+
+    def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
+        if operation.path == "/cancel-market-orders" and body.strip() == b"null":
+            return None
+        return super().parse_body(operation, request, body)
+
+
+class Old3000Cap(MockClob):
+    """Still enforces the pre-2026-06-15 maximum of 3000 ids (as polymarket-client 0.14.0 still
+    checks client-side): 1001 ids are accepted and canceled."""
+
+    def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
+        if operation.max_items is not None:
+            try:
+                value = json.loads(body)
+            except ValueError:
+                value = None
+            if (
+                isinstance(value, list)
+                and MAX < len(value) <= 3000
+                and all(isinstance(i, str) for i in value)
+            ):
+                return value
+        return super().parse_body(operation, request, body)
 
 
 class OverLimitTruncated(MockClob):
@@ -678,8 +728,24 @@ VARIANTS: tuple[Variant, ...] = (
         "input validation",
         "invalid body answered 200",
         InvalidPayloadAccepted,
-        "negative_data_rejection",
-        "",
+        "accepted_invalid_request_harms_nothing",
+        "cancels every order of the account",
+    ),
+    Variant(
+        "market_null_body_cancels_all",
+        "input validation",
+        "a JSON null body on /cancel-market-orders taken as no filter: cancels everything",
+        MarketNullBodyCancelsAll,
+        "accepted_invalid_request_harms_nothing",
+        "cancels every order of the account",
+    ),
+    Variant(
+        "old_3000_cap",
+        "input validation",
+        f"the old 3000-id maximum: {MAX + 1} ids accepted",
+        Old3000Cap,
+        "too_many_ids_are_refused",
+        f"with {MAX + 1} ids (the maximum is {MAX})",
     ),
     Variant(
         "over_limit_truncated",

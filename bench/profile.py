@@ -1,6 +1,7 @@
 """Profile one client's hot loop on one operation: where its time goes, by layer and by function.
 
     python -m bench.profile --client ours --op "cancel_orders(1000)" --calls 300
+    python -m bench.profile --async-client "ours (async, aiohttp)" --in-flight 32 --calls 5000
 
 Same server, pinning and warm-up as the benchmark; cProfile over ``--calls`` calls. Socket calls
 (which include waiting for the server) are shown apart; a C function's time goes to the layer
@@ -11,18 +12,25 @@ read the shares, not the absolute times.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import pstats
 from collections import defaultdict
 
 from bench.clients import CLIENTS, FACTORIES
-from bench.run import bench_server, pin_client
+from bench.run import ASYNC_CLIENTS, async_clients, bench_server, pin_client
 from bench.workload import OPS
 
 SOCKET = "socket calls (incl. waiting for the server)"
 LAYERS = (
     "clob_cancel_client",
     "clob_cancel",
+    "httpx_aiohttp",
+    "aiohttp",
+    "yarl",
+    "multidict",
+    "asyncio",
+    "anyio",
     "py_clob_client",
     "httpx",
     "httpcore",
@@ -42,25 +50,58 @@ def layer(filename: str) -> str:
     return "C, called from C" if filename == "~" else "other (stdlib)"
 
 
+async def profile_async(url: str, name: str, in_flight: int, calls: int) -> cProfile.Profile:
+    """cProfile over ``calls`` cancel(1) of one async client, ``in_flight`` at a time."""
+    cancels, close = await async_clients(url)
+    cancel = cancels[name]
+
+    async def run(count: int) -> None:
+        left = count
+
+        async def worker() -> None:
+            nonlocal left
+            while left > 0:
+                left -= 1
+                await cancel()
+
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+
+    await run(500)
+    profile = cProfile.Profile()
+    profile.enable()
+    await run(calls)
+    profile.disable()
+    await close()
+    return profile
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--client", choices=CLIENTS, default="ours")
+    parser.add_argument(
+        "--async-client", choices=ASYNC_CLIENTS, help="profile this async client's cancel(1)"
+    )
+    parser.add_argument("--in-flight", type=int, default=32, help="with --async-client")
     parser.add_argument("--op", choices=OPS, default="cancel(1)")
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
     cores = pin_client()
     with bench_server(cores[1] if cores else None) as url:
-        calls, close = FACTORIES[args.client](url)
-        call = calls[args.op]
-        for _ in range(100):
-            call()
-        profile = cProfile.Profile()
-        profile.enable()
-        for _ in range(args.calls):
-            call()
-        profile.disable()
-        close()
+        if args.async_client:
+            profile = asyncio.run(profile_async(url, args.async_client, args.in_flight, args.calls))
+            args.client, args.op = args.async_client, f"cancel(1), {args.in_flight} in flight"
+        else:
+            calls, close = FACTORIES[args.client](url)
+            call = calls[args.op]
+            for _ in range(100):
+                call()
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(args.calls):
+                call()
+            profile.disable()
+            close()
 
     stats = pstats.Stats(profile)
     entries = stats.stats  # type: ignore[attr-defined]

@@ -57,7 +57,7 @@ from clob_cancel.signing import ApiCreds, l2_signature
 
 ROOT = Path(__file__).resolve().parent.parent
 NOISY_EXIT = 3
-ASYNC_BLOCKS = 3  # per client and concurrency; the median is reported
+ASYNC_BLOCKS = 5  # per client and concurrency; the median is reported
 
 
 @contextmanager
@@ -132,6 +132,7 @@ def spread_check(
     samples: dict[tuple[str, str], tuple[list[int], list[int]]],
     bursts: dict[str, list[tuple[int, float]]],
     blocks: int,
+    async_blocks: dict[str, dict[str, list[float]]],
 ) -> dict[str, dict[str, float]]:
     """How steady the run was, across blocks of rounds (coefficients of variation).
 
@@ -139,6 +140,9 @@ def spread_check(
     py-clob-client's sequential rate, block by block): the figures the run reports.
     floor_cv: the bare-httpx p50 itself (and its rate): the machine's own drift, which the
     interleaving cancels out of the ratios as long as it stays moderate.
+    async_ratio_cv: our async client's rate over each reference's, block by block, per
+    concurrency (judged against its own limit: an async block is 0.5 s, not interleaved call
+    by call).
     """
     ratio_cv, floor_cv = {}, {}
     for op in OPS:
@@ -151,7 +155,15 @@ def spread_check(
     pairs = zip(ours, theirs, strict=True)
     ratio_cv[report.SEQUENTIAL_RATIO] = cv([a / b for a, b in pairs])
     floor_cv["sequential cancel(1)/s"] = cv(grouped_rates(bursts["bare httpx"], blocks))
-    return {"ratio_cv": ratio_cv, "floor_cv": floor_cv}
+    async_cv = {}
+    for in_flight, rates in async_blocks.items():
+        ours_async = rates[report.OURS_ASYNC]
+        for reference in ("bare httpx (async)", "raw aiohttp"):
+            pairs = zip(ours_async, rates[reference], strict=True)
+            async_cv[f"{report.OURS_ASYNC} / {reference}, {in_flight} in flight"] = cv(
+                [a / b for a, b in pairs]
+            )
+    return {"ratio_cv": ratio_cv, "floor_cv": floor_cv, "async_ratio_cv": async_cv}
 
 
 def sequential_bursts(
@@ -226,11 +238,21 @@ async def raw_aiohttp(url: str, path: str, body: bytes, headers: dict[str, str])
     return call, session.close
 
 
-async def async_rates(url: str, seconds: float, blocks: int) -> dict[str, dict[str, float]]:
-    """cancel(1)/s at 1 and 32 in flight: our async client on each backend, a bare
-    httpx.AsyncClient replay on httpx's default transport and on our aiohttp transport, and a
-    raw aiohttp session (the floor). Clients take turns in blocks, in a fresh random order each
-    block; the median block is reported."""
+ASYNC_CLIENTS = (
+    "ours (async, aiohttp)",
+    "ours (async, httpx transport)",
+    "bare httpx (async)",
+    "bare httpx on our aiohttp transport",
+    "raw aiohttp",
+)
+
+
+async def async_clients(
+    url: str,
+) -> tuple[dict[str, Callable[[], Awaitable[Any]]], Callable[[], Awaitable[None]]]:
+    """cancel(1) of each async client (ASYNC_CLIENTS), and a coroutine function closing them:
+    our async client on each backend, a bare httpx.AsyncClient replay on httpx's default
+    transport and on our aiohttp transport, and a raw aiohttp session (the floor)."""
     import httpx
 
     from bench.clients import signed_headers
@@ -248,35 +270,47 @@ async def async_rates(url: str, seconds: float, blocks: int) -> dict[str, dict[s
     bare_aiohttp = async_http_client("aiohttp", {"base_url": url})
     raw, raw_close = await raw_aiohttp(url, call.path, body, headers)
     cancels: dict[str, Callable[[], Awaitable[Any]]] = {
-        "ours (async, aiohttp)": lambda: ours.cancel(ORDER_IDS[0]),
-        "ours (async, httpx transport)": lambda: ours_httpx.cancel(ORDER_IDS[0]),
-        "bare httpx (async)": lambda: bare.request(
-            "DELETE", call.path, content=body, headers=headers
+        "ours (async, aiohttp)": functools.partial(ours.cancel, ORDER_IDS[0]),
+        "ours (async, httpx transport)": functools.partial(ours_httpx.cancel, ORDER_IDS[0]),
+        "bare httpx (async)": functools.partial(
+            bare.request, "DELETE", call.path, content=body, headers=headers
         ),
-        "bare httpx on our aiohttp transport": lambda: bare_aiohttp.request(
-            "DELETE", call.path, content=body, headers=headers
+        "bare httpx on our aiohttp transport": functools.partial(
+            bare_aiohttp.request, "DELETE", call.path, content=body, headers=headers
         ),
         "raw aiohttp": raw,
     }
-    results: dict[str, dict[str, float]] = {}
+    assert tuple(cancels) == ASYNC_CLIENTS
+
+    async def close() -> None:
+        for client in (ours, ours_httpx):
+            await client.aclose()
+        for http in (bare, bare_aiohttp):
+            await http.aclose()
+        await raw_close()
+
+    return cancels, close
+
+
+async def async_rates(url: str, seconds: float, blocks: int) -> dict[str, dict[str, list[float]]]:
+    """cancel(1)/s of each async client at 1 and 32 in flight, block by block. Clients take
+    turns in blocks, in a fresh random order each block."""
+    cancels, close = await async_clients(url)
+    results: dict[str, dict[str, list[float]]] = {}
     try:
         for in_flight in IN_FLIGHT:
             results[str(in_flight)] = await interleaved_async_rates(
                 cancels, in_flight, seconds, blocks
             )
     finally:
-        for client in (ours, ours_httpx):
-            await client.aclose()
-        for http in (bare, bare_aiohttp):
-            await http.aclose()
-        await raw_close()
+        await close()
     return results
 
 
 async def interleaved_async_rates(
     cancels: dict[str, Callable[[], Awaitable[Any]]], in_flight: int, seconds: float, blocks: int
-) -> dict[str, float]:
-    """The median over ``blocks`` of each client's rate, clients in a fresh order each block."""
+) -> dict[str, list[float]]:
+    """Each client's rate in each of ``blocks`` blocks, clients in a fresh order each block."""
     rates: dict[str, list[float]] = {name: [] for name in cancels}
     for cancel in cancels.values():  # warm: open the connections
         await async_rate(cancel, in_flight, seconds / 4)
@@ -284,7 +318,7 @@ async def interleaved_async_rates(
         for name, cancel in random.sample(list(cancels.items()), len(cancels)):
             rates[name].append(await async_rate(cancel, in_flight, seconds))
         gc.collect()
-    return {name: statistics.median(r) for name, r in rates.items()}
+    return rates
 
 
 TLS_ASYNC: tuple[tuple[Backend, str, bool], ...] = (
@@ -331,7 +365,9 @@ def tls_rates(url: str, ca: Path, seconds: float, blocks: int) -> dict[str, floa
         }
         for in_flight in IN_FLIGHT:
             got = await interleaved_async_rates(cancels, in_flight, seconds, blocks)
-            rates.update({f"{name}, {in_flight} in flight": r for name, r in got.items()})
+            rates.update(
+                {f"{name}, {in_flight} in flight": statistics.median(r) for name, r in got.items()}
+            )
         for client in clients.values():
             await client.aclose()
 
@@ -451,6 +487,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--blocks", type=int, default=10, help="blocks for the spread check")
     parser.add_argument("--max-cv", type=float, default=0.05, help="refuse: ratio spread")
     parser.add_argument("--max-floor-cv", type=float, default=0.10, help="refuse: floor drift")
+    parser.add_argument(
+        "--max-async-cv", type=float, default=0.10, help="refuse: async ratio spread"
+    )
     parser.add_argument("--skip-noise-check", action="store_true", help="smoke runs only")
     parser.add_argument("--startup-runs", type=int, default=7, help="fresh processes per client")
     parser.add_argument(
@@ -505,7 +544,11 @@ def main(argv: list[str] | None = None) -> int:
         for _, close in made.values():
             close()
         print("async rates...", file=sys.stderr)
-        concurrent = asyncio.run(async_rates(url, args.async_seconds, ASYNC_BLOCKS))
+        async_blocks = asyncio.run(async_rates(url, args.async_seconds, ASYNC_BLOCKS))
+        concurrent = {
+            n: {name: statistics.median(r) for name, r in rates.items()}
+            for n, rates in async_blocks.items()
+        }
         print("import + construction in fresh processes...", file=sys.stderr)
         startup = startup_ms(url, args.startup_runs, pythons)
         required = required_work_us(args.required_runs)
@@ -539,15 +582,17 @@ def main(argv: list[str] | None = None) -> int:
         "startup_ms": startup,
         "required_work_us": required,
     }
-    noise = spread_check(samples, bursts, args.blocks)
+    noise = spread_check(samples, bursts, args.blocks, async_blocks)
     noisy = (
         max(noise["ratio_cv"].values()) > args.max_cv
         or max(noise["floor_cv"].values()) > args.max_floor_cv
+        or max(noise["async_ratio_cv"].values()) > args.max_async_cv
     )
     results["noise"] = {
         "check": "skipped" if args.skip_noise_check else "noisy" if noisy else "ok",
         "max_cv": args.max_cv,
         "max_floor_cv": args.max_floor_cv,
+        "max_async_cv": args.max_async_cv,
         **noise,
     }
     refused = noisy and not args.skip_noise_check

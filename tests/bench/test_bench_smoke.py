@@ -94,6 +94,7 @@ def test_smoke_run_reports_every_client_and_operation(tmp_path: Path) -> None:
     [
         (("--max-cv", "0"), "the ratio"),  # any spread of a ratio is too much
         (("--max-cv", "100", "--max-floor-cv", "0"), "the bare-httpx floor"),
+        (("--max-cv", "100", "--max-floor-cv", "100", "--max-async-cv", "0"), "the async ratio"),
     ],
 )
 def test_a_noisy_run_is_refused_without_ratios(
@@ -108,5 +109,7 @@ def test_a_noisy_run_is_refused_without_ratios(
     results: dict[str, Any] = json.loads((tmp_path / "noisy.json").read_text())
     assert results["noise"]["check"] == "noisy" and results["targets"] is None
     assert all(call["ratio"] is None for call in results["calls"])
-    assert "Too noisy to compare" in (tmp_path / "noisy.md").read_text()
+    noisy_table = (tmp_path / "noisy.md").read_text()
+    assert "Too noisy to compare" in noisy_table
+    assert "| ours (async, aiohttp) | " in noisy_table and "withheld" in noisy_table
     assert "old" in readme.read_text()

@@ -34,7 +34,7 @@ L2_PATHS = (*CANCEL_PATHS, HEARTBEAT)
 BY_ID_PATHS = (ORDER, ORDERS)
 # Operations that cancel orders the suite did not name: on a real account they would cancel the
 # owner's live orders (the heartbeat: once armed, all of them when the heartbeats stop). They run
-# against a non-mock server only with CONFORMANCE_ALLOW_DESTRUCTIVE=1.
+# against a server the run did not start only with --allow-destructive.
 DESTRUCTIVE_PATHS = (CANCEL_ALL, CANCEL_MARKET, HEARTBEAT)
 DESTRUCTIVE_OPERATION_IDS = ("cancel_all", "cancel_market_orders", "send_heartbeat")
 # What each destructive operation does to a real account, for the refusals and skip notices.

@@ -53,8 +53,8 @@ def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -
     if path in contract.DESTRUCTIVE_PATHS and not t.allow_destructive:
         raise RuntimeError(
             f"refusing to send {case.method.upper()} {path} to {t.base_url}: "
-            f"{contract.DESTRUCTIVE_EFFECT[path]}. Set CONFORMANCE_ALLOW_DESTRUCTIVE=1 to run it "
-            "against a server that is not the mock."
+            f"{contract.DESTRUCTIVE_EFFECT[path]}. Pass --allow-destructive "
+            "(CONFORMANCE_ALLOW_DESTRUCTIVE=1) to run it against a server this run did not start."
         )
     body = None if isinstance(case.body, NotSet) else case.body
     if isinstance(body, bytes):  # a boundary example sent as raw bytes: seed for what it names

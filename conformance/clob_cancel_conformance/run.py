@@ -97,8 +97,9 @@ def skip_notice(t: Target) -> str | None:
         return None
     return (
         f"SKIPPED DELETE {contract.CANCEL_ALL}, DELETE {contract.CANCEL_MARKET}, POST "
-        f"{contract.HEARTBEAT} and the heartbeat checks: {t.base_url} is not the mock, and these "
-        "cancel every live order of the account (in a market), not only ids the suite names; "
+        f"{contract.HEARTBEAT} and the heartbeat checks: {t.base_url} is not a mock this run "
+        "started, and these cancel every live order of the account (in a market), not only ids "
+        "the suite names; "
         f"for the heartbeat, {contract.DESTRUCTIVE_EFFECT[contract.HEARTBEAT]}. Pass "
         "--allow-destructive (or set CONFORMANCE_ALLOW_DESTRUCTIVE=1) to run them."
     )

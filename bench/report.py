@@ -227,8 +227,8 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(f"| sequential cancel(1)/s, one thread, {name} | {rate:,.0f} |")
     lines += [
         "",
-        "Async cancel(1)/s against the bench server (median of the blocks), and each over the bare "
-        "httpx.AsyncClient replay at the same concurrency:",
+        "Async cancel(1)/s against the bench server (calls over time, all bursts), and each over "
+        "the bare httpx.AsyncClient replay at the same concurrency:",
         "",
         "| client | 1 in flight | x bare | 32 in flight | x bare |",
         "| --- | ---: | ---: | ---: | ---: |",
@@ -245,7 +245,7 @@ def markdown(results: dict[str, Any]) -> str:
     lines += [
         "",
         "Over TLS, cancel(1)/s against the mock (it verifies every signature) under hypercorn on "
-        "loopback, HTTP/1.1 and HTTP/2 side by side (sync: one thread; async: median block):",
+        "loopback, HTTP/1.1 and HTTP/2 side by side (sync: one thread; async: calls over time):",
         "",
         "| client | cancel(1)/s |",
         "| --- | ---: |",

@@ -57,7 +57,7 @@ from clob_cancel.signing import ApiCreds, l2_signature
 
 ROOT = Path(__file__).resolve().parent.parent
 NOISY_EXIT = 3
-ASYNC_BLOCKS = 5  # per client and concurrency; the median is reported
+ASYNC_GROUPS = 5  # groups of async bursts the spread check compares
 
 
 @contextmanager
@@ -132,7 +132,7 @@ def spread_check(
     samples: dict[tuple[str, str], tuple[list[int], list[int]]],
     bursts: dict[str, list[tuple[int, float]]],
     blocks: int,
-    async_blocks: dict[str, dict[str, list[float]]],
+    async_bursts: dict[str, dict[str, list[tuple[int, float]]]],
 ) -> dict[str, dict[str, float]]:
     """How steady the run was, across blocks of rounds (coefficients of variation).
 
@@ -140,9 +140,9 @@ def spread_check(
     py-clob-client's sequential rate, block by block): the figures the run reports.
     floor_cv: the bare-httpx p50 itself (and its rate): the machine's own drift, which the
     interleaving cancels out of the ratios as long as it stays moderate.
-    async_ratio_cv: our async client's rate over each reference's, block by block, per
-    concurrency (judged against its own limit: an async block is 0.5 s, not interleaved call
-    by call).
+    async_ratio_cv: our async client's rate over each reference's, group of bursts by group, per
+    concurrency (judged against its own limit: a burst lasts 0.1 s, not interleaved call by
+    call).
     """
     ratio_cv, floor_cv = {}, {}
     for op in OPS:
@@ -156,10 +156,11 @@ def spread_check(
     ratio_cv[report.SEQUENTIAL_RATIO] = cv([a / b for a, b in pairs])
     floor_cv["sequential cancel(1)/s"] = cv(grouped_rates(bursts["bare httpx"], blocks))
     async_cv = {}
-    for in_flight, rates in async_blocks.items():
-        ours_async = rates[report.OURS_ASYNC]
+    for in_flight, by_client in async_bursts.items():
+        ours_async = grouped_rates(by_client[report.OURS_ASYNC], ASYNC_GROUPS)
         for reference in ("bare httpx (async)", "raw aiohttp"):
-            pairs = zip(ours_async, rates[reference], strict=True)
+            theirs_async = grouped_rates(by_client[reference], ASYNC_GROUPS)
+            pairs = zip(ours_async, theirs_async, strict=True)
             async_cv[f"{report.OURS_ASYNC} / {reference}, {in_flight} in flight"] = cv(
                 [a / b for a, b in pairs]
             )
@@ -205,8 +206,11 @@ def cv(values: list[float]) -> float:
     return statistics.pstdev(values) / statistics.fmean(values)
 
 
-async def async_rate(cancel: Callable[[], Awaitable[Any]], in_flight: int, seconds: float) -> float:
-    """cancel(1) per second with ``in_flight`` calls outstanding at all times."""
+async def async_burst(
+    cancel: Callable[[], Awaitable[Any]], in_flight: int, seconds: float
+) -> tuple[int, float]:
+    """(calls, seconds) of one burst of cancel(1) with ``in_flight`` calls outstanding at all
+    times, until each of them finds the time up."""
     count = 0
     deadline = time.perf_counter() + seconds
 
@@ -218,7 +222,7 @@ async def async_rate(cancel: Callable[[], Awaitable[Any]], in_flight: int, secon
 
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(in_flight)))
-    return count / (time.perf_counter() - start)
+    return count, time.perf_counter() - start
 
 
 IN_FLIGHT = (1, 32)
@@ -292,33 +296,36 @@ async def async_clients(
     return cancels, close
 
 
-async def async_rates(url: str, seconds: float, blocks: int) -> dict[str, dict[str, list[float]]]:
-    """cancel(1)/s of each async client at 1 and 32 in flight, block by block. Clients take
-    turns in blocks, in a fresh random order each block."""
+async def async_rates(
+    url: str, seconds: float, rounds: int
+) -> dict[str, dict[str, list[tuple[int, float]]]]:
+    """The bursts of each async client at 1 and 32 in flight (see interleaved_async_bursts)."""
     cancels, close = await async_clients(url)
-    results: dict[str, dict[str, list[float]]] = {}
+    results: dict[str, dict[str, list[tuple[int, float]]]] = {}
     try:
         for in_flight in IN_FLIGHT:
-            results[str(in_flight)] = await interleaved_async_rates(
-                cancels, in_flight, seconds, blocks
+            results[str(in_flight)] = await interleaved_async_bursts(
+                cancels, in_flight, seconds, rounds
             )
     finally:
         await close()
     return results
 
 
-async def interleaved_async_rates(
-    cancels: dict[str, Callable[[], Awaitable[Any]]], in_flight: int, seconds: float, blocks: int
-) -> dict[str, list[float]]:
-    """Each client's rate in each of ``blocks`` blocks, clients in a fresh order each block."""
-    rates: dict[str, list[float]] = {name: [] for name in cancels}
+async def interleaved_async_bursts(
+    cancels: dict[str, Callable[[], Awaitable[Any]]], in_flight: int, seconds: float, rounds: int
+) -> dict[str, list[tuple[int, float]]]:
+    """(calls, seconds) of each client's burst in each of ``rounds`` rounds, the clients taking
+    turns in a fresh random order every round, in short bursts, so that the machine's drift
+    falls on all of them alike (as sequential_bursts does)."""
+    bursts: dict[str, list[tuple[int, float]]] = {name: [] for name in cancels}
     for cancel in cancels.values():  # warm: open the connections
-        await async_rate(cancel, in_flight, seconds / 4)
-    for _ in range(blocks):
+        await async_burst(cancel, in_flight, seconds)
+    for _ in range(rounds):
         for name, cancel in random.sample(list(cancels.items()), len(cancels)):
-            rates[name].append(await async_rate(cancel, in_flight, seconds))
+            bursts[name].append(await async_burst(cancel, in_flight, seconds))
         gc.collect()
-    return rates
+    return bursts
 
 
 TLS_ASYNC: tuple[tuple[Backend, str, bool], ...] = (
@@ -328,7 +335,7 @@ TLS_ASYNC: tuple[tuple[Backend, str, bool], ...] = (
 )
 
 
-def tls_rates(url: str, ca: Path, seconds: float, blocks: int) -> dict[str, float]:
+def tls_rates(url: str, ca: Path, seconds: float, rounds: int) -> dict[str, float]:
     """cancel(1)/s over TLS against the mock (which checks every signature) under hypercorn:
     HTTP/1.1 and HTTP/2, the sync client on one thread and the async client at 1 and 32 in
     flight on each backend that speaks the protocol."""
@@ -345,9 +352,7 @@ def tls_rates(url: str, ca: Path, seconds: float, blocks: int) -> dict[str, floa
         for name, h2 in (("HTTP/1.1", False), ("HTTP/2", True))
     }
     bursts = sequential_bursts(
-        {name: functools.partial(c.cancel, order) for name, c in sync.items()},
-        seconds / 5,
-        blocks * 5,
+        {name: functools.partial(c.cancel, order) for name, c in sync.items()}, seconds, rounds
     )
     for client in sync.values():
         client.close()
@@ -364,10 +369,8 @@ def tls_rates(url: str, ca: Path, seconds: float, blocks: int) -> dict[str, floa
             name: functools.partial(c.cancel, order) for name, c in clients.items()
         }
         for in_flight in IN_FLIGHT:
-            got = await interleaved_async_rates(cancels, in_flight, seconds, blocks)
-            rates.update(
-                {f"{name}, {in_flight} in flight": statistics.median(r) for name, r in got.items()}
-            )
+            got = await interleaved_async_bursts(cancels, in_flight, seconds, rounds)
+            rates.update({f"{name}, {in_flight} in flight": rate(b) for name, b in got.items()})
         for client in clients.values():
             await client.aclose()
 
@@ -502,7 +505,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rate-seconds", type=float, default=0.1, help="one sequential burst")
     parser.add_argument("--rate-rounds", type=int, default=100, help="sequential bursts per client")
-    parser.add_argument("--async-seconds", type=float, default=0.5, help="one async block")
+    parser.add_argument("--async-seconds", type=float, default=0.1, help="one async burst")
+    parser.add_argument(
+        "--async-rounds", type=int, default=25, help="async bursts per client and concurrency"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument(
         "--readme", type=Path, help="put the table into this file (make bench: bench/README.md)"
@@ -544,10 +550,10 @@ def main(argv: list[str] | None = None) -> int:
         for _, close in made.values():
             close()
         print("async rates...", file=sys.stderr)
-        async_blocks = asyncio.run(async_rates(url, args.async_seconds, ASYNC_BLOCKS))
+        async_bursts = asyncio.run(async_rates(url, args.async_seconds, args.async_rounds))
         concurrent = {
-            n: {name: statistics.median(r) for name, r in rates.items()}
-            for n, rates in async_blocks.items()
+            n: {name: rate(b) for name, b in by_client.items()}
+            for n, by_client in async_bursts.items()
         }
         print("import + construction in fresh processes...", file=sys.stderr)
         startup = startup_ms(url, args.startup_runs, pythons)
@@ -557,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
         ca = Path(folder) / "ca.pem"
         server_cpu = [] if cores is None else ["--cpu", str(cores[1])]
         with bench_server(None, "bench.tls", "--ca", str(ca), *server_cpu, scheme="https") as tls:
-            over_tls = tls_rates(tls, ca, args.async_seconds, ASYNC_BLOCKS)
+            over_tls = tls_rates(tls, ca, args.async_seconds, args.async_rounds)
 
     results: dict[str, Any] = {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),
@@ -582,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
         "startup_ms": startup,
         "required_work_us": required,
     }
-    noise = spread_check(samples, bursts, args.blocks, async_blocks)
+    noise = spread_check(samples, bursts, args.blocks, async_bursts)
     noisy = (
         max(noise["ratio_cv"].values()) > args.max_cv
         or max(noise["floor_cv"].values()) > args.max_floor_cv

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--rounds", "6", "--warmup", "2", "--blocks", "2", "--startup-runs", "1"]
 TINY += ["--no-runtime-install", "--required-runs", "3"]
 TINY += ["--rate-seconds", "0.02", "--rate-rounds", "2", "--async-seconds", "0.02"]
+TINY += ["--async-rounds", "5"]
 
 
 def run_bench(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -34,7 +34,7 @@ RATE_LIMIT_HEADERS = ("poly-ratelimit-remaining", "poly-ratelimit-reset", "poly-
 
 
 class EdgeLimited(MockClob):
-    """The mock behind an edge proxy with a per-IP limit: every fifth cancel request is refused
+    """The mock behind an edge proxy with a per-IP limit: every tenth cancel request is refused
     with 429 and Retry-After before the CLOB sees it (before auth and validation, with none of
     the Poly-RateLimit-* headers)."""
 
@@ -43,7 +43,8 @@ class EdgeLimited(MockClob):
         self._edge = itertools.count(1)
 
     async def handle(self, operation: Operation, request: Request) -> Response:
-        if operation.operation_id in CANCELS and next(self._edge) % 5 == 0:
+        # Every tenth, not fifth: each refusal is waited out (Retry-After: 1), 35 s -> ~15 s.
+        if operation.operation_id in CANCELS and next(self._edge) % 10 == 0:
             await self.read_body(request)
             return self.error_response(ApiError(429, "Too Many Requests", {"Retry-After": "1"}))
         return await super().handle(operation, request)
@@ -264,10 +265,12 @@ CORRECT = (
     ),
     Correct(
         "tight_bucket",
-        "a per-signer cancel bucket of 4 tokens refilled at 2/s (negative balance allowed): "
+        "a per-signer cancel bucket of 8 tokens refilled at 8/s (negative balance allowed): "
         "many cancels, and the checks' own follow-up cancels, get 429",
         limited_per_signer,
-        {"rate_limit": {"rate": 2, "burst": 4, "negative_balance": True}},
+        # Each 429 is waited out (Retry-After, whole seconds): a bucket of 8 at 8/s refills whole
+        # in that wait, so the run meets a 429 every ~8 cancels rather than every 2 (35 s -> ~10).
+        {"rate_limit": {"rate": 8, "burst": 8, "negative_balance": True}},
     ),
     Correct(
         "standard_tier",
@@ -290,7 +293,7 @@ CORRECT = (
     ),
     Correct(
         "edge_limited",
-        "an edge proxy's per-IP 429 before auth and validation, on every fifth cancel",
+        "an edge proxy's per-IP 429 before auth and validation, on every tenth cancel",
         edge_limited,
         clob_class=EdgeLimited,
         as_foreign=True,

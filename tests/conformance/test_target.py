@@ -133,3 +133,14 @@ def test_env_file_is_read(tmp_path: Path) -> None:
     path = tmp_path / "mock.env"
     path.write_text("# from clob-cancel-mock --write-env\nexport CLOB_API_KEY='k'\nPK=\"x\"\n")
     assert cli.read_env_file(str(path)) == {"CLOB_API_KEY": "k", "PK": "x"}
+
+
+def test_reports_from_an_in_process_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No URL: the embedded mock; the JUnit report, schemathesis' HTML report and the (empty)
+    notes file land where the options say."""
+    junit, html = tmp_path / "out" / "c.xml", tmp_path / "html"
+    argv = ["--max-examples", "2", "--junit", str(junit), "--html", str(html)]
+    assert cli.main(argv, {}) == 0
+    assert "conformance: PASSED" in capsys.readouterr().out
+    assert junit.is_file() and any(html.glob("*.html"))
+    assert json.loads((tmp_path / "out" / "c-notes.json").read_text()) == []

@@ -10,10 +10,12 @@ credential, a bad option). Strictness notes never change the exit code.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from clob_cancel.signing import CredentialsError
 from clob_cancel_conformance import findings, run, target
@@ -75,6 +77,12 @@ def parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="allow a plain http:// URL to a host that is not loopback (the passphrase travels "
+        "in cleartext)",
+    )
+    p.add_argument(
         "--rate-limit",
         default=run.DEFAULT_RATE_LIMIT,
         help="schemathesis' --rate-limit: 'auto' waits out 429 + Retry-After (default), "
@@ -116,9 +124,27 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[int, in
     )
 
 
-def _target(url: str, env: Mapping[str, str], allow_destructive: bool) -> Target:
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _target(
+    url: str, env: Mapping[str, str], allow_destructive: bool, insecure_http: bool = False
+) -> Target:
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"--url / CLOB_API_URL must be an http:// or https:// URL, got {url!r}")
+    host = urlsplit(url).hostname or ""
+    if url.startswith("http://") and not is_loopback(host) and not insecure_http:
+        raise UsageError(
+            "--url / CLOB_API_URL is plain http:// to a host that is not loopback: the API "
+            "passphrase would travel in cleartext. Use https://, or pass --insecure-http if the "
+            "network is yours to trust"
+        )
     try:
         return target.from_env({**env, "CLOB_API_URL": url}, allow_destructive=allow_destructive)
     except CredentialsError as e:  # says which variable, never its value
@@ -192,7 +218,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             env.get("CONFORMANCE_ALLOW_DESTRUCTIVE", "").lower() in TRUE_VALUES
         )
         if url:
-            return _run(_target(url, env, allow), args, env, extra)
+            return _run(_target(url, env, allow, args.insecure_http), args, env, extra)
         with run.embedded_mock() as t:
             print(f"conformance: embedded mock at {t.base_url}", flush=True)
             return _run(t, args, env, extra)

@@ -101,11 +101,19 @@ def test_follow_ups_do_not_wait_beyond_the_cap() -> None:
     [
         ([], {"CLOB_API_URL": "http://127.0.0.1:9"}, "CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE"),
         (["--url", "ftp://x"], {}, "must be an http:// or https:// URL"),
+        (["--url", "http://staging.example"], {}, "plain http:// to a host that is not loopback"),
         (["--seed", "x"], {}, "--seed / CONFORMANCE_SEED must be a positive integer"),
         ([], {"CONFORMANCE_MAX_EXAMPLES": "0"}, "CONFORMANCE_MAX_EXAMPLES must be a positive"),
         (["--env-file", "/nonexistent/env"], {}, "--env-file /nonexistent/env: cannot read it"),
     ],
-    ids=["missing-credential", "bad-url", "bad-seed", "bad-examples", "missing-env-file"],
+    ids=[
+        "missing-credential",
+        "bad-url",
+        "cleartext",
+        "bad-seed",
+        "bad-examples",
+        "missing-env-file",
+    ],
 )
 def test_usage_errors_are_one_line_exit_2(
     argv: list[str], env: dict[str, str], message: str, capsys: pytest.CaptureFixture[str]

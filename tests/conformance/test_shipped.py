@@ -138,3 +138,34 @@ def test_ci_recipe_runs_as_a_script(installed: Installed, tmp_path: Path) -> Non
     assert cases >= 6 and bad == 0
     assert "SKIPPED" not in done.stdout  # proved a mock (seeded) and allowed: every operation ran
     assert not (tmp_path / "reports" / "mock.env").exists()  # the mock stopped cleanly
+
+
+def test_ci_recipe_against_a_staging_server(installed: Installed, tmp_path: Path) -> None:
+    """The recipe's other branch: CLOB_API_URL and the CLOB_* secrets set (here a mock standing
+    in for staging). The run passes, and the destructive operations are skipped with the reason
+    printed: the job did not pass --allow-destructive for a server it did not start."""
+    from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer
+
+    script = tmp_path / "job.sh"
+    script.write_text(ci_recipe(), encoding="utf-8")
+    with MockServer() as staging:
+        env = clean_env(
+            installed.bin,
+            CLOB_CANCEL_PACKAGE=str(installed.wheel),
+            CONFORMANCE_MAX_EXAMPLES="3",
+            **DEFAULT_ACCOUNT.client_env(staging.url),
+        )
+        done = subprocess.run(
+            ["bash", str(script)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-3000:]
+    assert "SKIPPED DELETE /cancel-all, DELETE /cancel-market-orders, POST /v1/heartbeats" in (
+        done.stdout
+    )
+    cases, bad = junit_counts(tmp_path / "reports" / "conformance.xml")
+    assert cases >= 3 and bad == 0

@@ -68,8 +68,8 @@ mock: $(STAMP) ## run the mock CLOB on 127.0.0.1 (PORT=8080, ORDERS=<seed file o
 	$(BIN)/clob-cancel-mock --host 127.0.0.1 --port $(or $(PORT),8080) --orders $(or $(ORDERS),10)
 
 .PHONY: bench
-bench: $(STAMP) ## benchmark our client vs py-clob-client and the floors (ROUNDS=3000, ~2 min; wants a quiet machine)
-	$(BIN)/python -m bench --rounds $(or $(ROUNDS),3000) --readme README.md
+bench: $(STAMP) ## benchmark: sync, async, start-up, TLS/HTTP2 vs the floors; table into bench/README.md (ROUNDS=3000, ~4 min; wants a quiet machine)
+	$(BIN)/python -m bench --rounds $(or $(ROUNDS),3000) --readme bench/README.md
 
 # The conformance suite (conformance/, the `clob-cancel-conformance` command the wheel ships):
 # against CLOB_API_URL with the CLOB_* credentials, or against the embedded mock (started and

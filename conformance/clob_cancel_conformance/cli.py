@@ -17,15 +17,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from clob_cancel.cli import UsageError, read_env_file  # the one .env reader, as clob-cancel's
 from clob_cancel.signing import CredentialsError
 from clob_cancel_conformance import findings, run, target
 from clob_cancel_conformance.target import TRUE_VALUES, Target
 
 PROG = "clob-cancel-conformance"
-
-
-class UsageError(Exception):
-    """A mistake in the command line or the environment: one line, exit 2."""
 
 
 def _positive(name: str, raw: str) -> int:
@@ -89,28 +86,6 @@ def parser() -> argparse.ArgumentParser:
         "'100/s' paces requests, 'off' neither",
     )
     return p
-
-
-def read_env_file(path: str) -> dict[str, str]:
-    """KEY=VALUE lines (`export`, quotes and `#` comments allowed), as `clob-cancel-mock
-    --write-env` writes them and `clob-cancel --env-file` reads them."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"--env-file {path}: cannot read it ({type(e).__name__})") from None
-    values: dict[str, str] = {}
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.removeprefix("export ").partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"--env-file {path}, line {number}: expected KEY=VALUE")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
 
 
 def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[int, int]:

@@ -104,7 +104,7 @@ def test_follow_ups_do_not_wait_beyond_the_cap() -> None:
         (["--url", "http://staging.example"], {}, "plain http:// to a host that is not loopback"),
         (["--seed", "x"], {}, "--seed / CONFORMANCE_SEED must be a positive integer"),
         ([], {"CONFORMANCE_MAX_EXAMPLES": "0"}, "CONFORMANCE_MAX_EXAMPLES must be a positive"),
-        (["--env-file", "/nonexistent/env"], {}, "--env-file /nonexistent/env: cannot read it"),
+        (["--env-file", "/nonexistent/env"], {}, "--env-file: cannot read /nonexistent/env"),
     ],
     ids=[
         "missing-credential",

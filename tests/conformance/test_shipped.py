@@ -1,6 +1,6 @@
 """The suite as a user gets it: the wheel, installed with its conformance extra into a fresh venv
 outside the repository, runs `clob-cancel-conformance` against a mock; the CI recipe of
-conformance/README.md runs as the script it shows.
+README.md (its "A CI job for the conformance suite") runs as the script it shows.
 
 Slow by nature (a venv and an install, ~30 s with pip's cache), so the venv is made once for the
 module and both tests use it.
@@ -20,7 +20,7 @@ import attrs
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-README = REPO / "conformance" / "README.md"
+README = REPO / "README.md"
 
 
 @attrs.frozen
@@ -113,11 +113,11 @@ def test_missing_credential_is_a_usage_error(installed: Installed, tmp_path: Pat
 
 
 def ci_recipe() -> str:
-    """The one ```sh block under "CI recipe" in conformance/README.md."""
+    """The ```bash block under "A CI job for the conformance suite" in README.md."""
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## CI recipe") :]
-    match = re.search(r"```sh\n(.*?)```", section, re.S)
-    assert match, "conformance/README.md has no ```sh block under ## CI recipe"
+    section = text[text.index("### A CI job for the conformance suite") :]
+    match = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert match, "README.md has no ```bash block under ### A CI job for the conformance suite"
     return match.group(1)
 
 

@@ -242,6 +242,8 @@ def markdown(results: dict[str, Any]) -> str:
             ratio = value / concurrent[in_flight]["bare httpx (async)"]
             cells += [f"{value:,.0f}", "withheld" if withheld else f"{ratio:.2f}"]
         lines.append(f"| {name} | {' | '.join(cells)} |")
+    if not results["tls_cancel_per_s"]:
+        return "\n".join(lines) + "\n"
     lines += [
         "",
         "Over TLS, cancel(1)/s against the mock (it verifies every signature) under hypercorn on "

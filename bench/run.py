@@ -489,6 +489,25 @@ def machine() -> dict[str, Any]:
     }
 
 
+def tls_figures(args: argparse.Namespace, cores: tuple[int, int] | None) -> dict[str, float]:
+    """The TLS rows: the mock over TLS in its own process (on the server's core), tls_rates."""
+    print("TLS rates against the mock under hypercorn...", file=sys.stderr)
+    # hypercorn logs a traceback now and then when a client closes a TLS connection as its idle
+    # timer fires (APPLICATION_DATA_AFTER_CLOSE_NOTIFY, after the answers): kept in a file.
+    args.out.mkdir(parents=True, exist_ok=True)
+    tls_log = args.out / "tls-server.log"
+    with tempfile.TemporaryDirectory() as folder:
+        ca = Path(folder) / "ca.pem"
+        server_cpu = [] if cores is None else ["--cpu", str(cores[1])]
+        with bench_server(
+            None, "bench.tls", "--ca", str(ca), *server_cpu, scheme="https", log=tls_log
+        ) as tls:
+            over_tls = tls_rates(tls, ca, args.async_seconds, args.async_rounds)
+    if tls_log.stat().st_size:
+        print(f"the TLS server logged errors: {tls_log}", file=sys.stderr)
+    return over_tls
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the cancel clients side by side.")
     parser.add_argument("--rounds", type=int, default=3000, help="timed rounds (default 3000)")
@@ -516,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--async-rounds", type=int, default=25, help="async bursts per client and concurrency"
     )
+    parser.add_argument("--no-tls", action="store_true", help="skip the TLS rows (smoke runs)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument(
         "--readme", type=Path, help="put the table into this file (make bench: bench/README.md)"
@@ -565,20 +585,7 @@ def main(argv: list[str] | None = None) -> int:
         print("import + construction in fresh processes...", file=sys.stderr)
         startup = startup_ms(url, args.startup_runs, pythons)
         required = required_work_us(args.required_runs)
-    print("TLS rates against the mock under hypercorn...", file=sys.stderr)
-    # hypercorn logs a traceback now and then when a client closes a TLS connection as its idle
-    # timer fires (APPLICATION_DATA_AFTER_CLOSE_NOTIFY, after the answers): kept in a file.
-    args.out.mkdir(parents=True, exist_ok=True)
-    tls_log = args.out / "tls-server.log"
-    with tempfile.TemporaryDirectory() as folder:
-        ca = Path(folder) / "ca.pem"
-        server_cpu = [] if cores is None else ["--cpu", str(cores[1])]
-        with bench_server(
-            None, "bench.tls", "--ca", str(ca), *server_cpu, scheme="https", log=tls_log
-        ) as tls:
-            over_tls = tls_rates(tls, ca, args.async_seconds, args.async_rounds)
-    if tls_log.stat().st_size:
-        print(f"the TLS server logged errors: {tls_log}", file=sys.stderr)
+    over_tls = {} if args.no_tls else tls_figures(args, cores)
 
     results: dict[str, Any] = {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),

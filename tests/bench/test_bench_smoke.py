@@ -103,7 +103,7 @@ def test_a_noisy_run_is_refused_without_ratios(
 ) -> None:
     readme = tmp_path / "README.md"
     readme.write_text("# x\n<!-- bench:begin -->\nold\n<!-- bench:end -->\n")
-    done = run_bench(tmp_path, *limits, "--readme", str(readme))
+    done = run_bench(tmp_path, *limits, "--no-tls", "--readme", str(readme))
     assert done.returncode == 3, done.stderr
     assert f"too noisy to compare: {named}" in done.stderr
     assert not (tmp_path / "latest.json").exists()

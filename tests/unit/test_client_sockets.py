@@ -423,3 +423,18 @@ def test_the_backend_chosen() -> None:
         backend(backend="aiohttp", httpx_client_kwargs=custom)
     with pytest.raises(ValueError, match="backend must be one of"):
         backend(backend="requests")
+
+
+def test_without_the_extras(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without httpx-aiohttp the async client falls back to httpx's transport, unless told to
+    use aiohttp; without h2, http2=True is refused at construction, naming the extra."""
+    from clob_cancel import _transport
+
+    missing = {"httpx_aiohttp", "h2"}
+    monkeypatch.setattr(_transport, "installed", lambda package: package not in missing)
+    assert AsyncCancelClient("https://clob.test", CREDS, ADDRESS).backend == "httpx"
+    with pytest.raises(ImportError, match=r"clob-cancel\[aiohttp\]"):
+        AsyncCancelClient("https://clob.test", CREDS, ADDRESS, backend="aiohttp")
+    for cls in (CancelClient, AsyncCancelClient):
+        with pytest.raises(ImportError, match=r"clob-cancel\[http2\]"):
+            cls("https://clob.test", CREDS, ADDRESS, http2=True)

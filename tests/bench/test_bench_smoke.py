@@ -114,3 +114,14 @@ def test_a_noisy_run_is_refused_without_ratios(
     assert "Too noisy to compare" in noisy_table
     assert "| ours (async, aiohttp) | " in noisy_table and "withheld" in noisy_table
     assert "old" in readme.read_text()
+
+
+def test_the_ab_tool_loads_another_revision_beside_the_working_tree() -> None:
+    command = [sys.executable, "-m", "bench.ab", "HEAD", "--ablate", "--rounds", "4"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    names = ("working tree", "HEAD", "working tree, no id check or reconciliation", "bare httpx")
+    for op in ("cancel(1)", "cancel_orders(100)", "cancel_orders(1000)"):
+        for name in names:
+            assert any(line.startswith(f"{op:20} {name:45} ") for line in done.stdout.splitlines())
+    assert len(done.stdout.splitlines()) == 12

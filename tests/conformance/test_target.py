@@ -137,10 +137,12 @@ def test_a_secret_is_never_printed(capsys: pytest.CaptureFixture[str]) -> None:
     assert "s3cr3t-value" not in out.err + out.out and "api_secret" in out.err
 
 
-def test_env_file_is_read(tmp_path: Path) -> None:
+def test_env_file_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The command takes its URL from the file (export and quotes as .env files write them)."""
     path = tmp_path / "mock.env"
-    path.write_text("# from clob-cancel-mock --write-env\nexport CLOB_API_KEY='k'\nPK=\"x\"\n")
-    assert cli.read_env_file(str(path)) == {"CLOB_API_KEY": "k", "PK": "x"}
+    path.write_text("# from clob-cancel-mock --write-env\nexport CLOB_API_URL='ftp://from-file'\n")
+    assert cli.main(["--env-file", str(path)], {}) == 2
+    assert "'ftp://from-file'" in capsys.readouterr().err
 
 
 def test_reports_from_an_in_process_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -56,8 +56,16 @@ lint: $(STAMP) ## validate the spec, ruff and mypy --strict on hand-written code
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy overlay mock conformance tests bench examples tools
 
+# Two workers (TEST_WORKERS=0: one process): most of the tests' wall time is servers waiting
+# (429s, heartbeat deadlines, a venv install), so two halve it on two cores. A file's tests stay
+# on one worker (module fixtures: one mock, one npm install). test_contract.py runs apart:
+# schemathesis gives all its cases one node id, and xdist would run one case of the six.
+TEST_WORKERS ?= 2
+CONTRACT_TESTS := tests/conformance/test_contract.py
+
 test: lint check-generated spec-diff ## install, lint, check generated/ and the spec's changes, run every test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --ignore=$(CONTRACT_TESTS)
+	$(BIN)/pytest $(CONTRACT_TESTS)
 
 .PHONY: demo
 demo: $(STAMP) ## the whole pipeline: mock, client, CLI and a short conformance run (~30 s)

@@ -11,7 +11,6 @@ goes").
 
 from __future__ import annotations
 
-import html
 import re
 import time
 from collections.abc import Callable, Generator
@@ -116,6 +115,8 @@ def _echoed(secret: str) -> str:
     """A pattern for ``secret`` as a server or proxy may echo it: each character as it is,
     %-encoded (either case), JSON-escaped (``\\u00XX``, ``\\/``, ``\\"``), or as an HTML character
     reference, and a space also as ``+``."""
+    import html  # here, on the error path: its entity table is ~2 ms of every start-up
+
     parts = []
     for char in secret:
         code = ord(char)

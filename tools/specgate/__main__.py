@@ -196,12 +196,13 @@ def run_drift(upstream_source: str, spec: Path, reviewed_path: Path) -> int:
     print(f"  compared: {', '.join(common) if common else 'no operation in common'}")
     for name in only_in(ours, upstream):
         print(f"  only ours: {name}")
-    others = [name for name in only_in(upstream, ours) if not _relevant(name)]
-    for name in only_in(upstream, ours):
-        if _relevant(name):
-            print(f"  only upstream: {name}")
-    if others:
-        print(f"  and {len(others)} more upstream operation(s) this spec does not cover")
+    upstream_only = only_in(upstream, ours)
+    named = [name for name in upstream_only if _relevant(name)]
+    for name in named:
+        print(f"  only upstream: {name}")
+    if len(upstream_only) > len(named):
+        others = len(upstream_only) - len(named)
+        print(f"  and {others} more upstream operation(s) this spec does not cover")
     stricter, known = [], []
     for change in changes:
         entry = next((e for e in reviewed if _matches(e, change)), None)

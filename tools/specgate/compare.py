@@ -131,10 +131,12 @@ def operations(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 class _Differ:
-    def __init__(self, old: dict[str, Any], new: dict[str, Any], *, annotations: bool) -> None:
+    def __init__(self, old: dict[str, Any], new: dict[str, Any], *, drift: bool) -> None:
+        """``drift``: two documents written apart (compare_common): only the operations both
+        describe, without wording or document-internal names; else a spec's own change."""
         self.old_doc = old
         self.new_doc = new
-        self.annotations = annotations
+        self.drift = drift
         self.changes: list[Change] = []
         self.op = ""
 
@@ -166,27 +168,27 @@ class _Differ:
         return self._deref(self.new_doc, node)[0]
 
     def annotation(self, path: str, before: Any, after: Any) -> None:
-        if self.annotations and before != after:
+        if not self.drift and before != after:
             self.add(path, before, after, None, "documentation only")
 
     # -- operations ---------------------------------------------------------------------------
 
-    def compare(self, only_common: bool) -> list[Change]:
+    def compare(self) -> list[Change]:
         old_ops, new_ops = operations(self.old_doc), operations(self.new_doc)
         for name in sorted(old_ops.keys() | new_ops.keys()):
             self.op = name
             if name not in new_ops:
-                if not only_common:
+                if not self.drift:
                     self.add("", "present", None, CLIENTS, "operation removed")
             elif name not in old_ops:
-                if not only_common:
+                if not self.drift:
                     self.add("", None, "present", None, "operation added")
             else:
-                self.operation(old_ops[name], new_ops[name], only_common)
+                self.operation(old_ops[name], new_ops[name])
         return self.changes
 
-    def operation(self, old: dict[str, Any], new: dict[str, Any], drift: bool) -> None:
-        if not drift and old.get("operationId") != new.get("operationId"):
+    def operation(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        if not self.drift and old.get("operationId") != new.get("operationId"):
             self.add(
                 "operationId",
                 old.get("operationId"),
@@ -420,7 +422,7 @@ class _Differ:
         for key in sorted((old.keys() | new.keys()) - SCHEMA_KEYS_WITH_RULES - ANNOTATIONS):
             if key.startswith("x-") or old.get(key) == new.get(key):
                 continue
-            if self.annotations:
+            if not self.drift:
                 self.add(f"{where}.{key}", old.get(key), new.get(key), BOTH, "unclassified")
             else:
                 self.add(f"{where}.{key}", old.get(key), new.get(key), None, "unclassified")
@@ -598,14 +600,14 @@ class _Differ:
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Every difference from `old` to `new`, operations added and removed included."""
-    return _Differ(old, new, annotations=True).compare(only_common=False)
+    return _Differ(old, new, drift=False).compare()
 
 
 def compare_common(ours: dict[str, Any], upstream: dict[str, Any]) -> list[Change]:
     """The differences from `ours` to `upstream` in the operations both describe (by method and
     path), leaving out wording (descriptions, examples) and names that stay inside a document
     (operationIds, scheme names)."""
-    return _Differ(ours, upstream, annotations=False).compare(only_common=True)
+    return _Differ(ours, upstream, drift=True).compare()
 
 
 def only_in(doc: dict[str, Any], other: dict[str, Any]) -> list[str]:

@@ -109,8 +109,9 @@ class AsyncCancelClient(_Base):
         go concurrently (``max_concurrency``), paced together against the rate limit; until an
         answer has reported it, the first request goes alone. Once one fails for good no further
         chunk starts, those in flight finish, and the first failed chunk's error is raised.
-        ``progress(done, total)`` is called as each request is answered."""
-        batches = _Batches(_check_ids(order_ids), self._pacer.batch_limit(self._max_ids))
+        ``progress(done, total)`` is called as each request is answered (an exception it raises
+        is logged)."""
+        batches = _Batches(_check_ids(order_ids), self._pacer.batch_limit(self._max_ids), progress)
         failed = False
 
         async def step() -> bool:
@@ -131,8 +132,6 @@ class AsyncCancelClient(_Base):
                 batches.record(key, chunk, error)
                 return False
             batches.record(key, chunk, answer)
-            if progress is not None:
-                progress(batches.done, batches.total)
             return True
 
         async def worker() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import logging
 import os
 import random
 import ssl
@@ -43,6 +44,8 @@ from .errors import CancelError, HeartbeatLapsedError, RateLimitedError, Unexpec
 from .heartbeat import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL, HeartbeatKeeper
 from .ratelimit import CANCEL_TIERS, CancelPacer, CancelTier, RateLimitState, Reservation
 from .signing import ApiCreds, CredentialsError, check_address
+
+log = logging.getLogger("clob_cancel")
 
 POLYMARKET_CLOB_URL = "https://clob.polymarket.com"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -166,11 +169,14 @@ class _Batches:
     ``limit`` ids (the API's cap or the tier's burst, learned as answers come), each ending
     answered, failed or unsent."""
 
-    def __init__(self, ids: list[str], limit: int) -> None:
+    def __init__(
+        self, ids: list[str], limit: int, progress: Callable[[int, int], None] | None = None
+    ) -> None:
         self.pending: deque[tuple[_Key, list[str]]] = deque()
         self.outcomes: list[tuple[_Key, list[str], CancelOrdersResponse | CancelError]] = []
         self.total = len(ids)
         self.done = 0
+        self.progress = progress
         self.split((), ids, limit)
 
     def take(self, limit: int) -> tuple[_Key, list[str]] | None:
@@ -195,9 +201,16 @@ class _Batches:
     def record(
         self, key: _Key, chunk: list[str], result: CancelOrdersResponse | CancelError
     ) -> None:
+        """Keep ``result``; an answer counts its ids done and calls ``progress(done, total)``,
+        whose exception is logged: it must not lose the accounting of the ids."""
         self.outcomes.append((key, chunk, result))
         if isinstance(result, CancelOrdersResponse):
             self.done += len(chunk)
+            if self.progress is not None:
+                try:
+                    self.progress(self.done, self.total)
+                except Exception:
+                    log.warning("clob_cancel: progress callback failed", exc_info=True)
 
     def result(self) -> CancelOrdersResponse:
         """The merged answer, or the first failure's error accounting for every id."""
@@ -658,12 +671,12 @@ class CancelClient(_Base):
         consecutive requests whose answers are merged; after a request fails for good no further
         one is sent, and its error carries ``.partial``, ``.unknown_ids`` and ``.untouched_ids``
         (see :class:`CancelError`). ``progress(done, total)`` is called after each answered request,
-        counting the ids sent.
+        counting the ids sent; an exception it raises is logged.
 
         Under a per-signer rate limit, each request carries at most the tier's burst (a larger
         batch is never admitted) and waits, within the retry budget, until the bucket can cover
         it rather than run into a 429."""
-        batches = _Batches(_check_ids(order_ids), self._pacer.batch_limit(self._max_ids))
+        batches = _Batches(_check_ids(order_ids), self._pacer.batch_limit(self._max_ids), progress)
         while (item := batches.take(self._pacer.batch_limit(self._max_ids))) is not None:
             key, chunk = item
             request = _cancel_orders._get_kwargs(body=chunk)
@@ -676,8 +689,6 @@ class CancelClient(_Base):
                 batches.record(key, chunk, error)
                 break
             batches.record(key, chunk, answer)
-            if progress is not None:
-                progress(batches.done, batches.total)
         return batches.result()
 
     def cancel_all(self) -> CancelOrdersResponse:

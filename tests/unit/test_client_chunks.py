@@ -183,3 +183,29 @@ async def test_async_progress_reaches_the_total() -> None:
     async with async_client(server, FakeTime(), max_ids_per_request=3) as c:
         await c.cancel_orders(ids(8), progress=lambda d, t: seen.append((d, t)))
     assert sorted(seen) == [(3, 8), (6, 8), (8, 8)]
+
+
+def _broken_progress(done: int, total: int) -> None:
+    raise RuntimeError("a progress display's bug")
+
+
+def test_a_failing_progress_callback_loses_no_id(caplog: pytest.LogCaptureFixture) -> None:
+    requested = ids(7)
+    server = Server(cancel_answer, error(500, "Internal server error"))
+    c = client(server, FakeTime(), max_ids_per_request=3)
+    with c, pytest.raises(UnavailableError) as raised:
+        c.cancel_orders(requested, progress=_broken_progress)
+    e = raised.value
+    assert e.partial is not None and e.partial.canceled == requested[:3]
+    assert e.unknown_ids == tuple(requested[3:6]) and e.untouched_ids == tuple(requested[6:])
+    assert "progress callback failed" in caplog.text
+
+
+async def test_async_failing_progress_callback_loses_no_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    requested = ids(8)
+    async with async_client(Server(), FakeTime(), max_ids_per_request=3) as c:
+        answer = await c.cancel_orders(requested, progress=_broken_progress)
+    assert answer.canceled == requested
+    assert caplog.text.count("progress callback failed") == 3

@@ -6,8 +6,6 @@ same registered suite can run against several servers in one process (the broken
 
 from __future__ import annotations
 
-import datetime
-import email.utils
 import functools
 import json
 import os
@@ -20,6 +18,7 @@ from contextlib import contextmanager
 import attrs
 import httpx
 
+from clob_cancel.errors import retry_after_seconds
 from clob_cancel.signing import ApiCreds, CredentialsError, check_address, l2_headers
 
 ADMIN_PREFIX = "/_mock"
@@ -132,7 +131,7 @@ class BackOffOn429(httpx.BaseTransport):
             response = self.inner.handle_request(request)
             if response.status_code != 429:
                 return response
-            wait = retry_after_seconds(response.headers.get("Retry-After", ""))
+            wait = retry_after_seconds(response.headers, None, time.time())
             if wait is None or wait > self.MAX_WAIT:
                 return response
             response.close()
@@ -141,20 +140,6 @@ class BackOffOn429(httpx.BaseTransport):
 
     def close(self) -> None:
         self.inner.close()
-
-
-def retry_after_seconds(value: str) -> float | None:
-    """Retry-After as seconds to wait (delay-seconds or an HTTP-date), or None."""
-    value = value.strip()
-    if value.isascii() and value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.UTC)
-    return max(0.0, when.timestamp() - time.time())
 
 
 _current: Target | None = None

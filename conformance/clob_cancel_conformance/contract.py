@@ -13,7 +13,7 @@ import functools
 import hmac
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import attrs
@@ -21,7 +21,9 @@ import yaml
 
 from clob_cancel.signing import l2_signature
 from clob_cancel.spec import spec_path
-from clob_cancel_conformance.target import Target
+
+if TYPE_CHECKING:  # target imports this module (compact_json)
+    from clob_cancel_conformance.target import Target
 
 ORDER = "/order"
 ORDERS = "/orders"

@@ -7,7 +7,6 @@ same registered suite can run against several servers in one process (the broken
 from __future__ import annotations
 
 import functools
-import json
 import os
 import ssl
 import time
@@ -20,6 +19,7 @@ import httpx
 
 from clob_cancel.errors import retry_after_seconds
 from clob_cancel.signing import ApiCreds, CredentialsError, check_address, l2_headers
+from clob_cancel_conformance.contract import compact_json
 
 ADMIN_PREFIX = "/_mock"
 TRUE_VALUES = {"1", "true", "yes", "on"}
@@ -216,7 +216,7 @@ def mock_proof(base_url: str, creds: ApiCreds, address: str) -> str | None:
     if creds.api_key not in accounts:
         return "GET /_mock/accounts does not list the api key the suite signs with"
     probe = f"0xc0nf0rmance-probe-{uuid.uuid4().hex}"
-    body = contract_json({"orderID": probe})
+    body = compact_json({"orderID": probe})
     try:
         with httpx.Client(base_url=base_url, timeout=5.0, verify=tls()) as client:
             added = client.post(
@@ -241,12 +241,6 @@ def _admin_states(client: httpx.Client) -> dict[str, str]:
     response = client.get(f"{ADMIN_PREFIX}/orders")
     orders = response.json() if response.status_code == 200 else []
     return {str(o.get("id")): str(o.get("state")) for o in orders if isinstance(o, dict)}
-
-
-def contract_json(value: object) -> bytes:
-    """Compact UTF-8 JSON, as the official clients send it (contract.compact_json; not imported
-    from there: contract imports this module)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def server_clock_offset(base_url: str) -> float:

@@ -10,7 +10,6 @@ credential, a bad option). Strictness notes never change the exit code.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -99,22 +98,15 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[int, in
     )
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _target(
     url: str, env: Mapping[str, str], allow_destructive: bool, insecure_http: bool = False
 ) -> Target:
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"--url / CLOB_API_URL must be an http:// or https:// URL, got {url!r}")
+    from clob_cancel.client import _is_loopback  # the one loopback rule, as clob-cancel's
+
     host = urlsplit(url).hostname or ""
-    if url.startswith("http://") and not is_loopback(host) and not insecure_http:
+    if url.startswith("http://") and not _is_loopback(host) and not insecure_http:
         raise UsageError(
             "--url / CLOB_API_URL is plain http:// to a host that is not loopback: the API "
             "passphrase would travel in cleartext. Use https://, or pass --insecure-http if the "

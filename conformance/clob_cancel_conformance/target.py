@@ -266,12 +266,13 @@ def creds_from_env(env: Mapping[str, str]) -> tuple[ApiCreds, str]:
         )
     address = env.get("CLOB_ADDRESS", "")
     if not address and env.get("PK"):
-        from eth_account import Account as EthAccount
+        from clob_cancel.l1 import address_from_private_key
 
         try:
-            address = EthAccount.from_key(env["PK"]).address
-        except (ValueError, TypeError) as e:
-            raise CredentialsError("PK is not a valid private key (expected 32 bytes hex)") from e
+            address = address_from_private_key(env["PK"])
+        except CredentialsError:
+            message = "PK is not a valid private key (expected 32 bytes hex)"
+            raise CredentialsError(message) from None
     if not address:
         raise CredentialsError("set CLOB_ADDRESS or PK: the account needs a signer address")
     creds = ApiCreds(env["CLOB_API_KEY"], env["CLOB_SECRET"], env["CLOB_PASS_PHRASE"])

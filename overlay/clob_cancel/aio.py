@@ -217,7 +217,7 @@ class AsyncCancelClient(_Base):
         started = self._clock()
         retries_done = 0
         while True:
-            wait, reservation = self._pace(cost, started)
+            wait, reservation = self._pace(request, cost, started)
             if wait:
                 await self._sleep(wait)
             result = await attempt_async(
@@ -234,7 +234,8 @@ class AsyncCancelClient(_Base):
             self._pacer.release(reservation)  # answered (done already) or failed without one
             if not isinstance(result, CancelError):
                 return reconcile(operation_name(endpoint), result, requested)
-            await self._sleep(self._retry_wait(result, retries_done, started, requested, cost))
+            delay = self._retry_wait(request, result, retries_done, started, requested, cost)
+            await self._sleep(delay)
             retries_done += 1
 
 

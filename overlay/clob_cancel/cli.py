@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from clob_cancel_client.models import CancelOrdersResponse
 
-    from .client import CancelClient
+    from .client import CancelClient, WaitListener
     from .errors import CancelError
     from .heartbeat import HeartbeatKeeper
 
@@ -346,44 +346,25 @@ _REASONS = {
 }
 
 
-class _RetryReporter:
-    """Says each wait of a cancel on stderr: a retry (what the last attempt met, which retry
-    this is, how long until it) or a pause for the rate-limit bucket. It watches the HTTP
-    exchanges through httpx's event hooks and takes over the client's ``sleep``, so it sees
-    exactly the waits the client makes, and each request that got no answer."""
+def _wait_reporter(retries: int, err: TextIO) -> WaitListener:
+    """Says each wait of a cancel on stderr, as the client decides it: a retry (what the last
+    attempt met, which retry this is, how long until it) or a pause for the rate-limit bucket."""
 
-    def __init__(self, retries: int, err: TextIO) -> None:
-        self.retries = retries
-        self.err = err
-        self.failed: str | None = None  # what the latest attempt met, unless it was answered 2xx
-        self.retry = 0
-        self.sleep: Callable[[float], None] = time.sleep
-
-    def sent(self, request: httpx.Request) -> None:
-        self.failed = f"no answer from {request.method} {request.url.path} (connection failed)"
-
-    def answered(self, response: httpx.Response) -> None:
-        status = response.status_code
-        if 200 <= status < 300:
-            self.failed, self.retry = None, 0
-        else:
-            reason = _REASONS.get(status, "refused")
-            self.failed = f"HTTP {status} ({reason}) from {response.request.method} "
-            self.failed += response.request.url.path
-
-    def wait(self, seconds: float) -> None:
-        if self.failed is not None:
-            self.retry += 1
-            what = f"{self.failed}; retry {self.retry} of {self.retries} in {seconds:.1f} s"
-            self.failed = None  # a further wait before the retry is the rate limit's
-        else:
+    def report(
+        request: dict[str, Any], error: CancelError | None, retry: int, seconds: float
+    ) -> None:
+        if error is None:
             what = f"waiting {seconds:.1f} s for the rate limit (the signer's cancel bucket)"
-        print(f"clob-cancel: {what}", file=self.err, flush=True)
-        self.sleep(seconds)
+        else:
+            route = f"{request['method'].upper()} {request['url'].path}"
+            if error.status is None:
+                met = f"no answer from {route} (connection failed)"
+            else:
+                met = f"HTTP {error.status} ({_REASONS.get(error.status, 'refused')}) from {route}"
+            what = f"{met}; retry {retry} of {retries} in {seconds:.1f} s"
+        print(f"clob-cancel: {what}", file=err, flush=True)
 
-    def options(self) -> dict[str, Any]:
-        hooks = {"request": [self.sent], "response": [self.answered]}
-        return {"sleep": self.wait, "httpx_client_kwargs": {"event_hooks": hooks}}
+    return report
 
 
 def _client(
@@ -396,10 +377,8 @@ def _client(
     from .client import CancelClient
     from .signing import CredentialsError
 
-    if err is not None and "httpx_client_kwargs" not in options:
-        options.update(_RetryReporter(args.retries, err).options())
     try:
-        return CancelClient.from_env(
+        client = CancelClient.from_env(
             env,
             timeout=args.timeout,
             retries=args.retries,
@@ -409,6 +388,9 @@ def _client(
         )
     except (CredentialsError, ValueError) as e:
         raise UsageError(str(e)) from None
+    if err is not None:
+        client._on_wait = _wait_reporter(args.retries, err)
+    return client
 
 
 def _say(error: CancelError, *, json_fields: bool = False) -> str:

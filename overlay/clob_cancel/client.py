@@ -161,6 +161,10 @@ class _Oversized(Exception):
 
 
 _Key = tuple[int, ...]
+WaitListener = Callable[[dict[str, Any], CancelError | None, int, float], None]
+"""Told of each wait before a cancel's request is sent: the request (``_get_kwargs``' dict, its
+``url`` resolved), the error being retried (None for a pause for the rate-limit bucket), the
+retry's number (1 for the first) and the seconds."""
 
 
 class _Batches:
@@ -472,6 +476,7 @@ class _Base:
         if cancel_tiers is not None:  # by lower-case name, as find_tier looks them up
             tiers = {name.lower(): tier for name, tier in cancel_tiers.items()}
         self._pacer = CancelPacer(tiers, on_rate_limit)
+        self._on_wait: WaitListener | None = None  # the CLI's report of each wait
         self._auth = L2Auth(creds, self.address, clock=clock, path_prefix=urlsplit(base_url).path)
         self._api = AuthenticatedClient(base_url=base_url, token="")
         self._urls: dict[str, httpx.URL] = {}  # endpoint path -> its URL under base_url
@@ -520,17 +525,22 @@ class _Base:
         self._clock_synced = True
         return self._auth.offset
 
-    def _pace(self, cost: int, started: float) -> tuple[float, Reservation]:
+    def _pace(
+        self, request: dict[str, Any], cost: int, started: float
+    ) -> tuple[float, Reservation]:
         """How long to wait for the bucket to cover ``cost`` before sending (0 when it does, is
         unknown, or the wait would overrun the retry budget), and the cost counted as taken."""
         now = self._clock()
         wait = self._pacer.wait(cost, now)
         if wait > 0 and now - started + wait > self._retry.max_total_seconds:
             wait = 0.0
+        if wait > 0 and self._on_wait is not None:
+            self._on_wait(request, None, 0, wait)
         return wait, self._pacer.spend(cost, now + wait)
 
     def _retry_wait(
         self,
+        request: dict[str, Any],
         error: CancelError,
         retries_done: int,
         started: float,
@@ -546,6 +556,8 @@ class _Base:
             server_asked = error.retry_after
             delay = policy.backoff(retries_done) if server_asked is None else server_asked
             if self._clock() - started + delay <= policy.max_total_seconds:
+                if self._on_wait is not None:
+                    self._on_wait(request, error, retries_done + 1, delay)
                 return delay
         error.attempts = retries_done + 1
         if requested is not None and error.changed_nothing:
@@ -772,7 +784,7 @@ class CancelClient(_Base):
         started = self._clock()
         retries_done = 0
         while True:
-            wait, reservation = self._pace(cost, started)
+            wait, reservation = self._pace(request, cost, started)
             if wait:
                 self._sleep(wait)
             result = attempt(
@@ -789,5 +801,5 @@ class CancelClient(_Base):
             self._pacer.release(reservation)  # answered (done already) or failed without one
             if not isinstance(result, CancelError):
                 return reconcile(operation_name(endpoint), result, requested)
-            self._sleep(self._retry_wait(result, retries_done, started, requested, cost))
+            self._sleep(self._retry_wait(request, result, retries_done, started, requested, cost))
             retries_done += 1

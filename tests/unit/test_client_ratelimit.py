@@ -10,12 +10,14 @@ import asyncio
 import json
 import logging
 import math
+from typing import Any
 
 import httpx
 import pytest
 
 from clob_cancel import (
     CANCEL_TIERS,
+    CancelError,
     CancelTier,
     RateLimitedError,
     RateLimitState,
@@ -337,3 +339,27 @@ def test_pacer_forgets_a_reservation_whose_request_failed() -> None:
     pacer.release(failed)  # no answer: the next answer's balance is the truth
     pacer.observe(silver_headers(600), 0.1)
     assert pacer.wait(600, 0.1) == 0.0
+
+
+def test_each_wait_is_told_as_the_retry_or_the_pause_it_is() -> None:
+    fake = FakeTime()
+    told: list[tuple[str, int | None, int, float]] = []
+
+    def listen(
+        request: dict[str, Any], error: CancelError | None, retry: int, seconds: float
+    ) -> None:
+        told.append((request["url"].path, error.status if error else None, retry, seconds))
+
+    server = Server(error(503, "down"), error(425, "restarting"))
+    with client(server, fake) as c:
+        c._on_wait = listen
+        c.cancel("0xa")
+    assert told == [("/order", 503, 1, fake.sleeps[0]), ("/order", 425, 2, fake.sleeps[1])]
+
+    fake, told[:] = FakeTime(), []
+    server = BucketServer(fake, CANCEL_TIERS["standard"])  # burst 120
+    with client(server, fake) as c:
+        c._on_wait = listen
+        c.cancel_orders(ids(300))
+    assert server.sent[0][2] == 429  # 300 ids: never admitted, split rather than retried
+    assert fake.sleeps and told == [("/orders", None, 0, wait) for wait in fake.sleeps]

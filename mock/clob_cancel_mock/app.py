@@ -431,23 +431,17 @@ class MockClob:
             return None
         content_type = request.headers.get("content-type")
         if content_type is not None:
-            media_type = content_type.split(";", 1)[0].strip().lower()
+            media_type = _media_type(content_type)
             if media_type != "application/json" and not media_type.endswith("+json"):
                 raise ApiError(
                     400,
                     f"{self.INVALID_PAYLOAD}: Content-Type must be "
                     f"application/json, got {content_type[:100]!r}",
                 )
-        if not json_depth_ok(body):
-            raise ApiError(
-                400, f"{self.INVALID_PAYLOAD}: the body nests deeper than {MAX_JSON_DEPTH} levels"
-            )
         try:
-            value = json.loads(utf8_text(body), parse_constant=_reject_constant)
-        except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
-            raise ApiError(
-                400, f"{self.INVALID_PAYLOAD}: the body is not valid JSON ({e})"
-            ) from None
+            value = json_value(body)
+        except ValueError as e:
+            raise ApiError(400, f"{self.INVALID_PAYLOAD}: {e}") from None
         too_many = operation.max_items is not None and isinstance(value, list)
         if too_many and len(value) > (operation.max_items or 0):
             raise ApiError(400, self.TOO_MANY.format(max=operation.max_items))
@@ -740,7 +734,7 @@ class MockClob:
                     raise ApiError(
                         415, "an admin POST with a body needs Content-Type: application/json"
                     )
-            elif content_type.split(";", 1)[0].strip().lower() != "application/json":
+            elif _media_type(content_type) != "application/json":
                 raise ApiError(
                     415,
                     "an admin POST needs Content-Type: application/json, "
@@ -749,13 +743,10 @@ class MockClob:
 
     async def _admin_json(self, request: Request) -> Any:
         request.scope[_BODY_LIMIT] = (min(self.max_body_bytes, ADMIN_MAX_BODY_BYTES), None)
-        body = await self.read_body(request)
-        if not json_depth_ok(body):
-            raise ApiError(400, f"the body nests deeper than {MAX_JSON_DEPTH} levels")
         try:
-            return json.loads(utf8_text(body or b"null"), parse_constant=_reject_constant)
-        except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
-            raise ApiError(400, f"the body is not valid JSON ({e})") from None
+            return json_value(await self.read_body(request) or b"null")
+        except ValueError as e:
+            raise ApiError(400, str(e)) from None
 
 
 ADMIN_METHODS = {
@@ -768,6 +759,17 @@ ADMIN_METHODS = {
 
 
 MAX_JSON_DEPTH = 100
+
+
+def json_value(body: bytes) -> Any:
+    """The JSON value of a request body (UTF-8, at most :data:`MAX_JSON_DEPTH` deep, no NaN or
+    Infinity), else ValueError saying what is wrong."""
+    if not json_depth_ok(body):
+        raise ValueError(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(utf8_text(body), parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
+        raise ValueError(f"the body is not valid JSON ({e})") from None
 
 
 def json_depth_ok(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
@@ -853,6 +855,11 @@ def utf8_text(body: bytes) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ValueError(f"not UTF-8 at byte {e.start}: JSON bodies are UTF-8") from None
+
+
+def _media_type(content_type: str) -> str:
+    """A Content-Type's media type, lower case, without parameters."""
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 def _same(given: str, expected: str) -> bool:

@@ -36,7 +36,7 @@ from typing import Any
 
 import attrs
 
-from clob_cancel.ratelimit import CANCEL_TIERS, CancelTier
+from clob_cancel.ratelimit import CancelTier, find_tier
 
 from .buckets import RateLimit, tier_named
 
@@ -99,7 +99,7 @@ class Faults:
 def _rate_limit_json(limit: RateLimit) -> dict[str, Any]:
     tier = limit.tier
     out: dict[str, Any]
-    if CANCEL_TIERS.get(tier.name.lower()) == tier:
+    if find_tier(tier.name) == tier:  # a documented tier, not a custom one
         out = {"tier": tier.name}
     else:
         out = {

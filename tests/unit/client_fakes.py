@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from clob_cancel import ApiCreds, AsyncCancelClient, CancelClient, RetryPolicy
+from clob_cancel import ApiCreds, AsyncCancelClient, CancelClient, CancelError, RetryPolicy
 from clob_cancel.signing import l2_signature
 
 API_KEY = "11111111-2222-4333-8444-555555555555"
@@ -41,6 +41,21 @@ class FakeTime:
 
     async def async_sleep(self, seconds: float) -> None:
         self.sleep(seconds)
+
+
+def ids(n: int, prefix: str = "0x") -> list[str]:
+    return [f"{prefix}{i:04d}" for i in range(n)]
+
+
+def accounted(e: CancelError) -> list[str]:
+    """Every id a failed cancel_orders accounts for, with repeats (so a double count shows)."""
+    assert e.partial is not None
+    return [
+        *e.partial.canceled,
+        *e.partial.not_canceled.additional_properties,
+        *e.unknown_ids,
+        *e.untouched_ids,
+    ]
 
 
 def requested_ids(request: httpx.Request) -> list[str]:

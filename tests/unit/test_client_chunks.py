@@ -10,27 +10,21 @@ import httpx
 import pytest
 
 from clob_cancel import BadRequestError, CancelError, TransportError, UnavailableError
-from clob_cancel_client.models import CancelOrdersResponse
 
-from .client_fakes import FakeTime, Server, async_client, cancel_answer, client, error
-
-
-def ids(n: int, prefix: str = "0x") -> list[str]:
-    return [f"{prefix}{i:04d}" for i in range(n)]
+from .client_fakes import (
+    FakeTime,
+    Server,
+    accounted,
+    async_client,
+    cancel_answer,
+    client,
+    error,
+    ids,
+)
 
 
 def bodies(server: Server) -> list[list[str]]:
     return [json.loads(r.content) for r in server.requests]
-
-
-def accounted(
-    answer: CancelOrdersResponse | None, unknown: tuple[str, ...], untouched: tuple[str, ...] = ()
-) -> list[str]:
-    """Every id an error accounts for, each once."""
-    found = [*unknown, *untouched]
-    if answer is not None:
-        found += answer.canceled + list(answer.not_canceled.additional_properties)
-    return found
 
 
 def test_chunks_are_sent_in_order_and_merged() -> None:
@@ -98,7 +92,7 @@ def test_a_refused_chunk_stops_and_its_ids_and_the_unsent_ones_are_certainly_unt
     assert e.partial.not_canceled.additional_properties == {}
     assert e.unknown_ids == ()  # a 400 changed nothing, and the last chunk was never sent
     assert e.untouched_ids == tuple(requested[3:])
-    assert sorted(accounted(e.partial, e.unknown_ids, e.untouched_ids)) == sorted(requested)
+    assert sorted(accounted(e)) == sorted(requested)
     assert e.status == 400
     assert e.operation == "cancel_orders"
     assert "3 canceled and 0 not canceled as answered" in str(e)

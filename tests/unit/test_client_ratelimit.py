@@ -26,7 +26,16 @@ from clob_cancel import (
 )
 from clob_cancel.ratelimit import CancelPacer
 
-from .client_fakes import START, FakeTime, Server, async_client, cancel_answer, client, error
+from .client_fakes import (
+    START,
+    FakeTime,
+    Server,
+    async_client,
+    cancel_answer,
+    client,
+    error,
+    ids,
+)
 
 SILVER = CANCEL_TIERS["silver"]
 
@@ -100,10 +109,6 @@ class BucketServer(Server):
     def minimum_seconds(self, total: int) -> float:
         """The least time the bucket allows for ``total`` tokens, starting full."""
         return max(0.0, (total - self.tier.burst) / self.tier.refill_per_second)
-
-
-def ids(n: int) -> list[str]:
-    return [f"0x{i:05d}" for i in range(n)]
 
 
 def check_2500(server: BucketServer, fake: FakeTime, answer_ids: list[str]) -> None:

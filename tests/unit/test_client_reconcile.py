@@ -16,7 +16,16 @@ from clob_cancel import CancelError, UnexpectedAnswerError
 from clob_cancel.client import reconcile
 from clob_cancel_client.models import CancelOrdersResponse
 
-from .client_fakes import FakeTime, Server, async_client, client, error, requested_ids
+from .client_fakes import (
+    FakeTime,
+    Server,
+    accounted,
+    async_client,
+    client,
+    error,
+    ids,
+    requested_ids,
+)
 
 Answer = Callable[[list[str]], dict[str, object]]
 
@@ -35,21 +44,6 @@ def lists_the_first_both_ways(ids: list[str]) -> dict[str, object]:
 
 def server_of(answer: Answer) -> Server:
     return Server(*[lambda r: httpx.Response(200, json=answer(requested_ids(r)))] * 50)
-
-
-def ids(n: int) -> list[str]:
-    return [f"0x{i:04d}" for i in range(n)]
-
-
-def accounted(e: CancelError) -> list[str]:
-    """Every id the error accounts for, with repeats (so a double count shows)."""
-    assert e.partial is not None
-    return [
-        *e.partial.canceled,
-        *e.partial.not_canceled.additional_properties,
-        *e.unknown_ids,
-        *e.untouched_ids,
-    ]
 
 
 BROKEN = [leaves_out_the_last, invents_one, lists_the_first_both_ways]

@@ -306,10 +306,9 @@ class MockClob:
         after ``body_timeout`` seconds (a dribbling client) gets 408. Both close the
         connection."""
         limit, refusal = request.scope.get(_BODY_LIMIT) or (self.max_body_bytes, None)
-        too_large = refusal or ApiError(413, f"request body larger than {limit} bytes", _CLOSE)
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
-            raise too_large
+            raise refusal or _too_large(limit)
         chunks = []
         size = 0
         try:
@@ -317,7 +316,7 @@ class MockClob:
                 async for chunk in request.stream():
                     size += len(chunk)
                     if size > limit:
-                        raise too_large
+                        raise refusal or _too_large(limit)
                     chunks.append(chunk)
         except TimeoutError:
             raise ApiError(
@@ -855,6 +854,11 @@ def utf8_text(body: bytes) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ValueError(f"not UTF-8 at byte {e.start}: JSON bodies are UTF-8") from None
+
+
+def _too_large(limit: int) -> ApiError:
+    """The 413 of a body past ``limit`` bytes; made only then, not ahead of every request."""
+    return ApiError(413, f"request body larger than {limit} bytes", _CLOSE)
 
 
 def _media_type(content_type: str) -> str:

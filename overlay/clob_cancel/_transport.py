@@ -55,8 +55,9 @@ def installed(package: str) -> bool:
     return importlib.util.find_spec(package) is not None
 
 
-def check_http2(http2: bool) -> None:
-    if http2 and not installed("h2"):
+def check_http2() -> None:
+    """Refuse ``http2=True``, naming the extra, when h2 is not installed."""
+    if not installed("h2"):
         raise ImportError(H2_MISSING)
 
 

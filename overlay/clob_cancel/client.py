@@ -492,7 +492,7 @@ class _Base:
             **extra,
         }
         if http2 or extra.get("http2"):
-            check_http2(True)
+            check_http2()
             self._http_options["http2"] = True
 
     @classmethod

@@ -30,11 +30,12 @@ HTTP/2 needs httpx's transport (aiohttp speaks HTTP/1.1 only), so ``http2=True``
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import httpx
 
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     import aiohttp
 
 Backend = Literal["auto", "aiohttp", "httpx"]
-BACKENDS = ("auto", "aiohttp", "httpx")
+BACKENDS = get_args(Backend)
 AIOHTTP_MISSING = (
     "the aiohttp backend needs the httpx-aiohttp package: pip install 'clob-cancel[aiohttp]'"
 )
@@ -86,19 +87,10 @@ def async_http_client(backend: str, options: dict[str, Any]) -> httpx.AsyncClien
     return httpx.AsyncClient(**options)
 
 
-_CLIENT_CLASS: type[httpx.AsyncClient] | None = None
-
-
+@functools.cache
 def _aiohttp_client_class() -> type[httpx.AsyncClient]:
     """httpx.AsyncClient whose transports (direct and proxied) are the corrected aiohttp one;
     built on first use so that aiohttp is imported only by a client that uses it."""
-    global _CLIENT_CLASS
-    if _CLIENT_CLASS is None:
-        _CLIENT_CLASS = _build_client_class()
-    return _CLIENT_CLASS
-
-
-def _build_client_class() -> type[httpx.AsyncClient]:
     import aiohttp
     import yarl
     from httpx_aiohttp import AiohttpTransport

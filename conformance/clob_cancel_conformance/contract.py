@@ -163,14 +163,19 @@ def market_filter(body: Any) -> tuple[str, str] | None:
     return (market, asset_id)
 
 
-def cancel_answer(content: bytes) -> tuple[list[str], dict[str, str]] | None:
-    """(canceled, not_canceled) of a 200 answer shaped as the spec says, else None (the
-    response-schema check reports a malformed answer; the semantic checks skip it)."""
+def _json_object(content: bytes) -> dict[str, Any] | None:
     try:
         data = json.loads(content)
     except (ValueError, UnicodeDecodeError):
         return None
-    if not isinstance(data, dict):
+    return data if isinstance(data, dict) else None
+
+
+def cancel_answer(content: bytes) -> tuple[list[str], dict[str, str]] | None:
+    """(canceled, not_canceled) of a 200 answer shaped as the spec says, else None (the
+    response-schema check reports a malformed answer; the semantic checks skip it)."""
+    data = _json_object(content)
+    if data is None:
         return None
     canceled, not_canceled = data.get("canceled"), data.get("not_canceled")
     if not isinstance(canceled, list) or not all(isinstance(i, str) for i in canceled):
@@ -180,14 +185,6 @@ def cancel_answer(content: bytes) -> tuple[list[str], dict[str, str]] | None:
     ):
         return None
     return canceled, not_canceled
-
-
-def _json_object(content: bytes) -> dict[str, Any] | None:
-    try:
-        data = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def heartbeat_request_id(request: Sent) -> str | None:
@@ -225,11 +222,8 @@ def heartbeat_expected_id(content: bytes) -> str | None:
 
 def error_fields(content: bytes) -> tuple[str, str]:
     """(`error`, `code`) of an ErrorResponse body; "" for what is missing or not a string."""
-    try:
-        data = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        return "", ""
-    if not isinstance(data, dict):
+    data = _json_object(content)
+    if data is None:
         return "", ""
     error, code = data.get("error"), data.get("code")
     return (error if isinstance(error, str) else ""), (code if isinstance(code, str) else "")

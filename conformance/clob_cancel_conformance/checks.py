@@ -312,20 +312,15 @@ def too_many_ids_are_refused(ctx: CheckContext, response: Response, case: Case[A
 
 def _request_schema_valid(request: Sent) -> bool:
     """Whether a cancel request's body is what the spec accepts (sent as application/json)."""
-    body = request.json()
     if request.path == contract.CANCEL_ALL:
         return not request.body
-    if request.path == contract.CANCEL_MARKET:
-        if not request.body:
-            return True  # the body is optional
-        return (
-            isinstance(body, dict)
-            and contract.market_filter(body) is not None
-            and request.content_type == "application/json"
+    if request.path == contract.CANCEL_MARKET:  # the body is optional
+        return _readable_market_filter(request) and (
+            not request.body or request.content_type == "application/json"
         )
     if request.content_type != "application/json":
         return False
-    ids = contract.requested_ids(request.path, body)
+    ids = contract.requested_ids(request.path, request.json())
     return ids is not None and len(ids) <= contract.max_ids()
 
 

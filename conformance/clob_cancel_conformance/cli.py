@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from clob_cancel.cli import UsageError, read_env_file  # the one .env reader, as clob-cancel's
 from clob_cancel.signing import CredentialsError
 from clob_cancel_conformance import findings, run, target
-from clob_cancel_conformance.target import TRUE_VALUES, Target
+from clob_cancel_conformance.target import Target
 
 PROG = "clob-cancel-conformance"
 
@@ -67,6 +67,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--allow-destructive",
         action="store_true",
+        default=None,  # absent: target.from_env reads CONFORMANCE_ALLOW_DESTRUCTIVE
         help=(
             "run /cancel-all, /cancel-market-orders and heartbeats against a server this run did "
             "not start (CONFORMANCE_ALLOW_DESTRUCTIVE=1): they cancel every order of the account"
@@ -99,7 +100,7 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[int, in
 
 
 def _target(
-    url: str, env: Mapping[str, str], allow_destructive: bool, insecure_http: bool = False
+    url: str, env: Mapping[str, str], allow_destructive: bool | None, insecure_http: bool = False
 ) -> Target:
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"--url / CLOB_API_URL must be an http:// or https:// URL, got {url!r}")
@@ -181,11 +182,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             env.update(read_env_file(args.env_file))
         _settings(args, env)  # a bad number is a usage error before anything starts
         url = (args.url or env.get("CLOB_API_URL", "")).strip()
-        allow = args.allow_destructive or (
-            env.get("CONFORMANCE_ALLOW_DESTRUCTIVE", "").lower() in TRUE_VALUES
-        )
         if url:
-            return _run(_target(url, env, allow, args.insecure_http), args, env, extra)
+            return _run(
+                _target(url, env, args.allow_destructive, args.insecure_http), args, env, extra
+            )
         with run.embedded_mock() as t:
             print(f"conformance: embedded mock at {t.base_url}", flush=True)
             return _run(t, args, env, extra)

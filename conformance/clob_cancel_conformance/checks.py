@@ -966,23 +966,3 @@ def unknown_method_is_not_accepted(
             + ("" if "allow" in response.headers else ", without an Allow header"),
         )
     return None
-
-
-def registered() -> list[str]:
-    """The names of the checks this module registers (for the docs and the proof)."""
-    return [
-        "correctly_signed_request_is_not_refused",
-        "auth_covers_the_whole_request",
-        "every_requested_id_answered_once",
-        "too_many_ids_are_refused",
-        "valid_signed_cancel_is_accepted",
-        "cancel_changes_exactly_what_it_reports",
-        "canceled_order_cannot_be_canceled_again",
-        "cancels_work_in_cancel_only_mode",
-        "rate_limited_answer_says_when_to_retry",
-        "rate_limit_reset_is_a_unix_time",
-        "valid_signed_heartbeat_is_accepted",
-        "heartbeat_accepts_only_the_expected_id",
-        "accepted_invalid_request_harms_nothing",
-        "unknown_method_is_not_accepted",
-    ]

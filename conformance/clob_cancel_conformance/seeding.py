@@ -42,6 +42,17 @@ class Record:
 RECORDS: dict[str, Record] = {}
 
 
+def _order(
+    order_id: str,
+    owner: str,
+    market: str = DEFAULT_MARKET,
+    asset_id: str = DEFAULT_ASSET,
+    state: str = "live",
+) -> dict[str, str]:
+    """One order as the mock's admin surface takes it."""
+    return {"id": order_id, "owner": owner, "market": market, "asset_id": asset_id, "state": state}
+
+
 def kind_of(order_id: str, has_other: bool) -> str:
     """What the seeded order for ``order_id`` is: "live", "matched", "other" or "none"."""
     if order_id in ALWAYS_LIVE:
@@ -59,13 +70,11 @@ def orders_for_ids(ids: list[str], target: Target) -> list[dict[str, str]]:
             continue
         owner = target.other_owner if kind == "other" and target.other_owner else None
         orders.append(
-            {
-                "id": order_id,
-                "owner": owner or target.creds.api_key,
-                "market": DEFAULT_MARKET,
-                "asset_id": DEFAULT_ASSET,
-                "state": "matched" if kind == "matched" else "live",
-            }
+            _order(
+                order_id,
+                owner or target.creds.api_key,
+                state="matched" if kind == "matched" else "live",
+            )
         )
     return orders
 
@@ -92,13 +101,7 @@ def orders_around_filter(market: str, asset_id: str, target: Target) -> list[dic
             (target.other_owner, other_market, other_asset, "live"),
         ]
     return [
-        {
-            "id": f"0xc0nf0rmance{serial:06d}{n:02d}",
-            "owner": owner,
-            "market": m,
-            "asset_id": a,
-            "state": state,
-        }
+        _order(f"0xc0nf0rmance{serial:06d}{n:02d}", owner, m, a, state)
         for n, (owner, m, a, state) in enumerate(plan)
     ]
 
@@ -144,16 +147,5 @@ def seed_live(client: httpx.Client, target: Target, count: int, tag: str) -> lis
     """``count`` fresh live orders of ours (for the checks' own follow-up requests)."""
     serial = next(_serial)
     ids = [f"0xc0nf0rmance-{tag}-{serial:06d}-{n}" for n in range(count)]
-    target.admin_add(
-        client,
-        [
-            {
-                "id": i,
-                "market": DEFAULT_MARKET,
-                "asset_id": DEFAULT_ASSET,
-                "owner": target.creds.api_key,
-            }
-            for i in ids
-        ],
-    )
+    target.admin_add(client, [_order(i, target.creds.api_key) for i in ids])
     return ids

@@ -118,17 +118,17 @@ def bare_httpx(url: str) -> tuple[Calls, Callable[[], None]]:
 
 
 def tuned_httpx(url: str) -> tuple[Calls, Callable[[], None]]:
-    from clob_cancel.client import _NoCookies  # the overlay's own setting, not a copy of it
+    from clob_cancel.core import NoCookies  # the overlay's own setting, not a copy of it
 
-    return replays(httpx.Client(base_url=url, cookies=_NoCookies()), resolved=True)
+    return replays(httpx.Client(base_url=url, cookies=NoCookies()), resolved=True)
 
 
 def minimal_client(url: str) -> tuple[Calls, Callable[[], None]]:
     from clob_cancel._call import L2Auth
-    from clob_cancel.client import _NoCookies
+    from clob_cancel.core import NoCookies
 
     creds = ApiCreds(API_KEY, API_SECRET, API_PASSPHRASE)
-    client = httpx.Client(base_url=url, cookies=_NoCookies(), auth=L2Auth(creds, ADDRESS))
+    client = httpx.Client(base_url=url, cookies=NoCookies(), auth=L2Auth(creds, ADDRESS))
     calls: Calls = {}
     for op, call in CALLS.items():
         target = client.build_request("DELETE", call.path).url

@@ -104,10 +104,10 @@ def _target(
 ) -> Target:
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"--url / CLOB_API_URL must be an http:// or https:// URL, got {url!r}")
-    from clob_cancel.client import _is_loopback  # the one loopback rule, as clob-cancel's
+    from clob_cancel.urls import is_loopback  # the one loopback rule, as clob-cancel's
 
     host = urlsplit(url).hostname or ""
-    if url.startswith("http://") and not _is_loopback(host) and not insecure_http:
+    if url.startswith("http://") and not is_loopback(host) and not insecure_http:
         raise UsageError(
             "--url / CLOB_API_URL is plain http:// to a host that is not loopback: the API "
             "passphrase would travel in cleartext. Use https://, or pass --insecure-http if the "

@@ -35,18 +35,11 @@ if TYPE_CHECKING:
 
     from ._call import L2Auth
     from .aio import AsyncCancelClient, AsyncHeartbeatKeeper
-    from .client import (
-        DEFAULT_RETRY,
-        DEFAULT_TIMEOUT,
-        MAX_IDS_PER_REQUEST,
-        POLYMARKET_CLOB_URL,
-        CancelClient,
-        RetryPolicy,
-    )
+    from .client import CancelClient
+    from .core import DEFAULT_TIMEOUT
+    from .defaults import AMOY, MAX_IDS_PER_REQUEST, POLYGON, POLYMARKET_CLOB_URL
     from .heartbeat import HeartbeatKeeper
     from .l1 import (
-        AMOY,
-        POLYGON,
         address_from_private_key,
         create_api_key,
         create_or_derive_api_key,
@@ -54,21 +47,22 @@ if TYPE_CHECKING:
         l1_headers,
     )
     from .ratelimit import CANCEL_TIERS, CancelTier, RateLimitState
+    from .retry import DEFAULT_RETRY, RetryPolicy
 
 __version__ = "0.1.0"
 
 # Imported on first use (see __getattr__), so that `import clob_cancel` loads neither httpx nor
 # eth-account; the TYPE_CHECKING imports above say the same for type checkers and IDEs.
 _LAZY = {
-    "AMOY": "clob_cancel.l1",
+    "AMOY": "clob_cancel.defaults",
     "CANCEL_TIERS": "clob_cancel.ratelimit",
     "CancelTier": "clob_cancel.ratelimit",
     "RateLimitState": "clob_cancel.ratelimit",
-    "DEFAULT_RETRY": "clob_cancel.client",
-    "DEFAULT_TIMEOUT": "clob_cancel.client",
-    "MAX_IDS_PER_REQUEST": "clob_cancel.client",
-    "POLYGON": "clob_cancel.l1",
-    "POLYMARKET_CLOB_URL": "clob_cancel.client",
+    "DEFAULT_RETRY": "clob_cancel.retry",
+    "DEFAULT_TIMEOUT": "clob_cancel.core",
+    "MAX_IDS_PER_REQUEST": "clob_cancel.defaults",
+    "POLYGON": "clob_cancel.defaults",
+    "POLYMARKET_CLOB_URL": "clob_cancel.defaults",
     "AsyncCancelClient": "clob_cancel.aio",
     "AsyncHeartbeatKeeper": "clob_cancel.aio",
     "HeartbeatKeeper": "clob_cancel.heartbeat",
@@ -76,7 +70,7 @@ _LAZY = {
     "CancelOrdersResponse": "clob_cancel_client.models",
     "CancelOrdersResponseNotCanceled": "clob_cancel_client.models",
     "L2Auth": "clob_cancel._call",
-    "RetryPolicy": "clob_cancel.client",
+    "RetryPolicy": "clob_cancel.retry",
     "address_from_private_key": "clob_cancel.l1",
     "create_api_key": "clob_cancel.l1",
     "create_or_derive_api_key": "clob_cancel.l1",

@@ -22,32 +22,24 @@ from clob_cancel_client.models import CancelOrderRequest, CancelOrdersResponse, 
 
 from ._call import attempt_async, operation_name
 from ._transport import Backend, async_http_client, choose_backend
-from .client import (
-    _DOCS,
-    ClientOptions,
-    _Base,
-    _Batches,
-    _check_id,
-    _check_ids,
-    _Oversized,
-    _positive_int,
-    reconcile,
-)
+from .accounting import Batches, reconcile
+from .checks import check_id, check_ids, market_request, positive_int
+from .core import OPTIONS_DOC, ClientCore, ClientOptions
+from .defaults import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL
 from .errors import CancelError, HeartbeatLapsedError, HeartbeatMismatchError
 from .heartbeat import (
-    _DOC_OPTIONS,
-    _START_TRIES,
-    HEARTBEAT_DEADLINE,
-    HEARTBEAT_INTERVAL,
+    KEEPER_OPTIONS_DOC,
+    START_TRIES,
+    AsyncHeartbeatSender,
     FailureCallback,
+    HeartbeatChain,
     LapseCallback,
-    _AsyncSender,
-    _Chain,
 )
+from .retry import OversizedBatch
 from .signing import ApiCreds
 
 
-class AsyncCancelClient(_Base):
+class AsyncCancelClient(ClientCore):
     __doc__ = (
         """:class:`CancelClient` for asyncio: the same methods, awaited. ``cancel_orders`` sends
     its chunks concurrently, at most ``max_concurrency`` (default 4) at a time.
@@ -59,7 +51,7 @@ class AsyncCancelClient(_Base):
     httpx's own; ``"aiohttp"`` or ``"httpx"`` insist. Timeouts, limits, proxies, TLS settings,
     retries and rate-limit pacing behave the same on both; ``client.backend`` says which is in
     use."""
-        + _DOCS
+        + OPTIONS_DOC
     )
 
     _http: httpx.AsyncClient
@@ -76,7 +68,7 @@ class AsyncCancelClient(_Base):
         **options: Unpack[ClientOptions],
     ) -> None:
         super().__init__(base_url, creds, address, **options)
-        self._max_concurrency = _positive_int("max_concurrency", max_concurrency)
+        self._max_concurrency = positive_int("max_concurrency", max_concurrency)
         self._sleep = sleep
         self._clock_lock = asyncio.Lock()
         http = self._http_options
@@ -99,7 +91,7 @@ class AsyncCancelClient(_Base):
 
     async def cancel(self, order_id: str) -> CancelOrdersResponse:
         """Cancel one order (DELETE /order)."""
-        body = CancelOrderRequest(order_id=_check_id(order_id, "order_id"))
+        body = CancelOrderRequest(order_id=check_id(order_id, "order_id"))
         return await self._send(_cancel_order, _cancel_order._get_kwargs(body=body), [order_id])
 
     async def cancel_orders(
@@ -111,7 +103,7 @@ class AsyncCancelClient(_Base):
         chunk starts, those in flight finish, and the first failed chunk's error is raised.
         ``progress(done, total)`` is called as each request is answered (an exception it raises
         is logged)."""
-        batches = _Batches(_check_ids(order_ids), self._pacer.batch_limit(self._max_ids), progress)
+        batches = Batches(check_ids(order_ids), self._pacer.batch_limit(self._max_ids), progress)
         failed = False
 
         async def step() -> bool:
@@ -124,7 +116,7 @@ class AsyncCancelClient(_Base):
             request = _cancel_orders._get_kwargs(body=chunk)
             try:
                 answer = await self._send(_cancel_orders, request, chunk, cost=len(chunk))
-            except _Oversized:
+            except OversizedBatch:
                 batches.split(key, chunk, self._pacer.batch_limit(self._max_ids))
                 return True
             except CancelError as error:
@@ -153,7 +145,7 @@ class AsyncCancelClient(_Base):
         self, market: str | None = None, asset_id: str | None = None
     ) -> CancelOrdersResponse:
         """See :meth:`CancelClient.cancel_market_orders` (neither filter: ValueError)."""
-        body = self._market_request(market, asset_id)
+        body = market_request(market, asset_id)
         request = _cancel_market_orders._get_kwargs(body=body)
         return await self._send(_cancel_market_orders, request)
 
@@ -245,12 +237,12 @@ class AsyncHeartbeatKeeper:
     keeper: ...``; ``await keeper.wait()`` raises the lapse error. ARMING COVERS THE WHOLE API
     KEY IN EVERY PROCESS, and stopping means the server cancels its orders after the
     deadline."""
-        + _DOC_OPTIONS
+        + KEEPER_OPTIONS_DOC
     )
 
     def __init__(
         self,
-        client: _AsyncSender,
+        client: AsyncHeartbeatSender,
         *,
         interval: float = HEARTBEAT_INTERVAL,
         deadline: float = HEARTBEAT_DEADLINE,
@@ -259,7 +251,7 @@ class AsyncHeartbeatKeeper:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
-        self._chain = _Chain(interval, deadline, on_failure, on_lapse, clock)
+        self._chain = HeartbeatChain(interval, deadline, on_failure, on_lapse, clock)
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -276,7 +268,7 @@ class AsyncHeartbeatKeeper:
         if self._task is not None:
             raise RuntimeError("this keeper was started already")
         chain = self._chain
-        for tries in range(1, _START_TRIES + 1):
+        for tries in range(1, START_TRIES + 1):
             sent_at = chain.clock()
             try:
                 next_id = await self._client.send_heartbeat(chain.heartbeat_id)

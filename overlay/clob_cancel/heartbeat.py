@@ -23,34 +23,35 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Protocol, Self
 
+from .defaults import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL
 from .errors import CancelError, HeartbeatLapsedError, HeartbeatMismatchError
 
 log = logging.getLogger("clob_cancel")
 
-HEARTBEAT_INTERVAL = 5.0
-"""Seconds between heartbeats, as Polymarket advises."""
-HEARTBEAT_DEADLINE = 10.0
-"""Seconds without an accepted heartbeat after which the server cancels (docs: 10 s, "with up to
-a 5-second buffer"; the keeper counts the 10 s, from when each accepted send left)."""
 _FIRST_RETRY = 0.25  # seconds before the first retry of a failed send; doubles after each
-_START_TRIES = 3  # first sends: "" and then, should the key be armed already, the id named
+START_TRIES = 3
+"""First sends: "" and then, should the key be armed already, the id the server names."""
 _LAST_CHANCE = 0.05  # seconds: with less left before the deadline, no send can make it
 
 FailureCallback = Callable[[CancelError, float], None]
 LapseCallback = Callable[[HeartbeatLapsedError], None]
 
 
-class _Sender(Protocol):
+class HeartbeatSender(Protocol):
+    """What a :class:`HeartbeatKeeper` sends with: ``CancelClient``."""
+
     def send_heartbeat(self, heartbeat_id: str = "", *, timeout: float | None = None) -> str: ...
 
 
-class _AsyncSender(Protocol):
+class AsyncHeartbeatSender(Protocol):
+    """What ``AsyncHeartbeatKeeper`` sends with: ``AsyncCancelClient``."""
+
     def send_heartbeat(
         self, heartbeat_id: str = "", *, timeout: float | None = None
     ) -> Awaitable[str]: ...
 
 
-class _Chain:
+class HeartbeatChain:
     """The keeper's state and decisions, without I/O: shared by the thread and the task."""
 
     def __init__(
@@ -74,9 +75,9 @@ class _Chain:
 
     def joined(self, error: HeartbeatMismatchError, tries: int) -> None:
         """A first send refused for its id: the key is armed already (another process), so
-        take the id the server names; raise after ``_START_TRIES`` tries."""
+        take the id the server names; raise after ``START_TRIES`` tries."""
         self.heartbeat_id = error.expected_id
-        if tries >= _START_TRIES:
+        if tries >= START_TRIES:
             raise error
 
     def next_send(self) -> tuple[float, float] | None:
@@ -116,7 +117,7 @@ class _Chain:
         if left < _LAST_CHANCE:
             self.lapsed(error)
             return None
-        if isinstance(error, HeartbeatMismatchError) and self.failures <= _START_TRIES:
+        if isinstance(error, HeartbeatMismatchError) and self.failures <= START_TRIES:
             return 0.0
         wait = _FIRST_RETRY * 2.0 ** (self.failures - 1)
         if error.retry_after is not None:
@@ -154,7 +155,7 @@ def _call(callback: Callable[..., None] | None, *args: object) -> None:
         log.exception("clob_cancel: a heartbeat callback failed")
 
 
-_DOC_OPTIONS = """
+KEEPER_OPTIONS_DOC = """
 
     ``interval``: seconds between heartbeats (default 5); ``deadline``: the server's (default 10);
     ``on_failure(error, seconds_left)``: every failed send; ``on_lapse(error)``: the deadline
@@ -170,12 +171,12 @@ class HeartbeatKeeper:
     it fails (nothing is armed then); leaving stops the sends, after which the server cancels
     every open order of the API key within the deadline, then raises the lapse error if there
     was one. ARMING COVERS THE WHOLE API KEY IN EVERY PROCESS."""
-        + _DOC_OPTIONS
+        + KEEPER_OPTIONS_DOC
     )
 
     def __init__(
         self,
-        client: _Sender,
+        client: HeartbeatSender,
         *,
         interval: float = HEARTBEAT_INTERVAL,
         deadline: float = HEARTBEAT_DEADLINE,
@@ -184,7 +185,7 @@ class HeartbeatKeeper:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
-        self._chain = _Chain(interval, deadline, on_failure, on_lapse, clock)
+        self._chain = HeartbeatChain(interval, deadline, on_failure, on_lapse, clock)
         self._stop = threading.Event()
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
@@ -205,7 +206,7 @@ class HeartbeatKeeper:
         if self._thread is not None:
             raise RuntimeError("this keeper was started already")
         chain = self._chain
-        for tries in range(1, _START_TRIES + 1):
+        for tries in range(1, START_TRIES + 1):
             sent_at = chain.clock()
             try:
                 wait = chain.accepted(self._client.send_heartbeat(chain.heartbeat_id), sent_at)

@@ -20,12 +20,11 @@ from clob_cancel_client.api.support import derive_api_key as _derive
 from clob_cancel_client.models import ApiCredentials
 
 from ._call import HeadersAuth, attempt, operation_name
-from .client import DEFAULT_TIMEOUT
+from .core import DEFAULT_TIMEOUT
+from .defaults import POLYGON
 from .errors import BadRequestError, CancelError, UnexpectedAnswerError
 from .signing import ApiCreds, CredentialsError
 
-POLYGON = 137
-AMOY = 80002
 CLOB_AUTH_MESSAGE = "This message attests that I control the given wallet"
 
 

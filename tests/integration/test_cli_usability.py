@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from clob_cancel.cli import RETRIED, _parser, main
+from clob_cancel.cli import RETRIED, build_parser, main
 
 mock = pytest.importorskip("clob_cancel_mock")
 ACCOUNT = mock.DEFAULT_ACCOUNT
@@ -74,7 +74,7 @@ def test_options_go_before_or_after_the_command(
     code, out, err = run("order", "0xa1", "--env-file", str(env), "--json")
     assert (code, json.loads(out)["canceled"], err) == (0, ["0xa1"], "")
     # given on both sides, the one after the command wins; one given before is not undone
-    args = _parser().parse_args(["--retries", "1", "--timeout", "3", "all", "--retries", "2"])
+    args = build_parser().parse_args(["--retries", "1", "--timeout", "3", "all", "--retries", "2"])
     assert (args.retries, args.timeout, args.json) == (2, 3.0, False)
 
 
@@ -166,12 +166,12 @@ def test_retries_help_lists_every_retried_condition() -> None:
         "425 (matching engine restarting), 429 (rate limited), 503 (trading disabled or "
         "unavailable) and connection failures (refused, or dropped before an answer)"
     )
-    shown = " ".join(_parser().format_help().split())
+    shown = " ".join(build_parser().format_help().split())
     assert RETRIED in shown and "shown on stderr" in shown
 
 
 def _commands() -> dict[str, argparse.ArgumentParser]:
-    (group,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    (group,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
     return dict(group.choices)
 
 
@@ -181,7 +181,7 @@ def test_every_command_and_argument_explains_itself(name: str) -> None:
     assert command.description and len(command.description) > 40
     for action in command._actions:
         assert action.help, f"{name}: {action.dest} has no help text"
-    for action in _parser()._actions:
+    for action in build_parser()._actions:
         assert action.help, f"clob-cancel: {action.dest} has no help text"
 
 

@@ -356,15 +356,13 @@ def test_each_wait_is_told_as_the_retry_or_the_pause_it_is() -> None:
         told.append((request["url"].path, error.status if error else None, retry, seconds))
 
     server = Server(error(503, "down"), error(425, "restarting"))
-    with client(server, fake) as c:
-        c._on_wait = listen
+    with client(server, fake, on_wait=listen) as c:
         c.cancel("0xa")
     assert told == [("/order", 503, 1, fake.sleeps[0]), ("/order", 425, 2, fake.sleeps[1])]
 
     fake, told[:] = FakeTime(), []
     server = BucketServer(fake, CANCEL_TIERS["standard"])  # burst 120
-    with client(server, fake) as c:
-        c._on_wait = listen
+    with client(server, fake, on_wait=listen) as c:
         c.cancel_orders(ids(300))
     assert server.sent[0][2] == 429  # 300 ids: never admitted, split rather than retried
     assert fake.sleeps and told == [("/orders", None, 0, wait) for wait in fake.sleeps]

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from clob_cancel import CancelError, UnexpectedAnswerError
-from clob_cancel.client import reconcile
+from clob_cancel.accounting import reconcile
 from clob_cancel_client.models import CancelOrdersResponse
 
 from .client_fakes import (

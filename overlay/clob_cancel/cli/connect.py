@@ -1,0 +1,90 @@
+"""What a command connects to: the URL, the credentials' variables, and the client they make."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ..defaults import POLYMARKET_CLOB_URL
+from .exits import UsageError
+from .files import read_env_file
+from .output import wait_reporter
+from .parser import URL_SHORTCUTS
+
+if TYPE_CHECKING:
+    from ..client import CancelClient
+
+
+def resolve_url(given: str, insecure_http: bool) -> str:
+    """The CLOB's URL from --url or CLOB_API_URL (a name of ``URL_SHORTCUTS`` allowed), checked
+    before anything is sent. There is no default: a CI step that lost the variable must
+    not cancel a real account's orders."""
+    from urllib.parse import urlsplit
+
+    given = given.strip()
+    if not given:
+        raise UsageError(
+            "no CLOB URL: set CLOB_API_URL or pass --url URL (--url polymarket for the public "
+            f"CLOB, {POLYMARKET_CLOB_URL}); there is no default"
+        )
+    url = URL_SHORTCUTS.get(given, given)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a ValueError on a port that is not a number in range)
+    except ValueError as e:
+        raise UsageError(f"--url / CLOB_API_URL is not a valid URL: {e}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            "--url / CLOB_API_URL must be an http:// or https:// URL with a host, or "
+            f"one of: {', '.join(URL_SHORTCUTS)}"
+        )
+    if parts.scheme == "http" and not insecure_http:
+        from ..urls import is_loopback
+
+        if not is_loopback(parts.hostname):
+            raise UsageError(
+                "--url / CLOB_API_URL is plain http:// to a host that is not loopback: the API "
+                "passphrase would travel in cleartext. Use https://, or pass --insecure-http "
+                "if the network is yours to trust"
+            )
+    return url
+
+
+def environment(args: argparse.Namespace) -> dict[str, str]:
+    """The variables a command reads: the environment, --env-file over it, --url and --address
+    over both, the URL checked."""
+    env = dict(os.environ)
+    if args.env_file:
+        env.update(read_env_file(args.env_file))
+    env["CLOB_API_URL"] = resolve_url(args.url or env.get("CLOB_API_URL", ""), args.insecure_http)
+    if args.address:
+        env["CLOB_ADDRESS"] = args.address
+        env.pop("PK", None)  # an explicit address needs no private key
+    return env
+
+
+def make_client(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    err: TextIO | None = None,
+    **options: Any,
+) -> CancelClient:
+    """The client the options describe; with ``err``, its retries and waits are said there."""
+    from ..client import CancelClient
+    from ..signing import CredentialsError
+
+    if err is not None:
+        options["on_wait"] = wait_reporter(args.retries, err)
+    try:
+        client = CancelClient.from_env(
+            env,
+            timeout=args.timeout,
+            retries=args.retries,
+            allow_insecure_http=args.insecure_http,
+            sync_clock=args.sync_clock,
+            **options,
+        )
+    except (CredentialsError, ValueError) as e:
+        raise UsageError(str(e)) from None
+    return client

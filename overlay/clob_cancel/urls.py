@@ -1,0 +1,42 @@
+"""The one rule for the CLOB's URL, which the client, the CLI and the conformance suite apply:
+http(s) with a host, and plain http:// only to loopback unless the caller trusts the network
+(every request carries the API passphrase and a signature)."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine: localhost, 127.0.0.0/8 or ::1."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(base_url: object, allow_insecure_http: bool) -> str:
+    """``base_url`` when it is a valid http(s) URL with a host, not plain http to a host that is
+    not loopback (unless ``allow_insecure_http``); else a ValueError saying why."""
+    import httpx
+
+    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+        raise ValueError(f"base_url must be an http:// or https:// URL, got {base_url!r}")
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 (a ValueError on a port that is not a number in range)
+        httpx.URL(base_url)
+    except (ValueError, httpx.InvalidURL) as e:
+        raise ValueError(f"base_url is not a valid URL ({e}): {base_url!r}") from None
+    if not parts.hostname:
+        raise ValueError(f"base_url has no host: {base_url!r}")
+    if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
+        raise ValueError(
+            f"base_url {base_url!r} is plain http:// to a host that is not loopback: every "
+            "request would carry the API passphrase and its signature in cleartext. Use "
+            "https://, or pass allow_insecure_http=True if the network is yours to trust"
+        )
+    return base_url

@@ -6,6 +6,7 @@ sent with a plain ``ValueError`` or ``TypeError``, never with one of these.
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import math
 from collections.abc import Mapping
@@ -287,12 +288,17 @@ def error_for_answer(
     return error
 
 
-def _http_date(raw: str) -> float | None:
-    """The unix time of an HTTP-date header value, None when it is not one."""
+def http_date(value: str) -> float | None:
+    """The unix time of an HTTP-date (RFC 9110: IMF-fixdate, or the obsolete RFC 850 and asctime
+    forms), None when ``value`` is not one. A date without a zone (asctime) or with ``-0000`` is
+    GMT, as every HTTP-date is, never this machine's local time."""
     try:
-        return email.utils.parsedate_to_datetime(raw).timestamp()
-    except (TypeError, ValueError):
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
         return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return parsed.timestamp()
 
 
 def retry_after_seconds(
@@ -306,7 +312,7 @@ def retry_after_seconds(
         try:
             waits.append(float(raw))
         except ValueError:
-            if (when := _http_date(raw)) is not None:
+            if (when := http_date(raw)) is not None:
                 waits.append(when - now)
     if isinstance(body_seconds, int | float) and not isinstance(body_seconds, bool):
         waits.append(float(body_seconds))
@@ -316,5 +322,5 @@ def retry_after_seconds(
 
 def server_clock_skew(headers: Mapping[str, str], now: float) -> float | None:
     """Seconds the server's clock (its Date header) is ahead of ``now``, or None without one."""
-    when = _http_date(headers.get("date") or "")
+    when = http_date(headers.get("date") or "")
     return None if when is None else when - now

@@ -4,6 +4,8 @@ every attempt is signed afresh."""
 from __future__ import annotations
 
 import email.utils
+import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -77,6 +79,34 @@ def test_retry_after_as_http_date_is_honoured() -> None:
     with client(server, fake) as c:
         c.cancel("0xa")
     assert fake.sleeps == [7.0]
+
+
+@pytest.fixture
+def new_york_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local time zone is New York's (UTC-5 in winter), as on a trader's laptop."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        pytest.param("%a, %d %b %Y %H:%M:%S GMT", id="imf-fixdate"),
+        pytest.param("%a %b %d %H:%M:%S %Y", id="asctime"),  # no zone: HTTP dates are GMT
+        pytest.param("%a, %d %b %Y %H:%M:%S -0000", id="minus-0000"),  # "zone unknown": GMT
+    ],
+)
+@pytest.mark.usefixtures("new_york_time")
+def test_retry_after_http_date_is_read_as_gmt_in_any_local_time_zone(form: str) -> None:
+    when = time.strftime(form, time.gmtime(START + 7))
+    server = Server(error(429, "Too Many Requests", {"Retry-After": when}))
+    fake = FakeTime()
+    with client(server, fake) as c:
+        c.cancel("0xa")
+    assert fake.sleeps == [7.0]  # not 7 + 18000: the zoneless forms are not local time
 
 
 def test_body_retry_after_seconds_is_honoured_and_the_longer_wait_wins() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .exits import UsageError
 
 
@@ -17,7 +19,12 @@ def read_text(path: str, option: str) -> str:
 
 
 def read_env_file(path: str) -> dict[str, str]:
-    """KEY=VALUE lines (``export``, quotes and ``#`` comments allowed), like a .env file."""
+    """The variables of a .env file, read as ``. FILE`` in a shell (or python-dotenv) would set
+    them, for the subset of the syntax it accepts: ``KEY=VALUE`` lines, an optional ``export``
+    before the key, blank lines and ``#`` comment lines skipped. A value is either unquoted, ended
+    by a ``#`` comment after whitespace (``URL=http://127.0.0.1:1  # local mock``) and stripped, or
+    in single or double quotes, taken as it is (no escapes, no ``$VAR`` expansion) with an optional
+    comment after the closing quote. No multi-line values."""
     values: dict[str, str] = {}
     for number, raw in enumerate(read_text(path, "--env-file").splitlines(), 1):
         line = raw.strip()
@@ -26,8 +33,16 @@ def read_env_file(path: str) -> dict[str, str]:
         key, sep, value = line.removeprefix("export ").partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--env-file {path}, line {number}: expected KEY=VALUE")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key.strip()] = value
+        values[key.strip()] = _env_value(value)
     return values
+
+
+_QUOTED = re.compile(r"""\s*(['"])(.*?)\1\s*(?:#.*)?""")
+_INLINE_COMMENT = re.compile(r"\s#")
+
+
+def _env_value(text: str) -> str:
+    """The value after ``=``: the quoted text, or the text before an inline comment."""
+    if quoted := _QUOTED.fullmatch(text):
+        return quoted.group(2)
+    return _INLINE_COMMENT.split(text, maxsplit=1)[0].strip()

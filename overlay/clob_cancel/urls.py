@@ -18,25 +18,33 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_base_url(base_url: object, allow_insecure_http: bool) -> str:
+def check_base_url(
+    base_url: object,
+    allow_insecure_http: bool,
+    *,
+    name: str = "base_url",
+    allow_option: str = "allow_insecure_http=True",
+) -> str:
     """``base_url`` when it is a valid http(s) URL with a host, not plain http to a host that is
-    not loopback (unless ``allow_insecure_http``); else a ValueError saying why."""
+    not loopback (unless ``allow_insecure_http``); else a ValueError saying why. ``name`` and
+    ``allow_option`` are what the caller's user knows them as (the CLI: ``--url`` and
+    ``--insecure-http``)."""
     import httpx
 
     if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        raise ValueError(f"base_url must be an http:// or https:// URL, got {base_url!r}")
+        raise ValueError(f"{name} must be an http:// or https:// URL, got {base_url!r}")
     try:
         parts = urlsplit(base_url)
         parts.port  # noqa: B018 (a ValueError on a port that is not a number in range)
         httpx.URL(base_url)
     except (ValueError, httpx.InvalidURL) as e:
-        raise ValueError(f"base_url is not a valid URL ({e}): {base_url!r}") from None
+        raise ValueError(f"{name} is not a valid URL ({e}): {base_url!r}") from None
     if not parts.hostname:
-        raise ValueError(f"base_url has no host: {base_url!r}")
+        raise ValueError(f"{name} has no host: {base_url!r}")
     if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
         raise ValueError(
-            f"base_url {base_url!r} is plain http:// to a host that is not loopback: every "
+            f"{name} {base_url!r} is plain http:// to a host that is not loopback: every "
             "request would carry the API passphrase and its signature in cleartext. Use "
-            "https://, or pass allow_insecure_http=True if the network is yours to trust"
+            f"https://, or pass {allow_option} if the network is yours to trust"
         )
     return base_url

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 
 def resolve_url(given: str, insecure_http: bool) -> str:
     """The CLOB's URL from --url or CLOB_API_URL (a name of ``URL_SHORTCUTS`` allowed), checked
-    before anything is sent. There is no default: a CI step that lost the variable must
-    not cancel a real account's orders."""
-    from urllib.parse import urlsplit
+    by the client's rule (clob_cancel.urls) before anything is sent. There is no default: a CI
+    step that lost the variable must not cancel a real account's orders."""
+    from ..urls import check_base_url
 
     given = given.strip()
     if not given:
@@ -29,26 +29,13 @@ def resolve_url(given: str, insecure_http: bool) -> str:
             f"CLOB, {POLYMARKET_CLOB_URL}); there is no default"
         )
     url = URL_SHORTCUTS.get(given, given)
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (a ValueError on a port that is not a number in range)
-    except ValueError as e:
-        raise UsageError(f"--url / CLOB_API_URL is not a valid URL: {e}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(
-            "--url / CLOB_API_URL must be an http:// or https:// URL with a host, or "
-            f"one of: {', '.join(URL_SHORTCUTS)}"
+    try:  # the client's own rule, in the CLI's words
+        return check_base_url(
+            url, insecure_http, name="--url / CLOB_API_URL", allow_option="--insecure-http"
         )
-    if parts.scheme == "http" and not insecure_http:
-        from ..urls import is_loopback
-
-        if not is_loopback(parts.hostname):
-            raise UsageError(
-                "--url / CLOB_API_URL is plain http:// to a host that is not loopback: the API "
-                "passphrase would travel in cleartext. Use https://, or pass --insecure-http "
-                "if the network is yours to trust"
-            )
-    return url
+    except ValueError as e:
+        shortcuts = f" (or one of: {', '.join(URL_SHORTCUTS)})" if "://" not in url else ""
+        raise UsageError(f"{e}{shortcuts}") from None
 
 
 def environment(args: argparse.Namespace) -> dict[str, str]:

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer
-from clob_cancel_mock.app import UNAUTHENTICATED_MAX_BODY_BYTES, json_depth_ok
+from clob_cancel_mock.clob import UNAUTHENTICATED_MAX_BODY_BYTES
+from clob_cancel_mock.jsonbody import json_depth_ok
 
 from .conftest import Api, json_of, signed_headers
 

@@ -2,10 +2,10 @@
 :class:`L2Auth` over the exact bytes), then judge the answer with the generated parser: the
 expected model, or a :class:`CancelError` to raise or retry.
 
-The overlay sends what a generated endpoint module's ``_get_kwargs`` builds and parses with its
-``_parse_response``, rather than calling its ``sync_detailed``: that keeps the httpx answer in
-hand (status, headers and raw body, for errors) and skips the generic ``Response`` wrapper and
-its ``HTTPStatus`` lookup, ~7 us of every call on loopback (bench/README.md, "Where the time
+The overlay sends what a generated endpoint module's ``build_request`` builds and parses with
+its ``parse_response`` (typed: :class:`Endpoint`), rather than calling its ``sync_detailed``:
+that keeps the httpx answer in hand (status, headers and raw body, for errors) and skips the
+generic ``Response`` wrapper and its ``HTTPStatus`` lookup (bench/README.md, "Where the time
 goes").
 """
 
@@ -14,12 +14,11 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Generator
-from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from clob_cancel_client import AuthenticatedClient
+from clob_cancel_client import AuthenticatedClient, Client
 from clob_cancel_client.models import CancelOrdersResponse, ErrorResponse, HeartbeatMismatch
 
 from .errors import (
@@ -34,6 +33,19 @@ from .ratelimit import CancelPacer, Reservation
 from .signing import ApiCreds, l2_headers
 
 T = TypeVar("T")
+
+
+class Endpoint(Protocol):
+    """A generated endpoint module (``clob_cancel_client.api.<tag>.<operationId>``), as the
+    overlay uses it: mypy checks each module passed against this, so a generator upgrade that
+    changes the seam fails the type check, not a cancel at run time."""
+
+    __name__: str
+
+    def parse_response(
+        self, *, client: AuthenticatedClient | Client, response: httpx.Response
+    ) -> object: ...
+
 
 _UNSIGNED_PATHS = frozenset({"/time"})  # no credentials on the unauthenticated server-time read
 _SKEW_HINT_SECONDS = 5.0
@@ -106,7 +118,7 @@ class HeadersAuth(httpx.Auth):
         yield request
 
 
-def operation_name(endpoint: ModuleType) -> str:
+def operation_name(endpoint: Endpoint) -> str:
     """The operation a generated endpoint module performs (its operationId), for errors."""
     return endpoint.__name__.rpartition(".")[2]
 
@@ -165,8 +177,8 @@ def _auth_cause(
     error.hint = error.hint_for("sync_clock=True")
 
 
-def judge(
-    endpoint: ModuleType,
+def parse_answer(
+    endpoint: Endpoint,
     answer: httpx.Response,
     ok: type[T],
     *,
@@ -178,9 +190,9 @@ def judge(
     """The expected model of a 200 answer (parsed by the generated parser), or the error for
     anything else."""
     try:
-        parsed = endpoint._parse_response(client=api, response=answer)
+        parsed = endpoint.parse_response(client=api, response=answer)
     except _MALFORMED as exc:  # e.g. a proxy's HTML 503 under a documented status
-        error = unexpected(endpoint, answer, answer.content, now, creds)
+        error = off_contract_error(endpoint, answer, answer.content, now, creds)
         error.__cause__ = exc
         return error
     status = answer.status_code
@@ -212,11 +224,11 @@ def judge(
         if status == 401:
             _auth_cause(error, answer.headers, now, offset, creds)
         return error
-    return unexpected(endpoint, answer, answer.content, now, creds)
+    return off_contract_error(endpoint, answer, answer.content, now, creds)
 
 
-def unexpected(
-    endpoint: ModuleType,
+def off_contract_error(
+    endpoint: Endpoint,
     answer: httpx.Response,
     content: bytes,
     now: float,
@@ -235,8 +247,8 @@ def unexpected(
     )
 
 
-def failure(
-    endpoint: ModuleType,
+def request_error(
+    endpoint: Endpoint,
     exc: httpx.RequestError,
     answer: httpx.Response | None,
     now: float,
@@ -258,7 +270,7 @@ def failure(
         error.retryable = not sent or isinstance(exc, _DROPPED)
         error.changed_nothing = not sent
     elif isinstance(exc, httpx.DecodingError) and answer is not None:  # a bad Content-Encoding
-        error = unexpected(endpoint, answer, b"", now, creds)
+        error = off_contract_error(endpoint, answer, b"", now, creds)
     else:
         raise exc
     error.__cause__ = exc
@@ -266,7 +278,7 @@ def failure(
 
 
 def _judged(
-    endpoint: ModuleType,
+    endpoint: Endpoint,
     answer: httpx.Response,
     ok: type[T],
     api: AuthenticatedClient,
@@ -277,14 +289,14 @@ def _judged(
     reservation: Reservation | None,
 ) -> T | CancelError:
     state = pacer.observe(answer.headers, now, reservation) if pacer is not None else None
-    result = judge(endpoint, answer, ok, api=api, now=now, offset=offset, creds=creds)
+    result = parse_answer(endpoint, answer, ok, api=api, now=now, offset=offset, creds=creds)
     if state is not None and isinstance(result, CancelError):
         result.rate_limit = state
     return result
 
 
 def attempt(
-    endpoint: ModuleType,
+    endpoint: Endpoint,
     request: dict[str, Any],
     ok: type[T],
     *,
@@ -295,7 +307,7 @@ def attempt(
     pacer: CancelPacer | None = None,
     reservation: Reservation | None = None,
 ) -> T | CancelError:
-    """Send ``request`` (what ``endpoint._get_kwargs`` built) once on ``api``'s httpx client;
+    """Send ``request`` (what ``endpoint.build_request`` built) once on ``api``'s httpx client;
     the expected model, or the error it ended in. ``pacer`` takes in every answer's
     rate-limit headers, as the answer to ``reservation``."""
     http = api.get_httpx_client()
@@ -307,12 +319,12 @@ def attempt(
         finally:
             answer.close()
     except httpx.RequestError as exc:
-        return failure(endpoint, exc, answer, clock(), creds)
+        return request_error(endpoint, exc, answer, clock(), creds)
     return _judged(endpoint, answer, ok, api, clock(), offset, creds, pacer, reservation)
 
 
 async def attempt_async(
-    endpoint: ModuleType,
+    endpoint: Endpoint,
     request: dict[str, Any],
     ok: type[T],
     *,
@@ -333,5 +345,5 @@ async def attempt_async(
         finally:
             await answer.aclose()
     except httpx.RequestError as exc:
-        return failure(endpoint, exc, answer, clock(), creds)
+        return request_error(endpoint, exc, answer, clock(), creds)
     return _judged(endpoint, answer, ok, api, clock(), offset, creds, pacer, reservation)

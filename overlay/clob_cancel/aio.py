@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from types import ModuleType, TracebackType
+from types import TracebackType
 from typing import Any, Self, Unpack
 
 import httpx
@@ -20,7 +20,7 @@ from clob_cancel_client.api.heartbeat import send_heartbeat as _send_heartbeat
 from clob_cancel_client.api.support import get_server_time as _get_server_time
 from clob_cancel_client.models import CancelOrderRequest, CancelOrdersResponse, HeartbeatResponse
 
-from ._call import attempt_async, operation_name
+from ._call import Endpoint, attempt_async, operation_name
 from ._transport import Backend, async_http_client, choose_backend
 from .accounting import Batches, reconcile
 from .checks import check_id, check_ids, market_request, positive_int
@@ -92,7 +92,7 @@ class AsyncCancelClient(ClientCore):
     async def cancel(self, order_id: str) -> CancelOrdersResponse:
         """Cancel one order (DELETE /order)."""
         body = CancelOrderRequest(order_id=check_id(order_id, "order_id"))
-        return await self._send(_cancel_order, _cancel_order._get_kwargs(body=body), [order_id])
+        return await self._send(_cancel_order, _cancel_order.build_request(body=body), [order_id])
 
     async def cancel_orders(
         self, order_ids: Iterable[str], *, progress: Callable[[int, int], None] | None = None
@@ -113,7 +113,7 @@ class AsyncCancelClient(ClientCore):
             if item is None:
                 return False
             key, chunk = item
-            request = _cancel_orders._get_kwargs(body=chunk)
+            request = _cancel_orders.build_request(body=chunk)
             try:
                 answer = await self._send(_cancel_orders, request, chunk, cost=len(chunk))
             except OversizedBatch:
@@ -139,14 +139,14 @@ class AsyncCancelClient(ClientCore):
 
     async def cancel_all(self) -> CancelOrdersResponse:
         """Cancel every open order of the account (DELETE /cancel-all)."""
-        return await self._send(_cancel_all, _cancel_all._get_kwargs())
+        return await self._send(_cancel_all, _cancel_all.build_request())
 
     async def cancel_market_orders(
         self, market: str | None = None, asset_id: str | None = None
     ) -> CancelOrdersResponse:
         """See :meth:`CancelClient.cancel_market_orders` (neither filter: ValueError)."""
         body = market_request(market, asset_id)
-        request = _cancel_market_orders._get_kwargs(body=body)
+        request = _cancel_market_orders.build_request(body=body)
         return await self._send(_cancel_market_orders, request)
 
     async def send_heartbeat(self, heartbeat_id: str = "", *, timeout: float | None = None) -> str:
@@ -182,7 +182,7 @@ class AsyncCancelClient(ClientCore):
     async def measure_clock_offset(self) -> float:
         """See :meth:`CancelClient.measure_clock_offset`."""
         sent = self._clock()
-        request = _get_server_time._get_kwargs()
+        request = _get_server_time.build_request()
         answer = await attempt_async(
             _get_server_time, request, int, api=self._api, clock=self._clock
         )
@@ -198,7 +198,7 @@ class AsyncCancelClient(ClientCore):
 
     async def _send(
         self,
-        endpoint: ModuleType,
+        endpoint: Endpoint,
         request: dict[str, Any],
         requested: Sequence[str] | None = None,
         cost: int = 1,

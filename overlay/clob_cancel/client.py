@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
-from types import ModuleType, TracebackType
+from types import TracebackType
 from typing import Any, Self, Unpack
 
 import httpx
@@ -20,7 +20,7 @@ from clob_cancel_client.api.heartbeat import send_heartbeat as _send_heartbeat
 from clob_cancel_client.api.support import get_server_time as _get_server_time
 from clob_cancel_client.models import CancelOrderRequest, CancelOrdersResponse, HeartbeatResponse
 
-from ._call import attempt, operation_name
+from ._call import Endpoint, attempt, operation_name
 from .accounting import Batches, reconcile
 from .checks import check_id, check_ids, market_request
 from .core import OPTIONS_DOC, ClientCore, ClientOptions
@@ -70,7 +70,7 @@ class CancelClient(ClientCore):
     def cancel(self, order_id: str) -> CancelOrdersResponse:
         """Cancel one order (DELETE /order)."""
         body = CancelOrderRequest(order_id=check_id(order_id, "order_id"))
-        return self._send(_cancel_order, _cancel_order._get_kwargs(body=body), [order_id])
+        return self._send(_cancel_order, _cancel_order.build_request(body=body), [order_id])
 
     def cancel_orders(
         self, order_ids: Iterable[str], *, progress: Callable[[int, int], None] | None = None
@@ -88,7 +88,7 @@ class CancelClient(ClientCore):
         batches = Batches(check_ids(order_ids), self._pacer.batch_limit(self._max_ids), progress)
         while (item := batches.take(self._pacer.batch_limit(self._max_ids))) is not None:
             key, chunk = item
-            request = _cancel_orders._get_kwargs(body=chunk)
+            request = _cancel_orders.build_request(body=chunk)
             try:
                 answer = self._send(_cancel_orders, request, chunk, cost=len(chunk))
             except OversizedBatch:
@@ -102,7 +102,7 @@ class CancelClient(ClientCore):
 
     def cancel_all(self) -> CancelOrdersResponse:
         """Cancel every open order of the account (DELETE /cancel-all)."""
-        return self._send(_cancel_all, _cancel_all._get_kwargs())
+        return self._send(_cancel_all, _cancel_all.build_request())
 
     def cancel_market_orders(
         self, market: str | None = None, asset_id: str | None = None
@@ -112,7 +112,7 @@ class CancelClient(ClientCore):
         server would then cancel everything: a kill switch must not cancel all by omission, so
         call ``cancel_all()`` for that."""
         body = market_request(market, asset_id)
-        return self._send(_cancel_market_orders, _cancel_market_orders._get_kwargs(body=body))
+        return self._send(_cancel_market_orders, _cancel_market_orders.build_request(body=body))
 
     def send_heartbeat(self, heartbeat_id: str = "", *, timeout: float | None = None) -> str:
         """Send one order heartbeat (POST /v1/heartbeats) and return the id to send next.
@@ -156,7 +156,7 @@ class CancelClient(ClientCore):
         """Read GET /time and sign with the server's clock from now on; returns the offset in
         seconds (server minus local). Raises a CancelError when the read fails."""
         sent = self._clock()
-        request = _get_server_time._get_kwargs()
+        request = _get_server_time.build_request()
         answer = attempt(_get_server_time, request, int, api=self._api, clock=self._clock)
         return self._set_offset(answer, sent)
 
@@ -169,7 +169,7 @@ class CancelClient(ClientCore):
 
     def _send(
         self,
-        endpoint: ModuleType,
+        endpoint: Endpoint,
         request: dict[str, Any],
         requested: Sequence[str] | None = None,
         cost: int = 1,

@@ -31,7 +31,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS
 """10 s to read, write or wait for a pooled connection, 5 s to connect."""
 
 WaitListener = Callable[[dict[str, Any], CancelError | None, int, float], None]
-"""Told of each wait before a cancel's request is sent: the request (``_get_kwargs``' dict, its
+"""Told of each wait before a cancel's request is sent: the request (``build_request``'s dict, its
 ``url`` resolved), the error being retried (None for a pause for the rate-limit bucket), the
 retry's number (1 for the first) and the seconds."""
 
@@ -208,7 +208,7 @@ class ClientCore:
         if not isinstance(heartbeat_id, str):
             raise TypeError(f"heartbeat_id must be a str, got {type(heartbeat_id).__name__}")
         check_utf8(heartbeat_id, "heartbeat_id")
-        request = send_heartbeat._get_kwargs(body=HeartbeatRequest(heartbeat_id=heartbeat_id))
+        request = send_heartbeat.build_request(body=HeartbeatRequest(heartbeat_id=heartbeat_id))
         if timeout is not None:
             request["timeout"] = httpx.Timeout(max(timeout, 0.001))
         return self._resolve(request)

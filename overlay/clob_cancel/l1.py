@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from types import ModuleType
-from typing import Any, TypedDict, Unpack
+from typing import Any, Protocol, TypedDict, Unpack
 
 import httpx
 
@@ -19,7 +18,7 @@ from clob_cancel_client.api.support import create_api_key as _create
 from clob_cancel_client.api.support import derive_api_key as _derive
 from clob_cancel_client.models import ApiCredentials
 
-from ._call import HeadersAuth, attempt, operation_name
+from ._call import Endpoint, HeadersAuth, attempt, operation_name
 from .core import DEFAULT_TIMEOUT
 from .defaults import POLYGON
 from .errors import BadRequestError, CancelError, UnexpectedAnswerError
@@ -111,8 +110,14 @@ class L1Options(TypedDict, total=False):
     clock: Callable[[], float]
 
 
+class L1Endpoint(Endpoint, Protocol):
+    """create_api_key and derive_api_key: requests without arguments (the L1 headers sign)."""
+
+    def build_request(self) -> dict[str, Any]: ...
+
+
 def _l1_call(
-    endpoint: ModuleType,
+    endpoint: L1Endpoint,
     base_url: str,
     private_key: str,
     *,
@@ -133,7 +138,7 @@ def _l1_call(
     )
     with http:
         api.set_httpx_client(http)
-        answer = attempt(endpoint, endpoint._get_kwargs(), ApiCredentials, api=api, clock=clock)
+        answer = attempt(endpoint, endpoint.build_request(), ApiCredentials, api=api, clock=clock)
     if isinstance(answer, CancelError):
         raise answer
     try:

@@ -76,6 +76,11 @@ def _parse_response(
         return None
 
 
+# The public seam for callers that send the request themselves (the clob_cancel overlay).
+build_request = _get_kwargs
+parse_response = _parse_response
+
+
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[CancelOrdersResponse | ErrorResponse]:

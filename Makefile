@@ -50,8 +50,9 @@ spec-diff: $(STAMP) ## fail on a spec change that breaks clients or servers sinc
 drift: $(STAMP) ## compare the spec with Polymarket's published one (UPSTREAM=file or URL; default: the committed copy)
 	$(BIN)/python -m tools.specgate drift $(if $(UPSTREAM),--upstream "$(UPSTREAM)")
 
-lint: $(STAMP) ## validate the spec, ruff and mypy --strict on hand-written code
+lint: $(STAMP) ## validate the spec, ruff, mypy --strict on hand-written code, no private imports across modules
 	$(BIN)/openapi-spec-validator $(SPEC)
+	$(BIN)/python -m tools.private_imports overlay/clob_cancel mock/clob_cancel_mock
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy overlay mock conformance tests bench examples tools

@@ -231,6 +231,19 @@ class AsyncCancelClient(ClientCore):
             retries_done += 1
 
 
+AsyncStopWait = Callable[[asyncio.Event, float], Awaitable[bool]]
+"""How the keeper's task waits before a send: ``(stop, seconds)`` -> whether ``stop`` was set."""
+
+
+async def wait_for_stop(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait up to ``seconds`` for ``stop``; whether it was set (the keeper's default wait)."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
 class AsyncHeartbeatKeeper:
     __doc__ = (
         """:class:`HeartbeatKeeper` as an asyncio task: ``async with client.heartbeat() as
@@ -249,9 +262,11 @@ class AsyncHeartbeatKeeper:
         on_failure: FailureCallback | None = None,
         on_lapse: LapseCallback | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wait_for_stop: AsyncStopWait = wait_for_stop,
     ) -> None:
         self._client = client
         self._chain = HeartbeatChain(interval, deadline, on_failure, on_lapse, clock)
+        self._wait_for_stop = wait_for_stop
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -282,12 +297,7 @@ class AsyncHeartbeatKeeper:
     async def _run(self, wait: float | None) -> None:
         chain = self._chain
         try:
-            while wait is not None:
-                try:
-                    await asyncio.wait_for(self._stop.wait(), wait)
-                    return  # stopped
-                except TimeoutError:
-                    pass
+            while wait is not None and not await self._wait_for_stop(self._stop, wait):
                 if (slot := chain.next_send()) is None:
                     return
                 sent_at, timeout = slot

@@ -35,6 +35,14 @@ _LAST_CHANCE = 0.05  # seconds: with less left before the deadline, no send can 
 
 FailureCallback = Callable[[CancelError, float], None]
 LapseCallback = Callable[[HeartbeatLapsedError], None]
+StopWait = Callable[[threading.Event, float], bool]
+"""How the keeper's thread waits before a send: ``(stop, seconds)`` -> whether ``stop`` was set
+(by default ``stop.wait(seconds)``; a test passes one that advances a fake clock)."""
+
+
+def wait_for_stop(stop: threading.Event, seconds: float) -> bool:
+    """Wait up to ``seconds`` for ``stop``; whether it was set (the keeper's default wait)."""
+    return stop.wait(seconds)
 
 
 class HeartbeatSender(Protocol):
@@ -160,7 +168,9 @@ KEEPER_OPTIONS_DOC = """
     ``interval``: seconds between heartbeats (default 5); ``deadline``: the server's (default 10);
     ``on_failure(error, seconds_left)``: every failed send; ``on_lapse(error)``: the deadline
     passed without an accepted send (the keeper then stops). Callbacks run on the keeper's
-    thread or task; an exception they raise is logged.
+    thread or task; an exception they raise is logged. ``clock`` (monotonic seconds) and
+    ``wait_for_stop(stop, seconds)`` (whether ``stop`` was set within ``seconds``) are
+    injectable for tests.
 """
 
 
@@ -183,9 +193,11 @@ class HeartbeatKeeper:
         on_failure: FailureCallback | None = None,
         on_lapse: LapseCallback | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wait_for_stop: StopWait = wait_for_stop,
     ) -> None:
         self._client = client
         self._chain = HeartbeatChain(interval, deadline, on_failure, on_lapse, clock)
+        self._wait_for_stop = wait_for_stop
         self._stop = threading.Event()
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
@@ -222,7 +234,7 @@ class HeartbeatKeeper:
     def _run(self, wait: float | None) -> None:
         chain = self._chain
         try:
-            while wait is not None and not self._stop.wait(wait):
+            while wait is not None and not self._wait_for_stop(self._stop, wait):
                 if (slot := chain.next_send()) is None:
                     return
                 sent_at, timeout = slot

@@ -1,6 +1,7 @@
-"""The heartbeat keepers against misbehaving servers (httpx.MockTransport, real time on a short
-scale: interval 0.1 s, deadline 1 s): every failed send is reported, the chain recovers from a
-mismatch, and when the deadline can no longer be met the keeper says so and stops, never
+"""The heartbeat keepers against misbehaving servers (httpx.MockTransport, on fake time: interval
+0.1 s, deadline 1 s of a clock that moves only when the keeper waits or a send hangs, so that
+each schedule is exact and no test sleeps): every failed send is reported, the chain recovers
+from a mismatch, and when the deadline can no longer be met the keeper says so and stops, never
 silently."""
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
 
 from clob_cancel import (
     AsyncCancelClient,
+    AsyncHeartbeatKeeper,
     CancelClient,
     CancelError,
+    HeartbeatKeeper,
     HeartbeatLapsedError,
     HeartbeatMismatchError,
     TransportError,
@@ -31,13 +35,53 @@ INTERVAL, DEADLINE = 0.1, 1.0
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
-class HeartbeatServer:
-    """A correct heartbeat chain (ids hb1, hb2, ...), with ``faults`` served first: each a
-    status code, an exception to raise, or "hang" (wait out the request's timeout)."""
+class FakeTime:
+    """Monotonic seconds that move only when the keeper waits (by the wait, at once) or a send
+    hangs (by its timeout), up to ``until``: a wait that would pass it parks the keeper until
+    it is stopped (``parked`` is then set)."""
 
-    def __init__(self, *faults: int | Exception | str, expected: str = "") -> None:
+    def __init__(self, until: float) -> None:
+        self.now = 0.0
+        self.until = until
+        self.parked = threading.Event()
+
+    def clock(self) -> float:
+        return self.now
+
+    def wait(self, stop: threading.Event, seconds: float) -> bool:
+        if not stop.is_set() and self.now + seconds > self.until:
+            self.parked.set()
+            return stop.wait()
+        self.now += seconds
+        return stop.is_set()
+
+    async def async_wait(self, stop: asyncio.Event, seconds: float) -> bool:
+        if not stop.is_set() and self.now + seconds > self.until:
+            self.parked.set()
+            await stop.wait()
+            return True
+        self.now += seconds
+        await asyncio.sleep(0)
+        return stop.is_set()
+
+
+class HeartbeatServer:
+    """A correct heartbeat chain (ids hb1, hb2, ...), with ``faults`` served once ``after``
+    sends were accepted: each a status code, an exception to raise, "hang" (wait out the
+    request's timeout: on ``time`` when given) or "mismatch" (another process moved the chain
+    on to "moved-on")."""
+
+    def __init__(
+        self,
+        *faults: int | Exception | str,
+        expected: str = "",
+        after: int = 0,
+        time: FakeTime | None = None,
+    ) -> None:
         self.faults = list(faults)
         self.expected = expected
+        self.after = after
+        self.time = time
         self.sent: list[str] = []
         self.count = 0
         self.lock = threading.Lock()
@@ -48,7 +92,9 @@ class HeartbeatServer:
         sent = json.loads(request.content)["heartbeat_id"]
         with self.lock:
             self.sent.append(sent)
-            fault = self.faults.pop(0) if self.faults else None
+            fault = self.faults.pop(0) if self.faults and self.count >= self.after else None
+            if fault == "mismatch":
+                fault, self.expected = None, "moved-on"
             if fault is None and sent != self.expected:
                 return httpx.Response(
                     400, json={"error_msg": "Invalid Heartbeat ID", "heartbeat_id": self.expected}
@@ -58,7 +104,10 @@ class HeartbeatServer:
                 self.expected = f"hb{self.count}"
                 return httpx.Response(200, json={"heartbeat_id": self.expected})
         if fault == "hang":
-            time.sleep(request.extensions["timeout"]["read"])
+            if self.time is None:
+                time.sleep(request.extensions["timeout"]["read"])
+            else:
+                self.time.now += request.extensions["timeout"]["read"]
             raise httpx.ReadTimeout("timed out", request=request)
         if isinstance(fault, Exception):
             raise fault
@@ -69,6 +118,25 @@ class HeartbeatServer:
 def client(server: Handler) -> CancelClient:
     transport = httpx.MockTransport(server)
     return CancelClient(BASE_URL, CREDS, ADDRESS, httpx_client_kwargs={"transport": transport})
+
+
+def keeper(c: CancelClient, fake: FakeTime, **callbacks: Any) -> HeartbeatKeeper:
+    return HeartbeatKeeper(
+        c,
+        interval=INTERVAL,
+        deadline=DEADLINE,
+        clock=fake.clock,
+        wait_for_stop=fake.wait,
+        **callbacks,
+    )
+
+
+def wait_until(done: Callable[[], bool]) -> None:
+    """Real time, for the keeper's thread to get there (on fake time it needs next to none)."""
+    give_up = time.monotonic() + 10
+    while not done():
+        assert time.monotonic() < give_up, "the keeper's thread never got there"
+        time.sleep(0.005)
 
 
 class Reports:
@@ -96,19 +164,14 @@ def test_one_send_returns_the_next_id_and_a_mismatch_names_the_expected_one() ->
 
 
 def test_the_keeper_chains_ids_every_interval_and_stops_when_told() -> None:
+    fake = FakeTime(until=6.5 * INTERVAL)
     server = HeartbeatServer()
     reports = Reports()
-    with (
-        client(server) as c,
-        c.heartbeat(interval=INTERVAL, deadline=DEADLINE, on_failure=reports.failure) as keeper,
-    ):
-        time.sleep(6 * INTERVAL)
-    sent = list(server.sent)
-    assert sent[:4] == ["", "hb1", "hb2", "hb3"]
-    assert sent == ["", *(f"hb{n}" for n in range(1, len(sent)))]
-    assert reports.failures == [] and keeper.lapse is None
-    time.sleep(3 * INTERVAL)
-    assert server.sent == sent  # stopped: nothing more is sent
+    with client(server) as c, keeper(c, fake, on_failure=reports.failure) as running:
+        assert fake.parked.wait(10)
+    assert server.sent == ["", "hb1", "hb2", "hb3", "hb4", "hb5", "hb6"]  # at 0, 0.1, ... 0.6
+    assert reports.failures == [] and running.lapse is None
+    assert running.heartbeat_id == "hb7"  # stopped (the thread joined): nothing more is sent
 
 
 @pytest.mark.parametrize(
@@ -125,20 +188,16 @@ def test_every_failed_send_is_reported_and_the_keeper_recovers(
     faults: tuple[int | Exception | str, ...], caplog: pytest.LogCaptureFixture
 ) -> None:
     mismatch = faults == ("mismatch",)
-    server = HeartbeatServer()
+    fake = FakeTime(until=1.5 * DEADLINE)
+    server = HeartbeatServer(*faults, after=1, time=fake)  # the first send accepted
     reports = Reports()
     with (
         caplog.at_level(logging.WARNING, "clob_cancel"),
         client(server) as c,
-        c.heartbeat(interval=INTERVAL, deadline=DEADLINE, on_failure=reports.failure) as keeper,
+        keeper(c, fake, on_failure=reports.failure) as running,
     ):
-        with server.lock:
-            if mismatch:
-                server.expected = "moved-on"  # another process sent one: the chain moved
-            else:
-                server.faults = list(faults)
-        time.sleep(1.5 * DEADLINE)
-    expected = 1 if mismatch else len(faults)
+        assert fake.parked.wait(10)
+    expected = len(faults)
     assert len(reports.failures) == expected
     assert all(0 < left <= DEADLINE for _, left in reports.failures)
     kinds = {
@@ -149,8 +208,8 @@ def test_every_failed_send_is_reported_and_the_keeper_recovers(
     }
     assert all(isinstance(e, tuple(kinds.values())) for e, _ in reports.failures)
     assert caplog.text.count("heartbeat failed") == expected
-    assert keeper.lapse is None
-    assert server.count >= 4  # kept going after the failures
+    assert running.lapse is None
+    assert server.count >= 8  # kept going after the failures, every 0.1 s
     if mismatch:
         assert "moved-on" in server.sent  # resent with the id the server named
 
@@ -158,36 +217,31 @@ def test_every_failed_send_is_reported_and_the_keeper_recovers(
 def test_a_lapse_is_said_loudly_and_raised_where_the_caller_waits(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    server = HeartbeatServer()
+    fake = FakeTime(until=60)
+    server = HeartbeatServer(*[500] * 1000, after=1, time=fake)  # every send fails after the first
     reports = Reports()
     with caplog.at_level(logging.WARNING, "clob_cancel"), client(server) as c:
-        keeper = c.heartbeat(
-            interval=INTERVAL, deadline=DEADLINE, on_failure=reports.failure, on_lapse=reports.lapse
-        ).start()
-        with server.lock:
-            server.faults = [500] * 1000  # the server fails every send from now on
+        running = keeper(c, fake, on_failure=reports.failure, on_lapse=reports.lapse).start()
         with pytest.raises(HeartbeatLapsedError) as raised:
-            keeper.wait(timeout=5)
+            running.wait(timeout=10)
     assert reports.lapses == [raised.value]
     assert "every open order of the API key" in str(raised.value)
     assert len(reports.failures) >= 3
     assert "no heartbeat accepted" in caplog.text
-    sent = len(server.sent)
-    time.sleep(3 * INTERVAL)
-    assert len(server.sent) == sent  # stopped after the lapse
+    assert not fake.parked.is_set()  # the thread ended at the lapse: it never waited again
+    assert DEADLINE - 0.05 <= fake.now <= DEADLINE  # within _LAST_CHANCE of the deadline
 
 
 def test_a_hang_longer_than_the_deadline_lapses_and_the_with_block_raises() -> None:
-    server = HeartbeatServer()
+    fake = FakeTime(until=60)
+    server = HeartbeatServer(*["hang"] * 100, after=1, time=fake)
     reports = Reports()
     with (
         pytest.raises(HeartbeatLapsedError),
         client(server) as c,
-        c.heartbeat(interval=INTERVAL, deadline=DEADLINE, on_lapse=reports.lapse),
+        keeper(c, fake, on_lapse=reports.lapse) as running,
     ):
-        with server.lock:
-            server.faults = ["hang"] * 100
-        time.sleep(DEADLINE + 6 * INTERVAL)
+        wait_until(lambda: running.lapse is not None)
     assert len(reports.lapses) == 1
 
 
@@ -210,19 +264,18 @@ def test_start_joins_a_chain_armed_by_another_process() -> None:
 def test_a_callback_that_raises_is_logged_and_the_keeper_goes_on(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    server = HeartbeatServer()
+    fake = FakeTime(until=1.5 * DEADLINE)
+    server = HeartbeatServer(500, after=1)
 
     def broken(error: CancelError, left: float) -> None:
         raise RuntimeError("bug in the callback")
 
     with caplog.at_level(logging.WARNING, "clob_cancel"), client(server) as c:
-        with c.heartbeat(interval=INTERVAL, deadline=DEADLINE, on_failure=broken) as keeper:
-            with server.lock:
-                server.faults = [500]
-            time.sleep(1.5 * DEADLINE)
-        assert keeper.lapse is None
+        with keeper(c, fake, on_failure=broken) as running:
+            assert fake.parked.wait(10)
+        assert running.lapse is None
     assert "a heartbeat callback failed" in caplog.text
-    assert server.count >= 4
+    assert server.count >= 8
 
 
 def test_interval_must_be_below_the_deadline() -> None:
@@ -231,8 +284,19 @@ def test_interval_must_be_below_the_deadline() -> None:
 
 
 def test_the_async_keeper_chains_reports_and_lapses() -> None:
-    server = HeartbeatServer()
+    fake = FakeTime(until=8.5 * INTERVAL)
+    server = HeartbeatServer(500, after=4)
     reports = Reports()
+
+    def async_keeper(c: AsyncCancelClient, **callbacks: Any) -> AsyncHeartbeatKeeper:
+        return AsyncHeartbeatKeeper(
+            c,
+            interval=INTERVAL,
+            deadline=DEADLINE,
+            clock=fake.clock,
+            wait_for_stop=fake.async_wait,
+            **callbacks,
+        )
 
     async def run() -> None:
         transport = httpx.MockTransport(server)
@@ -241,21 +305,16 @@ def test_the_async_keeper_chains_reports_and_lapses() -> None:
                 BASE_URL, CREDS, ADDRESS, httpx_client_kwargs={"transport": transport}
             ) as c,
         ):
-            async with c.heartbeat(
-                interval=INTERVAL, deadline=DEADLINE, on_failure=reports.failure
-            ):
-                await asyncio.sleep(4 * INTERVAL)
-                with server.lock:
-                    server.faults = [500]
-                await asyncio.sleep(4 * INTERVAL)
-            keeper = await c.heartbeat(
-                interval=INTERVAL, deadline=DEADLINE, on_lapse=reports.lapse
-            ).start()
-            with server.lock:
-                server.faults = [500] * 1000
+            async with async_keeper(c, on_failure=reports.failure):
+                while not fake.parked.is_set():
+                    await asyncio.sleep(0.001)
+            fake.until, fake.now = 60, 0.0
+            with server.lock:  # every send fails after the next keeper's first
+                server.faults, server.after = [500] * 1000, server.count + 1
+            running = await async_keeper(c, on_lapse=reports.lapse).start()
             with pytest.raises(HeartbeatLapsedError):
-                await asyncio.wait_for(keeper.wait(), 5)
+                await asyncio.wait_for(running.wait(), 10)
 
     asyncio.run(run())
     assert len(reports.failures) == 1 and len(reports.lapses) == 1
-    assert server.count >= 6
+    assert server.count >= 8

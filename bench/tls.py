@@ -1,7 +1,7 @@
 """An ASGI app (the mock CLOB) served over TLS by hypercorn on 127.0.0.1, with a throwaway CA
 and certificate made by trustme, speaking HTTP/2 or HTTP/1.1 as the client offers by ALPN.
 
-Used by the HTTP/2 tests (tests/integration/test_http2.py) and the TLS rows of the benchmark,
+Used by the HTTP/2 tests (tests/client/test_http2.py) and the TLS rows of the benchmark,
 which runs it as its own process pinned to the server's core:
 
     with TlsServer(app) as server:

@@ -6,7 +6,7 @@ under concurrency (httpx issue #3215): at 32 cancels in flight it served a seven
 sync thread did. The generated client stays on httpx; only the transport below it changes, so
 the requests built, the L2 signature over the exact bytes (an httpx.Auth) and the answers parsed
 are the same on both. httpx-aiohttp's transport is used with six corrections, each tested
-against real sockets (tests/unit/test_client_sockets.py, tests/integration/test_client_mock.py):
+against real sockets (tests/client/test_client_sockets.py, tests/client/test_client_mock.py):
 
 - its errors are mapped by what aiohttp raised, so that "never sent" and "sent, fate unknown" are
   told apart as on httpx's transport (it maps every aiohttp connection error, a server hanging

@@ -52,7 +52,7 @@ H2_MISSING = "http2=True needs the h2 package: pip install 'clob-cancel[http2]'"
 
 
 def installed(package: str) -> bool:
-    """Whether ``package`` can be imported, without importing it (aiohttp takes ~75 ms)."""
+    """Whether ``package`` can be imported, without importing it (aiohttp's import is slow)."""
     return importlib.util.find_spec(package) is not None
 
 

@@ -40,7 +40,7 @@ def check_ids(order_ids: Iterable[str]) -> list[str]:
     try:
         # At C speed, and no set: duplicates matter only across requests (Batches.split).
         joined = "".join(ids)  # TypeError on any non-str
-        valid = all(ids)  # no empty id; 30% faster than `"" not in ids`
+        valid = all(ids)  # no empty id; faster than `"" not in ids` (bench/README.md)
         if valid and not joined.isascii():
             joined.encode()  # UnicodeEncodeError (a ValueError) on a lone surrogate
     except (TypeError, ValueError):

@@ -68,6 +68,11 @@ test: lint check-generated spec-diff ## install, lint, check generated/ and the 
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --ignore=$(CONTRACT_TESTS)
 	$(BIN)/pytest $(CONTRACT_TESTS)
 
+# The inner loop: every test not marked slow (tests/README.md says what is), no lint (< 90 s).
+.PHONY: test-fast
+test-fast: $(STAMP) ## run the tests not marked slow, on 2 workers (< 90 s)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow" --ignore=$(CONTRACT_TESTS)
+
 .PHONY: demo
 demo: $(STAMP) ## the whole pipeline: mock, client, CLI and a short conformance run (~30 s)
 	$(BIN)/python examples/demo.py

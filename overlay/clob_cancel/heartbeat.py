@@ -15,7 +15,8 @@ on it (``wait()``, ``check()``, leaving the ``with`` block). ``check()`` also re
 deadline passing is a lapse even while a send hangs, so a caller's loop sees it on time.
 
 Two answers are not what they seem. A mismatch naming another id (another process on the key
-moved the chain) is resent at once and reported only if that resend fails too. A mismatch naming
+moved the chain) is resent at once, up to START_TRIES times in a row before it is reported (two
+processes sending at the same moment can each miss once more). A mismatch naming
 ``""`` once the chain was armed is the server saying it lapsed: it has canceled every open order
 of the key, so that is the lapse, never a hiccup to re-arm past.
 """
@@ -126,7 +127,7 @@ class HeartbeatChain:
                 self.lapsed(error, by_server=True)
                 return None
             self.heartbeat_id = error.expected_id  # resend at once with the id the server named
-        if not (mismatch and self.failures == 1):  # another process moved the chain: no alarm
+        if not (mismatch and self.failures <= START_TRIES):  # another process moved the chain
             self.report(error, left)
         if left < _LAST_CHANCE:
             self.lapsed(error)
@@ -292,11 +293,12 @@ class HeartbeatKeeper:
         finally:
             self._done.set()
 
-    def stop(self) -> None:
-        """Stop sending (the server cancels every open order of the key after the deadline)."""
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop sending (the server cancels every open order of the key after the deadline);
+        waits for a send in flight, at most ``timeout`` (a hung send may hold it long)."""
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join()
+            self._thread.join(timeout)
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until the keeper stops or ``timeout`` passes; raises the lapse error, if any

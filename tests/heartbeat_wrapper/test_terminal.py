@@ -4,6 +4,7 @@ good; the shell has its terminal back afterwards."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import select
@@ -57,10 +58,8 @@ class Terminal:
 
     def close(self) -> None:
         os.close(self.fd)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         os.waitpid(self.pid, 0)
 
 

@@ -123,9 +123,13 @@ class Group:
                 _set_foreground(terminal, os.getpgrp())
 
         self.watchdog = _start_watchdog()
-        self.process = subprocess.Popen(
-            argv, executable=program, process_group=0, preexec_fn=in_the_child
-        )
+        try:
+            self.process = subprocess.Popen(
+                argv, executable=program, process_group=0, preexec_fn=in_the_child
+            )
+        except BaseException:
+            self._dismiss_watchdog()  # nothing to watch
+            raise
         self.pid = self.pgid = self.process.pid
         self.terminal = terminal
         self.status: int | None = None  # the command's exit code, once reaped
@@ -172,14 +176,17 @@ class Group:
 
     def close(self) -> None:
         """The group is done: tell the watchdog so, take the terminal back."""
+        self._dismiss_watchdog()
+        if self.terminal is not None:
+            _set_foreground(self.terminal, os.getpgrp())
+
+    def _dismiss_watchdog(self) -> None:
         if self.watchdog.stdin is not None:
             with contextlib.suppress(OSError):
                 self.watchdog.stdin.write(b"done\n")
                 self.watchdog.stdin.close()
         with contextlib.suppress(subprocess.TimeoutExpired, ChildProcessError):
             self.watchdog.wait(2)
-        if self.terminal is not None:
-            _set_foreground(self.terminal, os.getpgrp())
 
 
 def _start_watchdog() -> subprocess.Popen[bytes]:
@@ -232,6 +239,8 @@ def run_armed(
     try:
         return _supervise(group, command[0], keeper, say, grace, caught)
     finally:
+        if group.status is None:  # only a bug ends supervision early: no bot left unwatched
+            group.signal(signal.SIGKILL)
         group.close()
 
 

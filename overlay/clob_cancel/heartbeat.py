@@ -208,8 +208,9 @@ KEEPER_OPTIONS_DOC = """
 
     ``interval``: seconds between heartbeats (default 5); ``deadline``: the server's (default 10);
     ``on_failure(error, seconds_left)``: every failed send; ``on_lapse(error)``: the deadline
-    passed without an accepted send (the keeper then stops). Callbacks run on the keeper's
-    thread or task; an exception they raise is logged.
+    passed without an accepted send, or the server said it lapsed (the keeper then stops).
+    Callbacks run on the keeper's thread or task (``on_lapse`` on the caller's, when its
+    ``check()`` found the deadline passed by the clock); an exception they raise is logged.
 """
 
 

@@ -156,7 +156,7 @@ def heartbeat_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
                 "last accepted one)"
             )
             ending = run_armed(command, program, keeper, say, args.grace, caught)
-            keeper.stop(timeout=_LAST_SEND_WAIT)
+            keeper.stop(timeout=0 if keeper.lapse else _LAST_SEND_WAIT)  # no use after a lapse
             if keeper.lapse is not None:
                 what = f"{ending.what}; {_lapse_words(keeper.lapse)}"
                 ending = Ending(ExitCode.FAILED, what, lapsed=True)

@@ -215,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Send order heartbeats (POST /v1/heartbeats). The first one arms the "
         "server's dead-man's switch for the WHOLE API KEY, in every process: once no heartbeat "
         "is accepted for 10 s, the server cancels every open order of the key. With COMMAND "
-        "(after --), arm first (COMMAND is not started if that fails), run COMMAND in its own "
+        "(after --), check that it can be run (exit 127 if not, nothing armed), arm first "
+        "(COMMAND is not started if that fails), run COMMAND in its own "
         "process group with signals passed on to the group, and stop when it exits, with its "
         "exit code: a crashed bot's orders are canceled by the server within the deadline. "
         "COMMAND never outlives the wrapper, and a lapse stops it. Without COMMAND, until "
@@ -224,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     heartbeat.add_argument(
         "--interval",
+        metavar="SECONDS",
         type=float,
         default=HEARTBEAT_INTERVAL,
         help=f"seconds between heartbeats (default {HEARTBEAT_INTERVAL:g}, at least "
@@ -231,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     heartbeat.add_argument(
         "--deadline",
+        metavar="SECONDS",
         type=float,
         default=HEARTBEAT_DEADLINE,
         help="the server's deadline in seconds, after which it cancels "
@@ -238,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     heartbeat.add_argument(
         "--grace",
+        metavar="SECONDS",
         type=float,
         default=STOP_GRACE,
         help="seconds COMMAND's process group is given to exit once asked to stop (a signal, "

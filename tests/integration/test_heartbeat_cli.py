@@ -113,7 +113,7 @@ def test_alone_until_sigint_then_cancel_on_exit_cancels_at_once(clob: object) ->
 
 def test_a_lapse_is_said_and_stops_the_command(clob: object) -> None:
     run = start(clob, "--", "sleep", "30")
-    time.sleep(1.5)
+    armed(clob)
     clob.set_faults({"operations": ["send_heartbeat"], "status": 500})  # type: ignore[attr-defined]
     _, err = run.communicate(timeout=30)
     assert run.returncode == 3

@@ -8,10 +8,10 @@
 - It dies with the wrapper: PR_SET_PDEATHSIG kills the command (our direct child) even when the
   wrapper is SIGKILLed, and a watchdog process kills its whole group then (pdeathsig reaches the
   direct child only, not a launcher script's children).
-- SIGINT/SIGTERM/SIGHUP/SIGQUIT ask the command to stop; SIGTSTP stops it (a suspended wrapper
-  would stop heartbeating a bot that trades on); SIGUSR1/SIGUSR2 are passed on. A command that
-  is stopped (Ctrl-Z, SIGTTIN, SIGSTOP) is stopped for good: a frozen bot's orders must not be
-  kept alive by heartbeats it does not know about.
+- SIGINT/SIGTERM/SIGHUP/SIGQUIT ask the command to stop; SIGTSTP ends it with SIGTERM (the
+  wrapper is never suspended: its heartbeats would stop while the bot trades on); SIGUSR1/SIGUSR2
+  are passed on. A command that is suspended (Ctrl-Z, SIGTTIN, SIGSTOP) is ended with SIGTERM:
+  a frozen bot's orders must not be kept alive by heartbeats it does not know about.
 - In a terminal the command's group is given the foreground, so Ctrl-C and terminal reads reach
   it, and the wrapper takes it back at the end.
 - The main loop reads the keeper's lapse from the clock (``keeper.poll()``), never waiting on

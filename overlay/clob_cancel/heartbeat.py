@@ -7,16 +7,24 @@ the server cancels every open order of the key when no heartbeat is accepted for
 no disarm: stopping a keeper (or the process dying, hanging or losing its network) means the
 server cancels them after the deadline. That is the point; know it before you start one.
 
-A keeper never stops silently. Every failed send is reported (``on_failure(error, seconds_left)``
-and a warning on the ``clob_cancel`` logger) and retried while the deadline can still be met;
-when it can no longer be, the keeper says so (``on_lapse(error)``, an error on the logger), stops,
-and raises :class:`HeartbeatLapsedError` wherever the caller waits on it (``wait()``, ``check()``,
-leaving the ``with`` block).
+A keeper never stops silently. Every failed send is reported once (to ``on_failure(error,
+seconds_left)``, or without one as a warning on the ``clob_cancel`` logger) and retried while the
+deadline can still be met; when it can no longer be, the keeper says so (``on_lapse(error)``, or
+an error on the logger), stops, and raises :class:`HeartbeatLapsedError` wherever the caller waits
+on it (``wait()``, ``check()``, leaving the ``with`` block). ``check()`` also reads the clock: the
+deadline passing is a lapse even while a send hangs, so a caller's loop sees it on time.
+
+Two answers are not what they seem. A mismatch naming another id (another process on the key
+moved the chain) is resent at once, up to START_TRIES times in a row before it is reported (two
+processes sending at the same moment can each miss once more). A mismatch naming
+``""`` once the chain was armed is the server saying it lapsed: it has canceled every open order
+of the key, so that is the lapse, never a hiccup to re-arm past.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -32,6 +40,7 @@ _FIRST_RETRY = 0.25  # seconds before the first retry of a failed send; doubles 
 START_TRIES = 3
 """First sends: "" and then, should the key be armed already, the id the server names."""
 _LAST_CHANCE = 0.05  # seconds: with less left before the deadline, no send can make it
+_POLL = 0.1  # seconds between wait()'s looks at the clock
 
 FailureCallback = Callable[[CancelError, float], None]
 LapseCallback = Callable[[HeartbeatLapsedError], None]
@@ -70,9 +79,10 @@ class HeartbeatChain:
         on_lapse: LapseCallback | None,
         clock: Callable[[], float],
     ) -> None:
-        if not 0 < interval < deadline:
+        if not (0 < interval < deadline and math.isfinite(deadline)):
             raise ValueError(
-                f"interval must be > 0 and below the deadline ({deadline:g} s), got {interval!r}"
+                f"interval must be > 0 and below the deadline ({deadline:g} s, finite), got "
+                f"{interval!r}"
             )
         self.interval, self.deadline, self.clock = interval, deadline, clock
         self.on_failure, self.on_lapse = on_failure, on_lapse
@@ -80,6 +90,7 @@ class HeartbeatChain:
         self.accepted_at: float | None = None  # when the last accepted send left
         self.failures = 0  # in a row
         self.lapse: HeartbeatLapsedError | None = None
+        self._lapse_lock = threading.Lock()  # the keeper's thread and the caller's clock check
 
     def joined(self, error: HeartbeatMismatchError, tries: int) -> None:
         """A first send refused for its id: the key is armed already (another process), so
@@ -93,7 +104,7 @@ class HeartbeatChain:
         leaves room for another); None, the lapse reported, once too little is left."""
         sent_at = self.clock()
         left = self.seconds_left(sent_at)
-        if left < _LAST_CHANCE:
+        if self.lapse is not None or left < _LAST_CHANCE:
             self.lapsed(None)
             return None
         return sent_at, left / 2
@@ -102,26 +113,30 @@ class HeartbeatChain:
         assert self.accepted_at is not None
         return self.accepted_at + self.deadline - now
 
-    def accepted(self, next_id: str, sent_at: float) -> float:
-        """Take the answer of an accepted send; the wait before the next one."""
+    def accepted(self, next_id: str, sent_at: float) -> float | None:
+        """Take the answer of an accepted send; the wait before the next one (None: a lapse was
+        declared meanwhile, by the clock, and a lapse is final)."""
+        if self.lapse is not None:
+            return None
         self.heartbeat_id, self.accepted_at, self.failures = next_id, sent_at, 0
         return max(0.0, sent_at + self.interval - self.clock())
 
     def failed(self, error: CancelError) -> float | None:
         """Report a failed send; the wait before trying again, or None once the deadline can no
-        longer be met (the lapse is then reported too)."""
+        longer be met or the server said it lapsed (the lapse is then reported too)."""
+        if self.lapse is not None:
+            return None
         now = self.clock()
         left = self.seconds_left(now)
         self.failures += 1
+        mismatch = isinstance(error, HeartbeatMismatchError)
         if isinstance(error, HeartbeatMismatchError):
+            if error.expected_id == "":
+                self.lapsed(error, by_server=True)
+                return None
             self.heartbeat_id = error.expected_id  # resend at once with the id the server named
-        _call(self.on_failure, error, left)
-        log.warning(
-            "clob_cancel: heartbeat failed (%s); %.1f s left before the server cancels every "
-            "open order of the API key",
-            error,
-            max(0.0, left),
-        )
+        if not (mismatch and self.failures <= START_TRIES):  # another process moved the chain
+            self.report(error, left)
         if left < _LAST_CHANCE:
             self.lapsed(error)
             return None
@@ -134,23 +149,57 @@ class HeartbeatChain:
         # may take the other half: next_send's timeout).
         return min(wait, left / 2)
 
-    def lapsed(self, cause: BaseException | None) -> HeartbeatLapsedError:
-        silent_for = self.clock() - (self.accepted_at or self.clock())
-        error = HeartbeatLapsedError(
-            "send_heartbeat",
-            f"no heartbeat accepted for {silent_for:.1f} s (deadline {self.deadline:g} s): the "
-            "server cancels, or has canceled, every open order of the API key; the keeper "
-            "stopped",
+    def report(self, error: CancelError, left: float) -> None:
+        """One failed send, said once: to the caller's callback, else to the logger."""
+        if self.on_failure is not None:
+            _call(self.on_failure, error, left)
+            return
+        log.warning(
+            "clob_cancel: heartbeat failed (%s); %.1f s left before the server cancels every "
+            "open order of the API key",
+            error,
+            max(0.0, left),
         )
-        error.__cause__ = cause
-        self.lapse = error
-        _call(self.on_lapse, error)
-        log.error("clob_cancel: %s", error)
+
+    def lapsed(
+        self, cause: BaseException | None, *, by_server: bool = False
+    ) -> HeartbeatLapsedError:
+        """Declare the lapse (once: the keeper's thread and a caller's clock check may race)."""
+        with self._lapse_lock:
+            if self.lapse is not None:
+                return self.lapse
+            silent_for = self.clock() - (self.accepted_at or self.clock())
+            if by_server:
+                what = (
+                    'the server declared the lapse (it expects a new chain, heartbeat id "") '
+                    f"{silent_for:.1f} s after the last accepted heartbeat: it has canceled every "
+                    "open order of the API key"
+                )
+            else:
+                what = (
+                    f"no heartbeat accepted for {silent_for:.1f} s (deadline {self.deadline:g} s):"
+                    " the server cancels, or has canceled, every open order of the API key"
+                )
+            error = HeartbeatLapsedError("send_heartbeat", f"{what}; the keeper stopped")
+            error.__cause__ = cause
+            self.lapse = error
+        if self.on_lapse is not None:
+            _call(self.on_lapse, error)
+        else:
+            log.error("clob_cancel: %s", error)
         return error
 
+    def overdue(self) -> HeartbeatLapsedError | None:
+        """The lapse, declared here by the clock if the deadline has passed without an accepted
+        heartbeat: a send that hangs (or trickles its answer) cannot hide it."""
+        armed = self.lapse is None and self.accepted_at is not None
+        if armed and self.seconds_left(self.clock()) <= 0:
+            self.lapsed(None)
+        return self.lapse
+
     def check(self) -> None:
-        if self.lapse is not None:
-            raise self.lapse
+        if (lapse := self.overdue()) is not None:
+            raise lapse
 
 
 def _call(callback: Callable[..., None] | None, *args: object) -> None:
@@ -167,10 +216,11 @@ KEEPER_OPTIONS_DOC = """
 
     ``interval``: seconds between heartbeats (default 5); ``deadline``: the server's (default 10);
     ``on_failure(error, seconds_left)``: every failed send; ``on_lapse(error)``: the deadline
-    passed without an accepted send (the keeper then stops). Callbacks run on the keeper's
-    thread or task; an exception they raise is logged. ``clock`` (monotonic seconds) and
-    ``wait_for_stop(stop, seconds)`` (whether ``stop`` was set within ``seconds``) are
-    injectable for tests.
+    passed without an accepted send, or the server said it lapsed (the keeper then stops).
+    Callbacks run on the keeper's thread or task (``on_lapse`` on the caller's, when its
+    ``check()`` found the deadline passed by the clock); an exception they raise is logged.
+    ``clock`` (monotonic seconds) and ``wait_for_stop(stop, seconds)`` (whether ``stop`` was set
+    within ``seconds``) are injectable for tests.
 """
 
 
@@ -209,8 +259,14 @@ class HeartbeatKeeper:
 
     @property
     def lapse(self) -> HeartbeatLapsedError | None:
-        """The lapse, once the deadline passed without an accepted heartbeat."""
+        """The lapse, once the deadline passed without an accepted heartbeat (read the clock
+        first with :meth:`poll`)."""
         return self._chain.lapse
+
+    def poll(self) -> HeartbeatLapsedError | None:
+        """The lapse, if any: declared by the clock here once the deadline has passed without
+        an accepted heartbeat, even while the keeper's send hangs. Never blocks."""
+        return self._chain.overdue()
 
     def start(self) -> Self:
         """Send the first heartbeat (arming the switch) and keep sending from a thread. Raises
@@ -250,15 +306,21 @@ class HeartbeatKeeper:
         finally:
             self._done.set()
 
-    def stop(self) -> None:
-        """Stop sending (the server cancels every open order of the key after the deadline)."""
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop sending (the server cancels every open order of the key after the deadline);
+        waits for a send in flight, at most ``timeout`` (a hung send may hold it long)."""
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join()
+            self._thread.join(timeout)
 
     def wait(self, timeout: float | None = None) -> None:
-        """Block until the keeper stops or ``timeout`` passes; raises the lapse error, if any."""
-        self._done.wait(timeout)
+        """Block until the keeper stops or ``timeout`` passes; raises the lapse error, if any
+        (by the clock too: a hung send does not hold this past the deadline)."""
+        end = None if timeout is None else time.monotonic() + timeout
+        while not self._done.wait(_POLL if end is None else min(_POLL, end - time.monotonic())):
+            self._chain.check()
+            if end is not None and time.monotonic() >= end:
+                return
         self._chain.check()
 
     def check(self) -> None:

@@ -84,9 +84,17 @@ def test_an_unreachable_clob_never_starts_the_command(clob: object, tmp_path: Pa
     assert "nothing is armed" in err and "touch not started" in err
 
 
+def armed(clob: object) -> None:
+    """Wait until the wrapper's first heartbeat armed the key (its signal handlers are set)."""
+    began = time.monotonic()
+    while not clob.heartbeats().get(ACCOUNT.api_key, {}).get("armed"):  # type: ignore[attr-defined]
+        assert time.monotonic() - began < 30, "never armed"
+        time.sleep(0.05)
+
+
 def test_signals_are_passed_on_to_the_command(clob: object) -> None:
     run = start(clob, "--", "sleep", "30")
-    time.sleep(1.5)
+    armed(clob)
     run.send_signal(signal.SIGTERM)
     run.communicate(timeout=30)
     assert run.returncode == 128 + signal.SIGTERM  # sleep died of the SIGTERM passed on
@@ -94,7 +102,7 @@ def test_signals_are_passed_on_to_the_command(clob: object) -> None:
 
 def test_alone_until_sigint_then_cancel_on_exit_cancels_at_once(clob: object) -> None:
     run = start(clob, "--cancel-on-exit")
-    time.sleep(1.5)
+    armed(clob)
     assert states(clob) == {"live"}
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=30)
@@ -105,7 +113,7 @@ def test_alone_until_sigint_then_cancel_on_exit_cancels_at_once(clob: object) ->
 
 def test_a_lapse_is_said_and_stops_the_command(clob: object) -> None:
     run = start(clob, "--", "sleep", "30")
-    time.sleep(1.5)
+    armed(clob)
     clob.set_faults({"operations": ["send_heartbeat"], "status": 500})  # type: ignore[attr-defined]
     _, err = run.communicate(timeout=30)
     assert run.returncode == 3

@@ -197,7 +197,7 @@ def test_every_failed_send_is_reported_and_the_keeper_recovers(
         keeper(c, fake, on_failure=reports.failure) as running,
     ):
         assert fake.parked.wait(10)
-    expected = len(faults)
+    expected = 0 if mismatch else len(faults)  # a mismatch resent at once is no alarm
     assert len(reports.failures) == expected
     assert all(0 < left <= DEADLINE for _, left in reports.failures)
     kinds = {
@@ -207,7 +207,7 @@ def test_every_failed_send_is_reported_and_the_keeper_recovers(
         "mismatch": HeartbeatMismatchError,
     }
     assert all(isinstance(e, tuple(kinds.values())) for e, _ in reports.failures)
-    assert caplog.text.count("heartbeat failed") == expected
+    assert "heartbeat failed" not in caplog.text  # said once: to the callback, not the log too
     assert running.lapse is None
     assert server.count >= 8  # kept going after the failures, every 0.1 s
     if mismatch:
@@ -227,7 +227,8 @@ def test_a_lapse_is_said_loudly_and_raised_where_the_caller_waits(
     assert reports.lapses == [raised.value]
     assert "every open order of the API key" in str(raised.value)
     assert len(reports.failures) >= 3
-    assert "no heartbeat accepted" in caplog.text
+    assert "no heartbeat accepted" in str(reports.lapses[0])
+    assert "no heartbeat accepted" not in caplog.text  # said once, to on_lapse
     assert not fake.parked.is_set()  # the thread ended at the lapse: it never waited again
     assert DEADLINE - 0.05 <= fake.now <= DEADLINE  # within _LAST_CHANCE of the deadline
 

@@ -15,7 +15,13 @@ class ExitCode(enum.IntEnum):
     USAGE = 2
     """Bad arguments or credentials: nothing was sent."""
     FAILED = 3
-    """A server or transport error (what is known to be canceled is printed first)."""
+    """A server or transport error (what is known to be canceled is printed first); for
+    ``heartbeat``, also: the switch lapsed (the command is then stopped)."""
+    CANCEL_ON_EXIT_FAILED = 4
+    """``heartbeat --cancel-on-exit``: the cancel-all at the end failed (the server still
+    cancels after the deadline); it wins over the command's own exit code."""
+    COMMAND_NOT_RUN = 127
+    """``heartbeat``: the command was not found or could not be executed (as a shell says it)."""
 
 
 class UsageError(Exception):

@@ -17,6 +17,11 @@ from ..defaults import (
     TIMEOUT_SECONDS,
 )
 
+MIN_HEARTBEAT_INTERVAL = 0.5
+"""seconds: a shorter --interval is a usage error (it would only flood the server)."""
+STOP_GRACE = 5.0
+"""seconds: heartbeat --grace's default."""
+
 URL_SHORTCUTS = {"polymarket": POLYMARKET_CLOB_URL}
 """Names --url (or CLOB_API_URL) may give instead of a URL."""
 
@@ -29,7 +34,8 @@ credentials come from the environment, as in the official client's examples:
 exit codes: 0 all canceled, 1 some not canceled, 2 usage or credential error,
   3 server or transport error (what is known to be canceled is printed first);
   heartbeat: COMMAND's exit code (128+N if a signal N ended it), 3 when the first heartbeat
-  failed (COMMAND not started) or the switch lapsed (COMMAND is then stopped).
+  failed (COMMAND not started) or the switch lapsed (COMMAND is then stopped), 4 when
+  --cancel-on-exit failed, 127 when COMMAND cannot be found or run (nothing armed).
 """
 
 
@@ -209,23 +215,37 @@ def build_parser() -> argparse.ArgumentParser:
         "Send order heartbeats (POST /v1/heartbeats). The first one arms the "
         "server's dead-man's switch for the WHOLE API KEY, in every process: once no heartbeat "
         "is accepted for 10 s, the server cancels every open order of the key. With COMMAND "
-        "(after --), arm first (COMMAND is not started if that fails), run COMMAND with signals "
-        "passed on to it, and stop when it exits, with its exit code: a crashed bot's orders are "
-        "canceled by the server within the deadline. Without COMMAND, until SIGINT/SIGTERM. "
-        "Stopping means the server cancels after the deadline (--cancel-on-exit: at once).",
+        "(after --), check that it can be run (exit 127 if not, nothing armed), arm first "
+        "(COMMAND is not started if that fails), run COMMAND in its own "
+        "process group with signals passed on to the group, and stop when it exits, with its "
+        "exit code: a crashed bot's orders are canceled by the server within the deadline. "
+        "COMMAND never outlives the wrapper, and a lapse stops it. Without COMMAND, until "
+        "SIGINT/SIGTERM. Stopping means the server cancels after the deadline "
+        "(--cancel-on-exit: at once).",
     )
     heartbeat.add_argument(
         "--interval",
+        metavar="SECONDS",
         type=float,
         default=HEARTBEAT_INTERVAL,
-        help=f"seconds between heartbeats (default {HEARTBEAT_INTERVAL:g})",
+        help=f"seconds between heartbeats (default {HEARTBEAT_INTERVAL:g}, at least "
+        f"{MIN_HEARTBEAT_INTERVAL:g}, below the deadline)",
     )
     heartbeat.add_argument(
         "--deadline",
+        metavar="SECONDS",
         type=float,
         default=HEARTBEAT_DEADLINE,
         help="the server's deadline in seconds, after which it cancels "
         f"(default {HEARTBEAT_DEADLINE:g}, the CLOB's)",
+    )
+    heartbeat.add_argument(
+        "--grace",
+        metavar="SECONDS",
+        type=float,
+        default=STOP_GRACE,
+        help="seconds COMMAND's process group is given to exit once asked to stop (a signal, "
+        f"a lapse), before SIGKILL (default {STOP_GRACE:g}; a second signal kills at once)",
     )
     heartbeat.add_argument(
         "--cancel-on-exit",

@@ -35,6 +35,7 @@ from starlette.types import Receive, Scope, Send
 
 from clob_cancel.signing import ApiCreds, l2_signature
 
+from . import account_info
 from .accounts import DEFAULT_ACCOUNT, Account, l1_signer
 from .buckets import Buckets, RateLimit
 from .contract import BodyError, Contract, Operation
@@ -669,6 +670,16 @@ class MockClob:
         if found is None:
             raise ApiError(400, self.CANNOT_DERIVE)
         return json_response(200, _creds_json(found))
+
+    def op_get_api_keys(
+        self, op: Operation, request: Request, body: bytes, account: Account
+    ) -> Response:
+        return json_response(200, account_info.api_keys_answer(self.accounts, account))
+
+    def op_get_rate_limit_tier(
+        self, op: Operation, request: Request, body: bytes, account: Account
+    ) -> Response:
+        return json_response(200, account_info.tier_answer(self.rate_limit_for(account)))
 
     # -- admin surface (/_mock/) ----------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from .errors import CancelError, RateLimitedError
 from .ratelimit import CANCEL_TIERS, CancelPacer, CancelTier, RateLimitState, Reservation
 from .retry import DEFAULT_RETRY, OversizedBatch, RetryPolicy
 from .signing import ApiCreds
+from .tier import TierRead
 from .urls import check_base_url
 
 DEFAULT_TIMEOUT = httpx.Timeout(TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS)
@@ -114,6 +115,7 @@ class ClientCore:
         if cancel_tiers is not None:  # by lower-case name, as find_tier looks them up
             tiers = {name.lower(): tier for name, tier in cancel_tiers.items()}
         self._pacer = CancelPacer(tiers, on_rate_limit)
+        self._tier_read = TierRead(self._pacer, timeout)  # see clob_cancel.tier
         self._on_wait = on_wait
         self._auth = L2Auth(creds, self.address, clock=clock, path_prefix=urlsplit(base_url).path)
         self._api = AuthenticatedClient(base_url=base_url, token="")

@@ -8,7 +8,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Self, Unpack
+from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
 
 import httpx
 
@@ -44,6 +44,11 @@ from .heartbeat import (
 from .retry import OversizedBatch
 from .signing import ApiCreds
 from .tier import TierAnswer
+
+if TYPE_CHECKING:
+    from .doctor import CheckReport
+
+T = TypeVar("T")
 
 
 class AsyncCancelClient(ClientCore):
@@ -202,17 +207,31 @@ class AsyncCancelClient(ClientCore):
         )
         return self._set_offset(answer, sent)
 
-    async def _read_tier(self, request: dict[str, Any]) -> TierAnswer:
-        """See :meth:`CancelClient._read_tier`."""
+    async def check(self, *, private_key: str | None = None) -> CheckReport:
+        """See :meth:`CancelClient.check` (the L1 derive, when made, runs in a thread)."""
+        from .doctor import run_check_async
+
+        await self._sync_clock_once()  # sign as a first cancel would
+        target = self._check_target(private_key)
+        return await run_check_async(target, self._read, self._clock, self._l1_options())
+
+    async def _read(
+        self, endpoint: Endpoint, ok: type[T], request: dict[str, Any]
+    ) -> T | CancelError:
+        """See :meth:`CancelClient._read`."""
         return await attempt_async(
-            _get_rate_limit_tier,
+            endpoint,
             self._resolve(request),
-            RateLimitTierResponse,
+            ok,
             api=self._api,
             clock=self._clock,
             offset=self._auth.offset,
             creds=self._auth.creds,
         )
+
+    async def _read_tier(self, request: dict[str, Any]) -> TierAnswer:
+        """See :meth:`CancelClient._read_tier`."""
+        return await self._read(_get_rate_limit_tier, RateLimitTierResponse, request)
 
     async def _sync_clock_once(self) -> None:
         if self._clock_pending:

@@ -8,7 +8,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Self, Unpack
+from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
 
 import httpx
 
@@ -36,6 +36,11 @@ from .heartbeat import HeartbeatKeeper
 from .retry import OversizedBatch
 from .signing import ApiCreds
 from .tier import TierAnswer
+
+if TYPE_CHECKING:
+    from .doctor import CheckReport
+
+T = TypeVar("T")
 
 
 class CancelClient(ClientCore):
@@ -171,17 +176,32 @@ class CancelClient(ClientCore):
         answer = attempt(_get_server_time, request, int, api=self._api, clock=self._clock)
         return self._set_offset(answer, sent)
 
-    def _read_tier(self, request: dict[str, Any]) -> TierAnswer:
-        """One GET /v1/user/rate-limit-tier, never retried (see clob_cancel.tier)."""
+    def check(self, *, private_key: str | None = None) -> CheckReport:
+        """Whether this client's kill switch will work, found out without cancelling or arming
+        anything: the URL answers (and TLS verifies), the clock's skew, the credentials are
+        accepted, the tier and what it means in time (see :mod:`clob_cancel.doctor`). With
+        ``private_key`` (used for an L1 read only), a refused set is pinned to its wrong part."""
+        from .doctor import run_check
+
+        self._sync_clock_once()  # sign as a first cancel would
+        target = self._check_target(private_key)
+        return run_check(target, self._read, self._clock, self._l1_options())
+
+    def _read(self, endpoint: Endpoint, ok: type[T], request: dict[str, Any]) -> T | CancelError:
+        """One attempt of a read (the tier, the doctor's), never retried."""
         return attempt(
-            _get_rate_limit_tier,
+            endpoint,
             self._resolve(request),
-            RateLimitTierResponse,
+            ok,
             api=self._api,
             clock=self._clock,
             offset=self._auth.offset,
             creds=self._auth.creds,
         )
+
+    def _read_tier(self, request: dict[str, Any]) -> TierAnswer:
+        """One GET /v1/user/rate-limit-tier (see clob_cancel.tier)."""
+        return self._read(_get_rate_limit_tier, RateLimitTierResponse, request)
 
     def _sync_clock_once(self) -> None:
         if self._clock_pending:

@@ -22,6 +22,11 @@ class CancelTier:
     burst: int = attrs.field(validator=attrs.validators.ge(1))
     negative_balance: bool
 
+    def minimum_seconds(self, orders: int) -> float:
+        """The least time cancelling ``orders`` one token each can take, the bucket full at
+        the start: what is above the burst, at the refill rate."""
+        return max(0.0, (orders - self.burst) / self.refill_per_second)
+
 
 # docs.polymarket.com/api-reference/trading-rate-limits (transcribed 2026-08-05) and the docstrings
 # of polymarket-client 0.14.0. Polymarket changes it: the clients take a table of their own

@@ -122,7 +122,7 @@ class Read:
 class Derive:
     """A step of the checks: the credentials ``private_key`` derives (L1, read-only)."""
 
-    private_key: str
+    private_key: str = attrs.field(repr=False)
 
 
 @attrs.frozen
@@ -141,7 +141,7 @@ class CheckTarget:
     url: str
     address: str
     creds: ApiCreds
-    private_key: str | None
+    private_key: str | None = attrs.field(repr=False)
     signing_offset: float  # seconds the client adds to its clock when signing
     tiers: Mapping[str, CancelTier]
 
@@ -215,12 +215,17 @@ _SUSPECT_WORDS: dict[AuthSuspect, str] = {
 }
 
 
+def _base64_key(secret: str) -> str:
+    """``secret`` as one spelling of its bytes: url-safe alphabet, no padding."""
+    return secret.replace("+", "-").replace("/", "_").rstrip("=")
+
+
 def _suspects_from_derived(target: CheckTarget, derived: ApiCreds) -> list[AuthSuspect]:
     creds = target.creds
     if derived.api_key != creds.api_key:
         return ["key"]
     found: list[AuthSuspect] = []
-    if derived.api_secret != creds.api_secret:
+    if _base64_key(derived.api_secret) != _base64_key(creds.api_secret):
         found.append("secret")
     if derived.api_passphrase != creds.api_passphrase:
         found.append("passphrase")

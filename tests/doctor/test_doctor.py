@@ -21,7 +21,7 @@ from bench.ratelimit import spec_without_tier
 from bench.tls import TlsServer
 from clob_cancel import ApiCreds, AsyncCancelClient, CancelClient
 from clob_cancel.cli import main
-from clob_cancel.doctor import CheckReport
+from clob_cancel.doctor import CheckReport, CheckTarget, Derive
 from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer, create_app
 from clob_cancel_mock.accounts import DEV_PRIVATE_KEY
 
@@ -288,3 +288,16 @@ def test_dry_run_sends_nothing(mock_factory: Any, tmp_path: Path) -> None:
     code, out, _ = run_cli(tmp_path, DEFAULT_ACCOUNT.client_env(mock.url), "--dry-run")
     assert code == 0 and "GET /auth/api-keys" in out
     assert mock.seen == []
+
+
+def test_the_checks_steps_never_show_the_private_key() -> None:
+    target = CheckTarget(
+        "http://127.0.0.1:1",
+        DEFAULT_ACCOUNT.address,
+        DEFAULT_ACCOUNT.creds,
+        DEV_PRIVATE_KEY,
+        0.0,
+        {},
+    )
+    shown = repr(target) + repr(Derive(DEV_PRIVATE_KEY))
+    check_no_secrets(shown)

@@ -60,8 +60,6 @@ class TierRead:
         self.pacer = pacer
         self.timeout = tier_read_timeout(client_timeout)
         self.done = False
-        self.tier: CancelTier | None = None
-        """The tier the read found (None: not read, failed, or a name not in the table)."""
 
     def wanted(self, ids: Sized) -> bool:
         """Whether to read before cancelling ``ids``: not read yet, no tier known from the
@@ -86,7 +84,6 @@ class TierRead:
         if tier is None:
             why = answer if isinstance(answer, CancelError) else f"tier {name!r} not in the table"
             log.info("clob_cancel: rate-limit tier not read (%s); learning it from answers", why)
-        self.tier = tier
         return tier
 
     def run(self, send: Callable[[dict[str, Any]], TierAnswer]) -> None:

@@ -173,6 +173,7 @@ class ClientCore:
             private_key,
             self._auth.offset,
             self._pacer.tiers,
+            verifies_tls=self._http_options["verify"] is not False,
         )
 
     def _l1_options(self) -> dict[str, Any]:

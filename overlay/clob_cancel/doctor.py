@@ -144,6 +144,7 @@ class CheckTarget:
     private_key: str | None = attrs.field(repr=False)
     signing_offset: float  # seconds the client adds to its clock when signing
     tiers: Mapping[str, CancelTier]
+    verifies_tls: bool = True  # False: the client was built with verify=False
 
 
 Step = Read | Derive
@@ -172,15 +173,22 @@ def _unreachable(error: CancelError, url: str) -> str:
     return f"GET /time answered HTTP {error.status}: is {url} the CLOB's URL? ({error.detail})"
 
 
-def _connection(url: str, answer: Timed) -> tuple[CheckItem, float | None]:
-    result = answer.result
+def _connection(target: CheckTarget, answer: Timed) -> tuple[CheckItem, float | None]:
+    url, result = target.url, answer.result
     if isinstance(result, CancelError):
         return CheckItem("connection", "failure", _unreachable(result, url)), None
     assert isinstance(result, int)
     offset = result + 0.5 - (answer.sent + answer.received) / 2  # /time is whole seconds
-    tls = " over verified TLS" if url.lower().startswith("https://") else ""
-    summary = f"{url} answers{tls} ({1000 * (answer.received - answer.sent):.0f} ms)"
-    return CheckItem("connection", "ok", summary), offset
+    took = f"({1000 * (answer.received - answer.sent):.0f} ms)"
+    if not url.lower().startswith("https://"):
+        return CheckItem("connection", "ok", f"{url} answers {took}"), offset
+    if not target.verifies_tls:
+        summary = (
+            f"{url} answers {took}, but its certificate is NOT verified (verify=False): "
+            "anyone on the path can read the credentials' signatures and answer for the CLOB"
+        )
+        return CheckItem("connection", "warning", summary), offset
+    return CheckItem("connection", "ok", f"{url} answers over verified TLS {took}"), offset
 
 
 def _clock(skew: float) -> CheckItem:
@@ -359,7 +367,7 @@ def diagnose(target: CheckTarget) -> Diagnosis:
     """The checks, in order: each needs the one before (no credentials test without an answer,
     no tier without accepted credentials)."""
     items: list[CheckItem] = []
-    connection, offset = _connection(target.url, (yield _read(get_server_time, int)))
+    connection, offset = _connection(target, (yield _read(get_server_time, int)))
     items.append(connection)
     if offset is None:
         skipped: tuple[CheckName, ...] = ("clock", "credentials", "tier")

@@ -255,6 +255,10 @@ def test_an_untrusted_certificate_fails_and_a_trusted_one_passes() -> None:
             report = client.check()
         assert report.status == "ok", report.to_dict()
         assert "over verified TLS" in report.item("connection").summary
+        with CancelClient(server.url, creds, address, verify=False) as client:
+            report = client.check()
+        assert report.status == "warning"
+        assert "NOT verified (verify=False)" in report.item("connection").summary
 
 
 def test_a_server_without_the_tier_read_is_a_warning(mock_factory: Any, tmp_path: Path) -> None:

@@ -21,9 +21,9 @@ from schemathesis.core import NotSet
 from clob_cancel_conformance import checks, contract, examples, seeding, target
 from clob_cancel_conformance.auth import L2Auth
 
-# Only the cancel operations and the order heartbeat take L2 auth: /time has none, and the L1
-# operations are excluded from the suite (schemathesis.toml says why).
-schemathesis.auth.set_from_requests(L2Auth()).apply_to(tag=["cancel", "heartbeat"])  # type: ignore[attr-defined]
+# L2 auth: the cancel operations, the order heartbeat and the two account reads (API keys, tier);
+# /time has none, and the L1 operations are excluded from the suite (schemathesis.toml says why).
+schemathesis.auth.set_from_requests(L2Auth()).apply_to(tag=["cancel", "heartbeat", "account"])  # type: ignore[attr-defined]
 
 __all__ = ["after_call", "before_add_examples", "before_call", "checks"]
 

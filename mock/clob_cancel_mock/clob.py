@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from clob_cancel.signing import ApiCreds, l2_signature
 
+from .account_info import AccountReads
 from .accounts import Account
 from .buckets import Buckets, RateLimit
 from .contract import BodyError, Contract, Operation
@@ -53,7 +54,7 @@ _L1_SIGNATURE = re.compile(r"0x[0-9a-fA-F]{130}")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
-class MockClob(L1Operations):
+class MockClob(L1Operations, AccountReads):
     """The mock's state and behaviour. One instance per app; thread and task safe."""
 
     UNAUTHORIZED = "Unauthorized/Invalid api key"

@@ -8,17 +8,23 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Self, Unpack
+from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
 
 import httpx
 
+from clob_cancel_client.api.account import get_rate_limit_tier as _get_rate_limit_tier
 from clob_cancel_client.api.cancel import cancel_all as _cancel_all
 from clob_cancel_client.api.cancel import cancel_market_orders as _cancel_market_orders
 from clob_cancel_client.api.cancel import cancel_order as _cancel_order
 from clob_cancel_client.api.cancel import cancel_orders as _cancel_orders
 from clob_cancel_client.api.heartbeat import send_heartbeat as _send_heartbeat
 from clob_cancel_client.api.support import get_server_time as _get_server_time
-from clob_cancel_client.models import CancelOrderRequest, CancelOrdersResponse, HeartbeatResponse
+from clob_cancel_client.models import (
+    CancelOrderRequest,
+    CancelOrdersResponse,
+    HeartbeatResponse,
+    RateLimitTierResponse,
+)
 
 from ._call import Endpoint, attempt_async, operation_name
 from ._transport import Backend, async_http_client, choose_backend
@@ -37,6 +43,12 @@ from .heartbeat import (
 )
 from .retry import OversizedBatch
 from .signing import ApiCreds
+from .tier import TierAnswer
+
+if TYPE_CHECKING:
+    from .doctor import CheckReport
+
+T = TypeVar("T")
 
 
 class AsyncCancelClient(ClientCore):
@@ -71,6 +83,7 @@ class AsyncCancelClient(ClientCore):
         self._max_concurrency = positive_int("max_concurrency", max_concurrency)
         self._sleep = sleep
         self._clock_lock = asyncio.Lock()
+        self._tier_lock = asyncio.Lock()  # concurrent cancel_orders wait for the one tier read
         http = self._http_options
         self.backend = choose_backend(backend, bool(http.get("http2")), "transport" in http)
         """The transport in use: "aiohttp" or "httpx" (see the ``backend`` option)."""
@@ -103,7 +116,13 @@ class AsyncCancelClient(ClientCore):
         chunk starts, those in flight finish, and the first failed chunk's error is raised.
         ``progress(done, total)`` is called as each request is answered (an exception it raises
         is logged)."""
-        batches = Batches(check_ids(order_ids), self._pacer.batch_limit(self._max_ids), progress)
+        ids = check_ids(order_ids)
+        if self._tier_read.wanted(ids):
+            await self._sync_clock_once()
+            async with self._tier_lock:
+                if self._tier_read.wanted(ids):
+                    await self._tier_read.run_async(self._read_tier)
+        batches = Batches(ids, self._pacer.batch_limit(self._max_ids), progress)
         failed = False
 
         async def step() -> bool:
@@ -187,6 +206,32 @@ class AsyncCancelClient(ClientCore):
             _get_server_time, request, int, api=self._api, clock=self._clock
         )
         return self._set_offset(answer, sent)
+
+    async def check(self, *, private_key: str | None = None) -> CheckReport:
+        """See :meth:`CancelClient.check` (the L1 derive, when made, runs in a thread)."""
+        from .doctor import run_check_async
+
+        await self._sync_clock_once()  # sign as a first cancel would
+        target = self._check_target(private_key)
+        return await run_check_async(target, self._read, self._clock, self._l1_options())
+
+    async def _read(
+        self, endpoint: Endpoint, ok: type[T], request: dict[str, Any]
+    ) -> T | CancelError:
+        """See :meth:`CancelClient._read`."""
+        return await attempt_async(
+            endpoint,
+            self._resolve(request),
+            ok,
+            api=self._api,
+            clock=self._clock,
+            offset=self._auth.offset,
+            creds=self._auth.creds,
+        )
+
+    async def _read_tier(self, request: dict[str, Any]) -> TierAnswer:
+        """See :meth:`CancelClient._read_tier`."""
+        return await self._read(_get_rate_limit_tier, RateLimitTierResponse, request)
 
     async def _sync_clock_once(self) -> None:
         if self._clock_pending:

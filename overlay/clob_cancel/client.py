@@ -8,17 +8,23 @@ import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Self, Unpack
+from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
 
 import httpx
 
+from clob_cancel_client.api.account import get_rate_limit_tier as _get_rate_limit_tier
 from clob_cancel_client.api.cancel import cancel_all as _cancel_all
 from clob_cancel_client.api.cancel import cancel_market_orders as _cancel_market_orders
 from clob_cancel_client.api.cancel import cancel_order as _cancel_order
 from clob_cancel_client.api.cancel import cancel_orders as _cancel_orders
 from clob_cancel_client.api.heartbeat import send_heartbeat as _send_heartbeat
 from clob_cancel_client.api.support import get_server_time as _get_server_time
-from clob_cancel_client.models import CancelOrderRequest, CancelOrdersResponse, HeartbeatResponse
+from clob_cancel_client.models import (
+    CancelOrderRequest,
+    CancelOrdersResponse,
+    HeartbeatResponse,
+    RateLimitTierResponse,
+)
 
 from ._call import Endpoint, attempt, operation_name
 from .accounting import Batches, reconcile
@@ -29,6 +35,12 @@ from .errors import CancelError, HeartbeatLapsedError
 from .heartbeat import HeartbeatKeeper
 from .retry import OversizedBatch
 from .signing import ApiCreds
+from .tier import TierAnswer
+
+if TYPE_CHECKING:
+    from .doctor import CheckReport
+
+T = TypeVar("T")
 
 
 class CancelClient(ClientCore):
@@ -85,7 +97,11 @@ class CancelClient(ClientCore):
         Under a per-signer rate limit, each request carries at most the tier's burst (a larger
         batch is never admitted) and waits, within the retry budget, until the bucket can cover
         it rather than run into a 429."""
-        batches = Batches(check_ids(order_ids), self._pacer.batch_limit(self._max_ids), progress)
+        ids = check_ids(order_ids)
+        if self._tier_read.wanted(ids):
+            self._sync_clock_once()
+            self._tier_read.run(self._read_tier)
+        batches = Batches(ids, self._pacer.batch_limit(self._max_ids), progress)
         while (item := batches.take(self._pacer.batch_limit(self._max_ids))) is not None:
             key, chunk = item
             request = _cancel_orders.build_request(body=chunk)
@@ -159,6 +175,33 @@ class CancelClient(ClientCore):
         request = _get_server_time.build_request()
         answer = attempt(_get_server_time, request, int, api=self._api, clock=self._clock)
         return self._set_offset(answer, sent)
+
+    def check(self, *, private_key: str | None = None) -> CheckReport:
+        """Whether this client's kill switch will work, found out without cancelling or arming
+        anything: the URL answers (and TLS verifies), the clock's skew, the credentials are
+        accepted, the tier and what it means in time (see :mod:`clob_cancel.doctor`). With
+        ``private_key`` (used for an L1 read only), a refused set is pinned to its wrong part."""
+        from .doctor import run_check
+
+        self._sync_clock_once()  # sign as a first cancel would
+        target = self._check_target(private_key)
+        return run_check(target, self._read, self._clock, self._l1_options())
+
+    def _read(self, endpoint: Endpoint, ok: type[T], request: dict[str, Any]) -> T | CancelError:
+        """One attempt of a read (the tier, the doctor's), never retried."""
+        return attempt(
+            endpoint,
+            self._resolve(request),
+            ok,
+            api=self._api,
+            clock=self._clock,
+            offset=self._auth.offset,
+            creds=self._auth.creds,
+        )
+
+    def _read_tier(self, request: dict[str, Any]) -> TierAnswer:
+        """One GET /v1/user/rate-limit-tier (see clob_cancel.tier)."""
+        return self._read(_get_rate_limit_tier, RateLimitTierResponse, request)
 
     def _sync_clock_once(self) -> None:
         if self._clock_pending:

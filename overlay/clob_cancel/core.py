@@ -7,7 +7,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from http.cookiejar import CookieJar
-from typing import Any, Self, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Self, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,7 +25,13 @@ from .errors import CancelError, RateLimitedError
 from .ratelimit import CANCEL_TIERS, CancelPacer, CancelTier, RateLimitState, Reservation
 from .retry import DEFAULT_RETRY, OversizedBatch, RetryPolicy
 from .signing import ApiCreds
+from .tier import TierRead
 from .urls import check_base_url
+
+_L1_OWN = {"base_url", "auth", "timeout", "follow_redirects", "cookies"}
+
+if TYPE_CHECKING:
+    from .doctor import CheckTarget
 
 DEFAULT_TIMEOUT = httpx.Timeout(TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS)
 """10 s to read, write or wait for a pooled connection, 5 s to connect."""
@@ -114,6 +120,7 @@ class ClientCore:
         if cancel_tiers is not None:  # by lower-case name, as find_tier looks them up
             tiers = {name.lower(): tier for name, tier in cancel_tiers.items()}
         self._pacer = CancelPacer(tiers, on_rate_limit)
+        self._tier_read = TierRead(self._pacer, timeout)  # see clob_cancel.tier
         self._on_wait = on_wait
         self._auth = L2Auth(creds, self.address, clock=clock, path_prefix=urlsplit(base_url).path)
         self._api = AuthenticatedClient(base_url=base_url, token="")
@@ -154,6 +161,26 @@ class ClientCore:
     def clock_offset(self) -> float | None:
         """Seconds added to this machine's clock when signing, once measured; else None."""
         return self._auth.offset if self._clock_synced else None
+
+    def _check_target(self, private_key: str | None) -> CheckTarget:
+        """What :mod:`clob_cancel.doctor` checks: this client as it signs now."""
+        from .doctor import CheckTarget
+
+        return CheckTarget(
+            self.base_url,
+            self.address,
+            self._auth.creds,
+            private_key,
+            self._auth.offset,
+            self._pacer.tiers,
+            verifies_tls=self._http_options["verify"] is not False,
+        )
+
+    def _l1_options(self) -> dict[str, Any]:
+        """The doctor's L1 derive with this client's timeout, TLS, proxy and transport."""
+        options = {k: v for k, v in self._http_options.items() if k not in _L1_OWN}
+        timeout = self._http_options["timeout"]
+        return {"timeout": timeout, "httpx_client_kwargs": options}
 
     def _set_offset(self, server_time: int | CancelError, sent: float) -> float:
         if isinstance(server_time, CancelError):

@@ -22,6 +22,11 @@ class CancelTier:
     burst: int = attrs.field(validator=attrs.validators.ge(1))
     negative_balance: bool
 
+    def minimum_seconds(self, orders: int) -> float:
+        """The least time cancelling ``orders`` one token each can take, the bucket full at
+        the start: what is above the burst, at the refill rate."""
+        return max(0.0, (orders - self.burst) / self.refill_per_second)
+
 
 # docs.polymarket.com/api-reference/trading-rate-limits (transcribed 2026-08-05) and the docstrings
 # of polymarket-client 0.14.0. Polymarket changes it: the clients take a table of their own
@@ -112,9 +117,11 @@ class Reservation:
 class CancelPacer:
     """The client's running estimate of its signer's cancel bucket, from the latest answer's
     headers and the tier table: how large a batch can ever be admitted, and how long to wait
-    before a cost the balance cannot cover. Knows nothing until an answer reports the headers, and
-    then only what they allow: with the tier unknown it waits for ``reset`` rather than guess a
-    refill rate. While the limiter reports warning mode nothing waits (it admits everything)."""
+    before a cost the balance cannot cover. Knows the balance only once an answer reports it
+    (the tier also from :meth:`learn_tier`), and then only what the headers allow: a negative
+    ``Remaining`` is a deficit to refill before the next cost; with the tier unknown it waits for
+    a future ``reset`` rather than guess a refill rate. While the limiter reports warning mode
+    nothing waits (it admits everything)."""
 
     def __init__(
         self,
@@ -150,6 +157,14 @@ class CancelPacer:
                 log.warning("clob_cancel: on_rate_limit callback failed", exc_info=True)
         return state
 
+    def learn_tier(self, name: str | None) -> CancelTier | None:
+        """Take the tier called ``name`` (read from ``GET /v1/user/rate-limit-tier``) when it is
+        in the table and no answer's headers have named one yet (theirs is the fresher); the
+        tier now known."""
+        if self.tier is None:
+            self.tier = find_tier(name, self.tiers)
+        return self.tier
+
     def batch_limit(self, cap: int) -> int:
         """The most ids one DELETE /orders should carry: ``cap``, or the known tier's burst when
         smaller (a bucket never holds more than its burst; whether a negative-balance tier admits
@@ -165,7 +180,7 @@ class CancelPacer:
         if self._balance is None:
             return None
         if self.tier is None:
-            reset = self.state.reset if self.state is not None else None
+            reset = self._reset()
             return None if reset is None or now >= reset else self._balance
         refilled = self._balance + max(0.0, now - self._at) * self.tier.refill_per_second
         return min(float(self.tier.burst), refilled)
@@ -178,7 +193,7 @@ class CancelPacer:
         tier = self.tier
         if tier is None:  # no refill rate: the wait period ends at Reset
             balance = self.balance(now)
-            reset = self.state.reset if self.state is not None else None
+            reset = self._reset()
             if balance is None or balance >= cost or reset is None:
                 return 0.0
             return max(0.0, reset - now)
@@ -205,6 +220,15 @@ class CancelPacer:
             if pending is reservation:
                 del self._pending[index]
                 return
+
+    def _reset(self) -> float | None:
+        """When the latest answer's wait period ends, None when it gave no Reset or one that is
+        "now": an accepted answer's Reset may simply be the current time, in whole seconds
+        (rounded up), and says nothing about when the balance covers a cost."""
+        state = self.state
+        if state is None or state.reset is None:
+            return None
+        return state.reset if state.reset > math.ceil(state.observed_at) else None
 
     def _rebase(self, remaining: float, now: float) -> None:
         """The estimate from a reported balance: replay the reservations not answered yet (those

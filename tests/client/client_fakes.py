@@ -90,15 +90,31 @@ def error(
     return httpx.Response(status, json={"error": text, **extra}, headers=headers)
 
 
+TIER_PATH = "/v1/user/rate-limit-tier"
+
+
 class Server:
     """Answers requests with the scripted answers in order, then with :func:`cancel_answer`;
-    an Exception in the script is raised as the transport's failure."""
+    an Exception in the script is raised as the transport's failure. The clients' tier read
+    (GET /v1/user/rate-limit-tier) is kept apart, in ``tier_reads``, and answered with
+    ``tier_answer`` (default: a 404, a server without the operation)."""
 
     def __init__(self, *script: Answer) -> None:
         self.script = list(script)
         self.requests: list[httpx.Request] = []
+        self.tier_reads: list[httpx.Request] = []
+        self.tier_answer: Answer = error(404, f"no operation at {TIER_PATH}")
+
+    def read_tier(self, request: httpx.Request) -> httpx.Response:
+        self.tier_reads.append(request)
+        answer = self.tier_answer
+        if isinstance(answer, Exception):
+            raise answer
+        return answer if isinstance(answer, httpx.Response) else answer(request)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == TIER_PATH:
+            return self.read_tier(request)
         self.requests.append(request)
         answer = self.script.pop(0) if self.script else cancel_answer
         if isinstance(answer, Exception):

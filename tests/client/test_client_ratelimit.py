@@ -28,6 +28,7 @@ from clob_cancel.ratelimit import CancelPacer
 
 from .client_fakes import (
     START,
+    TIER_PATH,
     FakeTime,
     Server,
     async_client,
@@ -84,6 +85,8 @@ class BucketServer(Server):
         return out
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == TIER_PATH:
+            return self.read_tier(request)
         self.requests.append(request)
         body = json.loads(request.content) if request.content else None
         cost = len(body) if isinstance(body, list) else 1

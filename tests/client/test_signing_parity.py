@@ -2,11 +2,12 @@
 
 For the same credentials, timestamp and call, the request our client actually sends has the same
 body bytes and the same five L2 header values as the request the official client's own code
-sends: py-clob-client-v2 1.2.1 (current) for the four cancels, and py-clob-client 0.34.6 (legacy)
-where the two agree. The official requests are not rebuilt here: each official client runs
-unchanged (its client.py serializes the body, its headers.create_level_2_headers signs it) and
-sends through its module-level ``_http_client``, which is swapped for an httpx.MockTransport
-that records the request.
+sends: py-clob-client-v2 1.2.1 (deprecated upstream) for the four cancels, and py-clob-client
+0.34.6 (legacy) where the two agree (parity with polymarket-client, the SDK now:
+tests/official_py/test_parity.py). The official requests are not rebuilt here: each official
+client runs unchanged (its client.py serializes the body, its headers.create_level_2_headers
+signs it) and sends through its module-level ``_http_client``, which is swapped for an
+httpx.MockTransport that records the request.
 
 Where they must differ: the Python clients sign the body with every ``'`` replaced by ``"``; we
 sign the exact bytes (as the TypeScript clients do). Real ids have no apostrophe, so that

@@ -1,6 +1,8 @@
-"""py-clob-client-v2 1.2.1 (the current official Python client), unchanged, against the mock with
-the mock's account. It sends through its module-level ``httpx.Client(http2=True)`` (HTTP/1.1 to
-a plain-http server) and raises PolyApiException on any non-200 answer."""
+"""py-clob-client-v2 1.2.1, unchanged, against the mock with the mock's account. Deprecated
+upstream (1.2.1 was a deprecation notice, 1.2.2 its last fix; the SDK now is polymarket-client,
+tests/official_py); kept while bots still run it. It sends through its module-level
+``httpx.Client(http2=True)`` (HTTP/1.1 to a plain-http server) and raises PolyApiException on
+any non-200 answer."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The official TypeScript client, installed with npm into a cache folder and run by ``run.cjs``.
+"""The official TypeScript clients, installed with npm into a cache folder and run by a script:
+``run.cjs`` for @polymarket/clob-client-v2 (deprecated upstream, kept), ``run-client.mjs`` for
+@polymarket/client (the SDK Polymarket's docs send users to now).
 
 The pins are this folder's package.json and package-lock.json; ``npm ci`` installs exactly the
 lock into ``$CLOB_CANCEL_TS_CACHE`` (default ``${XDG_CACHE_HOME:-~/.cache}/clob-cancel``), in a
@@ -27,6 +29,8 @@ from typing import Any
 HERE = Path(__file__).parent
 PINS = ("package.json", "package-lock.json")
 CLIENT = "@polymarket/clob-client-v2"
+SDK = "@polymarket/client"  # asks for Node >= 24 (engines) but imports and runs on 20.10+
+CLIENTS = (CLIENT, SDK)
 SKIP_ENV = "CLOB_CANCEL_SKIP_TS"
 CACHE_ENV = "CLOB_CANCEL_TS_CACHE"
 MIN_NODE = (20, 10)  # the client's engines field
@@ -40,8 +44,8 @@ class Unavailable(Exception):
     """Node, npm or the pinned install is not there; the message says what and how to fix it."""
 
 
-def client_version() -> str:
-    version: str = json.loads((HERE / "package.json").read_text())["dependencies"][CLIENT]
+def client_version(name: str = CLIENT) -> str:
+    version: str = json.loads((HERE / "package.json").read_text())["dependencies"][name]
     return version
 
 
@@ -58,7 +62,7 @@ def install_dir(environ: Mapping[str, str] = os.environ) -> Path:
 
 
 def _installed(prefix: Path) -> bool:
-    return (prefix / "node_modules" / CLIENT / "package.json").is_file()
+    return all((prefix / "node_modules" / name / "package.json").is_file() for name in CLIENTS)
 
 
 def _tool(name: str) -> str:
@@ -105,8 +109,8 @@ def ensure_installed(environ: Mapping[str, str] = os.environ) -> Path:
             )
         except subprocess.TimeoutExpired:
             raise Unavailable(
-                f"`{' '.join(command[1:])}` of {CLIENT} took over {INSTALL_TIMEOUT:.0f} s "
-                f"(is the npm registry reachable?)"
+                f"`{' '.join(command[1:])}` of {', '.join(CLIENTS)} took over "
+                f"{INSTALL_TIMEOUT:.0f} s (is the npm registry reachable?)"
             ) from None
         if done.returncode != 0 or not _installed(work):
             said = [
@@ -116,7 +120,7 @@ def ensure_installed(environ: Mapping[str, str] = os.environ) -> Path:
             ]
             tail = "\n".join(said[:12])
             raise Unavailable(
-                f"`npm {' '.join(command[1:])}` of {CLIENT} {client_version()} failed "
+                f"`npm {' '.join(command[1:])}` of {', '.join(CLIENTS)} failed "
                 f"(exit {done.returncode}); npm said:\n{tail}\n(set {SKIP_ENV}=1 to skip the test)"
             )
         try:
@@ -137,6 +141,7 @@ class Report:
     client: str
     address: str
     results: list[dict[str, Any]]
+    create: dict[str, Any] | None = None  # run-client.mjs: how createSecureClient went
 
     def value(self, index: int) -> Any:
         """The value call ``index`` returned; fails naming the error if it threw."""
@@ -151,8 +156,10 @@ def run(
     plan: Sequence[Sequence[Any]],
     *,
     throw_on_error: bool = False,
+    script: str = "run.cjs",
 ) -> Report:
-    """Run ``plan`` (a list of [method, *arguments]) with the client built from ``env``."""
+    """Run ``plan`` (a list of [method, *arguments]) with the client ``script`` builds from
+    ``env``."""
     variables = {
         **os.environ,
         **env,
@@ -161,7 +168,7 @@ def run(
         "CLOB_TS_THROW": "1" if throw_on_error else "",
     }
     done = subprocess.run(
-        [_tool("node"), str(HERE / "run.cjs")],
+        [_tool("node"), str(HERE / script)],
         env=variables,
         capture_output=True,
         text=True,
@@ -169,7 +176,9 @@ def run(
     )
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT)]
     assert done.returncode == 0 and lines, (
-        f"run.cjs failed (exit {done.returncode})\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+        f"{script} failed (exit {done.returncode})\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
     )
     report = json.loads(lines[-1][len(RESULT) :])
-    return Report(report["node"], report["client"], report["address"], report["results"])
+    return Report(
+        report["node"], report["client"], report["address"], report["results"], report.get("create")
+    )

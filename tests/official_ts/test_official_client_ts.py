@@ -1,7 +1,8 @@
-"""@polymarket/clob-client-v2 (the official TypeScript client, pinned in package.json), unchanged,
-against the mock with the mock's account. It signs the raw body (no quote replacement) and, unless
-built with throwOnError, returns an error answer as ``{...body, "status": <code>}`` instead of
-throwing."""
+"""@polymarket/clob-client-v2 (pinned in package.json), unchanged, against the mock with the mock's
+account. Deprecated upstream: Polymarket's docs send its users to @polymarket/client
+(test_polymarket_client_ts.py); kept while bots still run it. It signs the raw body (no quote
+replacement) and, unless built with throwOnError, returns an error answer as ``{...body,
+"status": <code>}`` instead of throwing."""
 
 from __future__ import annotations
 

@@ -18,6 +18,11 @@ from clob_cancel.spec import spec_path
 from tools.specgate.__main__ import REPO, REVIEWED, UPSTREAM_FIXTURE, main
 
 FIXTURE = REPO / UPSTREAM_FIXTURE
+# The spec's own version, read rather than written here: a minor bump must not break these tests.
+VERSION: str = yaml.safe_load(spec_path().read_text(encoding="utf-8"))["info"]["version"]
+MAJOR = int(VERSION.split(".")[0])
+NEXT_MAJOR = f"{MAJOR + 1}.0.0"
+NEXT_MINOR = f"{MAJOR}.{int(VERSION.split('.')[1]) + 1}.0"
 
 
 def mutated(tmp_path: Path, name: str, old: str, new: str, count: int = 1) -> Path:
@@ -55,7 +60,7 @@ def test_breaking_change_fails_naming_operation_path_values_and_who(
         "BREAKING  DELETE /orders  requestBody.content.application/json.schema.maxItems:"
         " before 1000 -> after 500  [breaks clients: limit narrowed]"
     ) in out
-    assert "not acknowledged" in out and "raise the major of info.version to 3.0.0" in out
+    assert "not acknowledged" in out and f"raise the major of info.version to {NEXT_MAJOR}" in out
 
 
 def test_rename_of_the_wire_field_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,13 +84,13 @@ def test_compatible_change_passes_and_is_printed(
 
 def acknowledged(tmp_path: Path, version: str, changelog_heading: str | None) -> list[str]:
     spec = mutated(tmp_path, "spec.yaml", *LOWER_CAP)
-    text = spec.read_text(encoding="utf-8").replace("version: 2.1.0", f"version: {version}")
+    text = spec.read_text(encoding="utf-8").replace(f"version: {VERSION}", f"version: {version}")
     spec.write_text(text, encoding="utf-8")
     changelog = tmp_path / "CHANGELOG.md"
     heading = (
         f"{changelog_heading}\n\n- DELETE /orders takes 500 ids.\n" if changelog_heading else ""
     )
-    changelog.write_text(f"# Changelog\n\n{heading}## 2.1.0\n\n- heartbeats\n", encoding="utf-8")
+    changelog.write_text(f"# Changelog\n\n{heading}## {VERSION}\n\n- today\n", encoding="utf-8")
     return ["diff", "--base-file", str(spec_path()), "--spec", str(spec), "--changelog",
             str(changelog)]  # fmt: skip
 
@@ -93,17 +98,18 @@ def acknowledged(tmp_path: Path, version: str, changelog_heading: str | None) ->
 def test_break_acknowledged_by_major_bump_and_changelog_entry_passes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out = run(capsys, *acknowledged(tmp_path, "3.0.0", "## 3.0.0 (2026-12-01)"))
+    code, out = run(capsys, *acknowledged(tmp_path, NEXT_MAJOR, f"## {NEXT_MAJOR} (2026-12-01)"))
     assert code == 0, out
-    assert "BREAKING  DELETE /orders" in out and "acknowledged: info.version 2.1.0 -> 3.0.0" in out
+    assert "BREAKING  DELETE /orders" in out
+    assert f"acknowledged: info.version {VERSION} -> {NEXT_MAJOR}" in out
 
 
 @pytest.mark.parametrize(
     ("version", "heading", "missing"),
     [
-        ("3.0.0", None, "add a '## 3.0.0' entry"),
-        ("2.2.0", "## 2.2.0", "raise the major of info.version"),
-        ("3.0.0", "## 3.0.1", "add a '## 3.0.0' entry"),
+        (NEXT_MAJOR, None, f"add a '## {NEXT_MAJOR}' entry"),
+        (NEXT_MINOR, f"## {NEXT_MINOR}", "raise the major of info.version"),
+        (NEXT_MAJOR, f"## {MAJOR + 1}.0.1", f"add a '## {NEXT_MAJOR}' entry"),
     ],
     ids=["no changelog entry", "minor bump only", "entry for another version"],
 )
@@ -143,7 +149,7 @@ def test_base_ref_reads_the_committed_spec(repo: Path, capsys: pytest.CaptureFix
     assert run(capsys, "diff", "--base", "HEAD", "--spec", str(spec))[0] == 0
     spec.write_text(spec.read_text().replace(*LOWER_CAP), encoding="utf-8")
     code, out = run(capsys, "diff", "--base", "HEAD", "--spec", str(spec))
-    assert code == 1 and "HEAD (version 2.1.0)" in out and "before 1000 -> after 500" in out
+    assert code == 1 and f"HEAD (version {VERSION})" in out and "before 1000 -> after 500" in out
     git(repo, "commit", "-q", "-am", "lower the cap")
     # Committed: HEAD agrees with the work tree, HEAD~1 still sees the break.
     assert run(capsys, "diff", "--base", "HEAD", "--spec", str(spec))[0] == 0

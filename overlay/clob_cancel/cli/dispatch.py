@@ -30,6 +30,10 @@ def main(
             from .support import time_command
 
             return time_command(args, out, err)
+        if args.command == "doctor":
+            from .doctor import doctor_command
+
+            return doctor_command(args, out, err)
         if args.command == "heartbeat":
             from .heartbeat import heartbeat_command
 

@@ -33,6 +33,7 @@ credentials come from the environment, as in the official client's examples:
   Plain http:// is refused for a host that is not loopback unless --insecure-http is given.
 exit codes: 0 all canceled, 1 some not canceled, 2 usage or credential error,
   3 server or transport error (what is known to be canceled is printed first);
+  doctor: 0 all good, 1 a warning, 3 a failure;
   heartbeat: COMMAND's exit code (128+N if a signal N ended it), 3 when the first heartbeat
   failed (COMMAND not started) or the switch lapsed (COMMAND is then stopped), 4 when
   --cancel-on-exit failed, 127 when COMMAND cannot be found or run (nothing armed).
@@ -208,6 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
         "Read the server's clock (GET /time, unauthenticated) and say how far this machine's "
         "clock is off: signatures carry a timestamp, so a clock off by more than a few seconds "
         "gets 401s (--sync-clock).",
+    )
+    command(
+        "doctor",
+        "check that the kill switch will work, changing nothing",
+        "Check, without cancelling or arming anything, that the kill switch will work: the URL "
+        "answers and TLS verifies; this machine's clock against the server's (GET /time); the "
+        "credentials are accepted (GET /auth/api-keys lists the key) and, when refused, which "
+        "part is likely wrong (with PK set, its L1-derived credentials are compared, never "
+        "shown); the rate-limit tier and how long cancelling 1,000 and 10,000 orders takes on "
+        "it. Whether the dead-man's switch is armed cannot be known without arming it, so it is "
+        "not checked. Exit 0 all good, 1 a warning, 3 a failure.",
     )
     heartbeat = command(
         "heartbeat",

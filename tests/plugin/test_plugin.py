@@ -5,6 +5,7 @@ subprocess (its own plugin loading, as in a user's CI), against real mock server
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -176,6 +177,18 @@ def test_a_mock_command_that_cannot_start_fails_in_bounded_time_with_its_log(
     result.stdout.fnmatch_lines(
         ["*clob-cancel-mock did not listen within 20 s (exited 2)*", "*/nonexistent/seed.json*"]
     )
+
+
+def test_the_readme_example_runs_with_the_plugin(pytester: pytest.Pytester) -> None:
+    """The README's pytest example (its CI section), as a user's test file, unchanged."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    (example,) = [
+        block
+        for block in re.findall(r"^```python\n(.*?)^```", readme, re.S | re.M)
+        if "clob_mock" in block
+    ]
+    pytester.makepyfile(test_readme_example=example)
+    _run(pytester).assert_outcomes(passed=2)
 
 
 def test_the_plugin_loads_without_importing_the_mock() -> None:

@@ -65,27 +65,33 @@ class ClobMock:
     """A running mock server and what a test needs from it: its URL and account, order and fault
     helpers, and clients and heartbeat keepers whose deadline is the server's."""
 
-    def __init__(self, server: MockServer) -> None:
+    def __init__(self, server: MockServer, account: Account, heartbeat_timeout: float) -> None:
         self.server = server
+        self.account = account
+        """The first account (the public development one unless the marker gave accounts)."""
+        self.heartbeat_timeout = heartbeat_timeout
+        """Seconds without an accepted heartbeat after which the mock cancels an armed key."""
+
+    @classmethod
+    @contextlib.contextmanager
+    def started(cls, **options: Any) -> Iterator[ClobMock]:
+        """A mock server with these :class:`~clob_cancel_mock.MockServer` options, running."""
+        from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer
+        from clob_cancel_mock.heartbeats import DEFAULT_HEARTBEAT_TIMEOUT
+
+        (account, *_) = options.get("accounts", (DEFAULT_ACCOUNT,))
+        timeout = options.get("heartbeat_timeout", DEFAULT_HEARTBEAT_TIMEOUT)
+        with MockServer(**options) as server:
+            yield cls(server, account, float(timeout))
 
     @property
     def url(self) -> str:
         return self.server.url
 
     @property
-    def account(self) -> Account:
-        """The first account (the public development one unless the marker gave accounts)."""
-        return self.server.clob.accounts[0]
-
-    @property
     def env(self) -> dict[str, str]:
         """``CLOB_API_URL`` and the account's ``CLOB_*`` credentials."""
         return self.account.client_env(self.url)
-
-    @property
-    def heartbeat_timeout(self) -> float:
-        """Seconds without an accepted heartbeat after which the mock cancels an armed key."""
-        return float(self.server.clob.heartbeat_timeout)
 
     def add_orders(self, orders: int | Sequence[Mapping[str, Any]], **fields: str) -> list[str]:
         """Add live orders of the first account: ``count`` new ones (``fields`` such as
@@ -135,8 +141,8 @@ class ClobMock:
         return AsyncCancelClient(self.url, self.account.creds, self.account.address, **options)
 
     def heartbeat_options(self) -> dict[str, float]:
-        """``interval`` and ``deadline`` for a keeper that matches this mock's heartbeat timeout
-        (the interval the real CLOB's 5 s of 10 s, in proportion)."""
+        """``interval`` and ``deadline`` for a keeper that matches this mock's heartbeat timeout:
+        a send every half deadline, as the real CLOB's 5 s of 10 s."""
         deadline = self.heartbeat_timeout
         return {"interval": deadline / 2, "deadline": deadline}
 
@@ -149,11 +155,9 @@ class ClobMock:
 
 
 @pytest.fixture(scope="session")
-def _clob_mock_session() -> Iterator[MockServer]:
-    from clob_cancel_mock import MockServer
-
-    with MockServer() as server:
-        yield server
+def _clob_mock_session() -> Iterator[ClobMock]:
+    with ClobMock.started() as mock:
+        yield mock
 
 
 @pytest.fixture
@@ -161,16 +165,14 @@ def clob_mock(request: pytest.FixtureRequest) -> Iterator[ClobMock]:
     """The mock, reset for this test (or this test's own, per ``@pytest.mark.clob_mock``)."""
     marker = request.node.get_closest_marker("clob_mock")
     if marker is None:
-        server: MockServer = request.getfixturevalue("_clob_mock_session")
-        server.reset()
-        yield ClobMock(server)
+        shared: ClobMock = request.getfixturevalue("_clob_mock_session")
+        shared.server.reset()
+        yield shared
         return
     if marker.args:
         raise pytest.UsageError("@pytest.mark.clob_mock takes keyword options only")
-    from clob_cancel_mock import MockServer
-
-    with MockServer(**marker.kwargs) as own:
-        yield ClobMock(own)
+    with ClobMock.started(**marker.kwargs) as own:
+        yield own
 
 
 @pytest.fixture

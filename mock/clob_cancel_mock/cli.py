@@ -7,7 +7,9 @@ it is the public development account; ``--tier`` gives it a cancel rate-limit ti
 takes a seed file or a number of live orders to generate for that account, and may be repeated.
 A seed file is JSON, either an array of orders or ``{"accounts": [...], "orders": [...]}``; see
 the README. ``--write-env FILE`` writes the first account's client variables to FILE once the
-mock listens, for `clob-cancel --env-file FILE` or `set -a; . FILE` in a CI job.
+mock listens, for `clob-cancel --env-file FILE` or `set -a; . FILE` in a CI job: a FILE left
+from before is removed first, the new one is made safely in a shared directory (mode 0600, a
+random temporary name) and removed again when the mock stops on SIGINT, SIGTERM or SIGHUP.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,7 @@ import attrs
 import uvicorn
 
 from clob_cancel.signing import CredentialsError
+from clob_cancel.version import version_line
 
 from .accounts import DEFAULT_ACCOUNT, Account, account_from_env
 from .app import DEFAULT_MAX_BODY_BYTES, create_app
@@ -102,6 +106,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--heartbeat-timeout seconds the mock cancels all its live orders and disarms it (the "
         'expected id is then "" again).',
     )
+    parser.add_argument("--version", action="version", version=version_line("clob-cancel-mock"))
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (0: a free one; default 8080)")
     parser.add_argument(
@@ -306,23 +311,51 @@ def env_file_text(values: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_env_file(path: Path, text: str) -> None:
-    """Atomically (a reader polling for FILE never sees half of it), readable by the owner only."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def write_env_file(path: Path, text: str) -> tuple[int, int]:
+    """Write FILE atomically (a reader polling for it never sees half), readable by the owner
+    only, safe in a directory others can write to: through a new file of a random name made with
+    O_EXCL and O_NOFOLLOW (``mkstemp``), renamed over FILE (a symlink planted there is replaced,
+    never followed). Returns the file's (st_dev, st_ino), to remove only that file later."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+            f.flush()
+            written = os.fstat(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    return written.st_dev, written.st_ino
+
+
+def remove_stale_env_file(path: Path) -> None:
+    """Remove FILE as a previous mock may have left it (SIGKILL): a job polling for FILE must
+    not read a dead mock's URL before this one listens."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def remove_env_file(path: Path, identity: tuple[int, int], text: str) -> None:
+    """Remove FILE if it is still the file this mock wrote, not one put there since: the same
+    file (an inode number may be reused once ours is gone) with the same text."""
+    with contextlib.suppress(OSError):
+        st = path.lstat()
+        if (st.st_dev, st.st_ino) == identity and path.read_text(encoding="utf-8") == text:
+            path.unlink()
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""Each stops the mock cleanly (exit 0, FILE removed): SIGHUP too, as a CI runner closing the
+job's terminal or session sends it."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
+        if args.write_env:
+            remove_stale_env_file(args.write_env)
         accounts = [account_from_env()]
         if args.tier:
             accounts[0] = attrs.evolve(accounts[0], tier=args.tier)
@@ -349,41 +382,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
-    env_text = None
-    if args.write_env:
-        # The socket listens already: a client that reads FILE and connects waits in the backlog.
-        try:
-            env_text = env_file_text(accounts[0].client_env(f"http://{host}:{port}"))
-            write_env_file(args.write_env, env_text)
-        except (ValueError, OSError) as e:
-            sock.close()
-            print(f"clob-cancel-mock: {e}", file=sys.stderr)
-            return 2
-    lines = [f"clob-cancel-mock: serving the CLOB cancel API on http://{host}:{port}"]
-    for account in app.clob.accounts:
-        lines += ["account:", *describe_account(account)]
-    if args.write_env:
-        lines.append(f"client environment: {args.write_env}")
-    lines.append(f"orders: {len(app.clob.book.all())}; admin surface: http://{host}:{port}/_mock/")
     server = uvicorn.Server(
         uvicorn_config(app, access_log=args.access_log, log_level="info", http=args.http)
     )
 
-    # Installed before the URL is printed: a SIGINT/SIGTERM sent as soon as the URL appears (before
-    # uvicorn puts its own handlers in) still stops the server cleanly. uvicorn re-raises the
-    # signals it handled to these handlers on the way out, which makes that a clean exit too.
+    # Installed before FILE is written and the URL printed: a stop signal sent as soon as either
+    # appears (before uvicorn puts its own handlers in) still stops the server cleanly, through
+    # the `finally` below that removes FILE. uvicorn re-raises the signals it handled (SIGINT,
+    # SIGTERM) to these handlers on the way out, which makes that a clean exit too.
     def stop(_sig: int, _frame: object) -> None:
         server.should_exit = True
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         signal.signal(sig, stop)
-    print("\n".join(lines), flush=True)
+    env_file: tuple[tuple[int, int], str] | None = None
     try:
+        if args.write_env:
+            # The socket listens already: a client that reads FILE and connects waits in the
+            # backlog.
+            try:
+                env_text = env_file_text(accounts[0].client_env(f"http://{host}:{port}"))
+                env_file = write_env_file(args.write_env, env_text), env_text
+            except (ValueError, OSError) as e:
+                sock.close()
+                print(f"clob-cancel-mock: {e}", file=sys.stderr)
+                return 2
+        lines = [f"clob-cancel-mock: serving the CLOB cancel API on http://{host}:{port}"]
+        for account in app.clob.accounts:
+            lines += ["account:", *describe_account(account)]
+        if args.write_env:
+            lines.append(f"client environment: {args.write_env}")
+        lines.append(
+            f"orders: {len(app.clob.book.all())}; admin surface: http://{host}:{port}/_mock/"
+        )
+        print("\n".join(lines), flush=True)
         server.run(sockets=[sock])
     finally:
-        if args.write_env:  # a stale FILE would point the next job at a dead port
-            with contextlib.suppress(OSError):
-                if args.write_env.read_text(encoding="utf-8") == env_text:
-                    args.write_env.unlink()
+        if env_file is not None:  # a stale FILE would point the next job at a dead port
+            remove_env_file(args.write_env, *env_file)
     print("clob-cancel-mock: stopped", flush=True)
     return 0

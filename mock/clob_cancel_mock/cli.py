@@ -10,6 +10,11 @@ the README. ``--write-env FILE`` writes the first account's client variables to 
 mock listens, for `clob-cancel --env-file FILE` or `set -a; . FILE` in a CI job: a FILE left
 from before is removed first, the new one is made safely in a shared directory (mode 0600, a
 random temporary name) and removed again when the mock stops on SIGINT, SIGTERM or SIGHUP.
+
+``--accounts N`` serves N accounts: the one above and N-1 made for this run with random
+credentials; ``--tier`` and ``--orders N`` then apply to each, and ``--write-env FILE`` writes the
+accounts file ``clob-cancel --accounts FILE`` reads (TOML, one table per account: account-1 ...
+account-N) instead of the KEY=VALUE lines.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import uvicorn
 from clob_cancel.signing import CredentialsError
 from clob_cancel.version import version_line
 
-from .accounts import DEFAULT_ACCOUNT, Account, account_from_env
+from .accounts import DEFAULT_ACCOUNT, Account, account_from_env, generated_accounts
 from .app import DEFAULT_MAX_BODY_BYTES, create_app
 from .buckets import tier_named
 from .faults import FaultsError
@@ -86,6 +91,15 @@ def _tier(name: str) -> str:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+MAX_ACCOUNTS = 1000
+
+
+def _account_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ACCOUNTS:
+        raise argparse.ArgumentTypeError(f"expected 1 to {MAX_ACCOUNTS}, got {text!r}")
+    return int(text)
+
+
 def _seconds(text: str) -> float:
     try:
         return check_timeout(float(text))
@@ -114,7 +128,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="FILE|N",
-        help="a seed JSON file, or N live orders to generate for the first account (repeatable)",
+        help="a seed JSON file, or N live orders to generate for the first account (for each, with "
+        "--accounts N) (repeatable)",
+    )
+    parser.add_argument(
+        "--accounts",
+        type=_account_count,
+        metavar="N",
+        help="serve N accounts: the one from the environment (or the development account) and "
+        "N-1 with random credentials made for this run; --tier and --orders N apply to each, "
+        "and --write-env writes the accounts file (TOML) `clob-cancel --accounts FILE` reads",
     )
     parser.add_argument(
         "--timestamp-window",
@@ -212,7 +235,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         help="once listening, write CLOB_API_URL, CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and "
         "CLOB_ADDRESS of the first account to FILE (mode 0600; removed again at a clean stop), as "
-        "KEY=VALUE lines that `clob-cancel --env-file FILE` and `set -a; . FILE` both read",
+        "KEY=VALUE lines that `clob-cancel --env-file FILE` and `set -a; . FILE` both read; with "
+        "--accounts, every account's, as the TOML accounts file of `clob-cancel --accounts FILE`",
     )
     parser.add_argument("--access-log", action="store_true", help="log every request (no headers)")
     parser.add_argument(
@@ -311,6 +335,26 @@ def env_file_text(values: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def accounts_file_text(url: str, accounts: Sequence[Account]) -> str:
+    """The accounts file (TOML) of ``accounts``, named account-1 ... account-N, that
+    ``clob-cancel --accounts`` reads: the URL at the top level, one table per account."""
+    lines = ["# written by clob-cancel-mock --accounts: development accounts of this run only"]
+    lines.append(f"CLOB_API_URL = {_toml_string('CLOB_API_URL', url)}")
+    for number, account in enumerate(accounts, 1):
+        lines += ["", f"[account-{number}]"]
+        for name, value in account.client_env(url).items():
+            if name != "CLOB_API_URL":
+                lines.append(f"{name} = {_toml_string(name, value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_string(name: str, value: str) -> str:
+    """``value`` as a TOML basic string: written only when no escape is needed."""
+    if not _BARE.fullmatch(value):  # never printed: it may be the secret
+        raise ValueError(f"--write-env: {name} holds a character the accounts file would escape")
+    return f'"{value}"'
+
+
 def write_env_file(path: Path, text: str) -> tuple[int, int]:
     """Write FILE atomically (a reader polling for it never sees half), readable by the owner
     only, safe in a directory others can write to: through a new file of a random name made with
@@ -356,13 +400,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.write_env:
             remove_stale_env_file(args.write_env)
-        accounts = [account_from_env()]
+        accounts = [account_from_env(), *generated_accounts((args.accounts or 1) - 1)]
         if args.tier:
-            accounts[0] = attrs.evolve(accounts[0], tier=args.tier)
+            accounts = [attrs.evolve(account, tier=args.tier) for account in accounts]
+        served = list(accounts)  # --tier and --orders N: these, not a seed file's
         orders: list[Order | Any] = []
         for source in args.orders:
             if source.isdigit():
-                orders += generated_orders(int(source), accounts[0].api_key)
+                for account in served:
+                    orders += generated_orders(int(source), account.api_key)
                 continue
             seed_accounts, seed_orders = load_seed(Path(source))
             accounts += [a for a in seed_accounts if a.api_key not in {b.api_key for b in accounts}]
@@ -401,7 +447,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The socket listens already: a client that reads FILE and connects waits in the
             # backlog.
             try:
-                env_text = env_file_text(accounts[0].client_env(f"http://{host}:{port}"))
+                url = f"http://{host}:{port}"
+                if args.accounts:
+                    env_text = accounts_file_text(url, served)
+                else:
+                    env_text = env_file_text(accounts[0].client_env(url))
                 env_file = write_env_file(args.write_env, env_text), env_text
             except (ValueError, OSError) as e:
                 sock.close()
@@ -411,7 +461,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for account in app.clob.accounts:
             lines += ["account:", *describe_account(account)]
         if args.write_env:
-            lines.append(f"client environment: {args.write_env}")
+            what = "accounts file" if args.accounts else "client environment"
+            lines.append(f"{what}: {args.write_env}")
         lines.append(
             f"orders: {len(app.clob.book.all())}; admin surface: http://{host}:{port}/_mock/"
         )

@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -76,6 +77,6 @@ def run_cli(*argv: str, stdin: str = "") -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def run_json(*argv: str) -> tuple[int, dict[str, object], str]:
+def run_json(*argv: str) -> tuple[int, dict[str, Any], str]:
     code, out, err = run_cli(*argv, "--json")
     return code, json.loads(out), err

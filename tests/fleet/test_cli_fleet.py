@@ -36,9 +36,14 @@ def test_ids_of_an_account_left_out_are_said_and_not_sent(desk: Desk, tmp_path: 
     )
     assert code == 0
     assert "not selected, their ids not sent: account-1 (1 ids)" in err
+    assert "no ids in --file" not in err
     assert list(report["accounts"]) == NAMES[1:]
+    ids_file.write_text(f"account-2 {desk.order_ids['account-2'][1]}\n")
+    code, report, err = run_json("orders", "--accounts", path, "--file", str(ids_file))
+    assert code == 0 and list(report["accounts"]) == ["account-2"]
+    assert "clob-cancel: no ids in --file for: account-1, account-3, account-4" in err
     assert desk.live("account-1") == set(desk.order_ids["account-1"])
-    assert len(desk.live("account-2")) == ORDERS_EACH - 1
+    assert len(desk.live("account-2")) == ORDERS_EACH - 2
 
 
 @pytest.mark.parametrize(

@@ -229,6 +229,9 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
         if left_out:
             told = ", ".join(f"{name} ({n} ids)" for name, n in left_out.items())
             print(f"clob-cancel: not selected, their ids not sent: {told}", file=err)
+        idle = [a.name for a in chosen if a.name not in by_account]
+        if idle:
+            print(f"clob-cancel: no ids in --file for: {', '.join(idle)}", file=err)
         chosen = [a for a in chosen if a.name in by_account]
         if not chosen:
             raise UsageError("no ids for the selected accounts")

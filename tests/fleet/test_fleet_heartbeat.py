@@ -17,15 +17,22 @@ NAMES = ["account-1", "account-2", "account-3"]
 DEADLINE = 2.0  # the mock's and the keepers': short, so that a lapse comes soon
 
 
+MADE: list[CancelClient] = []
+
+
 @pytest.fixture
 def accounts() -> Iterator[tuple[MockServer, dict[str, Account]]]:
     accounts = dict(zip(NAMES, generated_accounts(3), strict=True))
     with MockServer(list(accounts.values()), heartbeat_timeout=DEADLINE) as server:
         yield server, accounts
+    while MADE:
+        MADE.pop().close()
 
 
 def clients(url: str, accounts: dict[str, Account]) -> dict[str, CancelClient]:
-    return {name: CancelClient(url, a.creds, a.address, retries=0) for name, a in accounts.items()}
+    made = {name: CancelClient(url, a.creds, a.address, retries=0) for name, a in accounts.items()}
+    MADE.extend(made.values())
+    return made
 
 
 def test_every_account_is_armed_and_kept(

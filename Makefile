@@ -50,8 +50,9 @@ spec-diff: $(STAMP) ## fail on a spec change that breaks clients or servers sinc
 drift: $(STAMP) ## compare the spec with Polymarket's published one (UPSTREAM=file or URL; default: the committed copy)
 	$(BIN)/python -m tools.specgate drift $(if $(UPSTREAM),--upstream "$(UPSTREAM)")
 
-lint: $(STAMP) ## validate the spec, ruff, mypy --strict on hand-written code, no private imports across modules
+lint: $(STAMP) ## validate the spec and its coverage (mock, overlay), ruff, mypy --strict, no private imports across modules
 	$(BIN)/openapi-spec-validator $(SPEC)
+	$(BIN)/python -m tools.spec_coverage --spec $(SPEC)
 	$(BIN)/python -m tools.private_imports overlay/clob_cancel mock/clob_cancel_mock
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -72,6 +73,14 @@ test: lint check-generated spec-diff ## install, lint, check generated/ and the 
 .PHONY: test-fast
 test-fast: $(STAMP) ## run the tests not marked slow, on 2 workers (< 90 s)
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow" --ignore=$(CONTRACT_TESTS)
+
+# The wheel and the sdist as they would be uploaded (RELEASING.md), checked by twine; DIST=dir.
+DIST ?= dist
+.PHONY: dist
+dist: $(STAMP) ## build the wheel and the sdist into dist/ and check them (twine check --strict)
+	rm -f $(DIST)/clob_cancel-*
+	$(BIN)/python -m build --outdir $(DIST) .
+	$(BIN)/python -m twine check --strict $(DIST)/clob_cancel-*
 
 .PHONY: demo
 demo: $(STAMP) ## the whole pipeline: mock, client, CLI and a short conformance run (~30 s)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from clob_cancel.cli import UsageError, read_env_file  # the one .env reader, as clob-cancel's
 from clob_cancel.signing import CredentialsError
+from clob_cancel.version import version_line
 from clob_cancel_conformance import findings, run, target
 from clob_cancel_conformance.target import Target
 
@@ -41,6 +42,7 @@ def parser() -> argparse.ArgumentParser:
         ),
         epilog="Exit status: 0 every contract check passed, 1 a check failed, 2 usage error.",
     )
+    p.add_argument("--version", action="version", version=version_line(PROG))
     p.add_argument("--url", help="the server's base URL (default: CLOB_API_URL; none: the mock)")
     p.add_argument("--env-file", metavar="FILE", help="read CLOB_* and PK from a KEY=VALUE file")
     p.add_argument("--seed", help=f"generation seed (CONFORMANCE_SEED, {run.DEFAULT_SEED})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -145,3 +146,21 @@ def sign_l1(private_key: str, timestamp: str, nonce: int, chain_id: int) -> str:
     )
     signed = EthAccount.sign_message(message, private_key=private_key)
     return "0x" + bytes(signed.signature).hex().removeprefix("0x")
+
+
+def generated_accounts(count: int) -> list[Account]:
+    """``count`` accounts for one run (``clob-cancel-mock --accounts N``): fresh random
+    credentials and signer addresses, no private key. Their secrets exist only in this process
+    and in the accounts file it writes."""
+    import base64
+    import secrets
+
+    return [
+        Account(
+            api_key=str(uuid.UUID(bytes=secrets.token_bytes(16), version=4)),
+            secret=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+            passphrase=secrets.token_hex(16),
+            address="0x" + secrets.token_hex(20),
+        )
+        for _ in range(count)
+    ]

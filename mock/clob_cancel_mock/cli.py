@@ -7,7 +7,14 @@ it is the public development account; ``--tier`` gives it a cancel rate-limit ti
 takes a seed file or a number of live orders to generate for that account, and may be repeated.
 A seed file is JSON, either an array of orders or ``{"accounts": [...], "orders": [...]}``; see
 the README. ``--write-env FILE`` writes the first account's client variables to FILE once the
-mock listens, for `clob-cancel --env-file FILE` or `set -a; . FILE` in a CI job.
+mock listens, for `clob-cancel --env-file FILE` or `set -a; . FILE` in a CI job: a FILE left
+from before is removed first, the new one is made safely in a shared directory (mode 0600, a
+random temporary name) and removed again when the mock stops on SIGINT, SIGTERM or SIGHUP.
+
+``--accounts N`` serves N accounts: the one above and N-1 made for this run with random
+credentials; ``--tier`` and ``--orders N`` then apply to each, and ``--write-env FILE`` writes the
+accounts file ``clob-cancel --accounts FILE`` reads (TOML, one table per account: account-1 ...
+account-N) instead of the KEY=VALUE lines.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,8 +35,9 @@ import attrs
 import uvicorn
 
 from clob_cancel.signing import CredentialsError
+from clob_cancel.version import version_line
 
-from .accounts import DEFAULT_ACCOUNT, Account, account_from_env
+from .accounts import DEFAULT_ACCOUNT, Account, account_from_env, generated_accounts
 from .app import DEFAULT_MAX_BODY_BYTES, create_app
 from .buckets import tier_named
 from .faults import FaultsError
@@ -82,6 +91,15 @@ def _tier(name: str) -> str:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+MAX_ACCOUNTS = 1000
+
+
+def _account_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ACCOUNTS:
+        raise argparse.ArgumentTypeError(f"expected 1 to {MAX_ACCOUNTS}, got {text!r}")
+    return int(text)
+
+
 def _seconds(text: str) -> float:
     try:
         return check_timeout(float(text))
@@ -102,6 +120,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--heartbeat-timeout seconds the mock cancels all its live orders and disarms it (the "
         'expected id is then "" again).',
     )
+    parser.add_argument("--version", action="version", version=version_line("clob-cancel-mock"))
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (0: a free one; default 8080)")
     parser.add_argument(
@@ -109,7 +128,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="FILE|N",
-        help="a seed JSON file, or N live orders to generate for the first account (repeatable)",
+        help="a seed JSON file, or N live orders to generate for the first account (for each, with "
+        "--accounts N) (repeatable)",
+    )
+    parser.add_argument(
+        "--accounts",
+        type=_account_count,
+        metavar="N",
+        help="serve N accounts: the one from the environment (or the development account) and "
+        "N-1 with random credentials made for this run; --tier and --orders N apply to each, "
+        "and --write-env writes the accounts file (TOML) `clob-cancel --accounts FILE` reads",
     )
     parser.add_argument(
         "--timestamp-window",
@@ -207,7 +235,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         help="once listening, write CLOB_API_URL, CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and "
         "CLOB_ADDRESS of the first account to FILE (mode 0600; removed again at a clean stop), as "
-        "KEY=VALUE lines that `clob-cancel --env-file FILE` and `set -a; . FILE` both read",
+        "KEY=VALUE lines that `clob-cancel --env-file FILE` and `set -a; . FILE` both read; with "
+        "--accounts, every account's, as the TOML accounts file of `clob-cancel --accounts FILE`",
     )
     parser.add_argument("--access-log", action="store_true", help="log every request (no headers)")
     parser.add_argument(
@@ -306,30 +335,80 @@ def env_file_text(values: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_env_file(path: Path, text: str) -> None:
-    """Atomically (a reader polling for FILE never sees half of it), readable by the owner only."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def accounts_file_text(url: str, accounts: Sequence[Account]) -> str:
+    """The accounts file (TOML) of ``accounts``, named account-1 ... account-N, that
+    ``clob-cancel --accounts`` reads: the URL at the top level, one table per account."""
+    lines = ["# written by clob-cancel-mock --accounts: development accounts of this run only"]
+    lines.append(f"CLOB_API_URL = {_toml_string('CLOB_API_URL', url)}")
+    for number, account in enumerate(accounts, 1):
+        lines += ["", f"[account-{number}]"]
+        for name, value in account.client_env(url).items():
+            if name != "CLOB_API_URL":
+                lines.append(f"{name} = {_toml_string(name, value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_string(name: str, value: str) -> str:
+    """``value`` as a TOML basic string: written only when no escape is needed."""
+    if not _BARE.fullmatch(value):  # never printed: it may be the secret
+        raise ValueError(f"--write-env: {name} holds a character the accounts file would escape")
+    return f'"{value}"'
+
+
+def write_env_file(path: Path, text: str) -> tuple[int, int]:
+    """Write FILE atomically (a reader polling for it never sees half), readable by the owner
+    only, safe in a directory others can write to: through a new file of a random name made with
+    O_EXCL and O_NOFOLLOW (``mkstemp``), renamed over FILE (a symlink planted there is replaced,
+    never followed). Returns the file's (st_dev, st_ino), to remove only that file later."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+            f.flush()
+            written = os.fstat(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    return written.st_dev, written.st_ino
+
+
+def remove_stale_env_file(path: Path) -> None:
+    """Remove FILE as a previous mock may have left it (SIGKILL): a job polling for FILE must
+    not read a dead mock's URL before this one listens."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def remove_env_file(path: Path, identity: tuple[int, int], text: str) -> None:
+    """Remove FILE if it is still the file this mock wrote, not one put there since: the same
+    file (an inode number may be reused once ours is gone) with the same text."""
+    with contextlib.suppress(OSError):
+        st = path.lstat()
+        if (st.st_dev, st.st_ino) == identity and path.read_text(encoding="utf-8") == text:
+            path.unlink()
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""Each stops the mock cleanly (exit 0, FILE removed): SIGHUP too, as a CI runner closing the
+job's terminal or session sends it."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        accounts = [account_from_env()]
+        if args.write_env:
+            remove_stale_env_file(args.write_env)
+        accounts = [account_from_env(), *generated_accounts((args.accounts or 1) - 1)]
         if args.tier:
-            accounts[0] = attrs.evolve(accounts[0], tier=args.tier)
+            accounts = [attrs.evolve(account, tier=args.tier) for account in accounts]
+        served = list(accounts)  # --tier and --orders N: these, not a seed file's
         orders: list[Order | Any] = []
         for source in args.orders:
             if source.isdigit():
-                orders += generated_orders(int(source), accounts[0].api_key)
+                for account in served:
+                    orders += generated_orders(int(source), account.api_key)
                 continue
             seed_accounts, seed_orders = load_seed(Path(source))
             accounts += [a for a in seed_accounts if a.api_key not in {b.api_key for b in accounts}]
@@ -349,41 +428,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
-    env_text = None
-    if args.write_env:
-        # The socket listens already: a client that reads FILE and connects waits in the backlog.
-        try:
-            env_text = env_file_text(accounts[0].client_env(f"http://{host}:{port}"))
-            write_env_file(args.write_env, env_text)
-        except (ValueError, OSError) as e:
-            sock.close()
-            print(f"clob-cancel-mock: {e}", file=sys.stderr)
-            return 2
-    lines = [f"clob-cancel-mock: serving the CLOB cancel API on http://{host}:{port}"]
-    for account in app.clob.accounts:
-        lines += ["account:", *describe_account(account)]
-    if args.write_env:
-        lines.append(f"client environment: {args.write_env}")
-    lines.append(f"orders: {len(app.clob.book.all())}; admin surface: http://{host}:{port}/_mock/")
     server = uvicorn.Server(
         uvicorn_config(app, access_log=args.access_log, log_level="info", http=args.http)
     )
 
-    # Installed before the URL is printed: a SIGINT/SIGTERM sent as soon as the URL appears (before
-    # uvicorn puts its own handlers in) still stops the server cleanly. uvicorn re-raises the
-    # signals it handled to these handlers on the way out, which makes that a clean exit too.
+    # Installed before FILE is written and the URL printed: a stop signal sent as soon as either
+    # appears (before uvicorn puts its own handlers in) still stops the server cleanly, through
+    # the `finally` below that removes FILE. uvicorn re-raises the signals it handled (SIGINT,
+    # SIGTERM) to these handlers on the way out, which makes that a clean exit too.
     def stop(_sig: int, _frame: object) -> None:
         server.should_exit = True
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         signal.signal(sig, stop)
-    print("\n".join(lines), flush=True)
+    env_file: tuple[tuple[int, int], str] | None = None
     try:
+        if args.write_env:
+            # The socket listens already: a client that reads FILE and connects waits in the
+            # backlog.
+            try:
+                url = f"http://{host}:{port}"
+                if args.accounts:
+                    env_text = accounts_file_text(url, served)
+                else:
+                    env_text = env_file_text(accounts[0].client_env(url))
+                env_file = write_env_file(args.write_env, env_text), env_text
+            except (ValueError, OSError) as e:
+                sock.close()
+                print(f"clob-cancel-mock: {e}", file=sys.stderr)
+                return 2
+        lines = [f"clob-cancel-mock: serving the CLOB cancel API on http://{host}:{port}"]
+        for account in app.clob.accounts:
+            lines += ["account:", *describe_account(account)]
+        if args.write_env:
+            what = "accounts file" if args.accounts else "client environment"
+            lines.append(f"{what}: {args.write_env}")
+        lines.append(
+            f"orders: {len(app.clob.book.all())}; admin surface: http://{host}:{port}/_mock/"
+        )
+        print("\n".join(lines), flush=True)
         server.run(sockets=[sock])
     finally:
-        if args.write_env:  # a stale FILE would point the next job at a dead port
-            with contextlib.suppress(OSError):
-                if args.write_env.read_text(encoding="utf-8") == env_text:
-                    args.write_env.unlink()
+        if env_file is not None:  # a stale FILE would point the next job at a dead port
+            remove_env_file(args.write_env, *env_file)
     print("clob-cancel-mock: stopped", flush=True)
     return 0

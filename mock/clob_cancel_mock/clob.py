@@ -185,7 +185,9 @@ class MockClob(L1Operations, AccountReads):
             request.scope[BODY_LIMIT] = self.body_limit(operation, request)
             body = await self.read_body(request)
             faults = self.faults
-            applies = operation.operation_id in faults.operations
+            applies = operation.operation_id in faults.operations and faults.hits(
+                request.headers.get("poly_api_key")
+            )
             if applies and faults.drop_connection and self.injector.take_one_shot():
                 return DropConnection()
             if applies and faults.delay_seconds and not await self.delay(faults.delay_seconds):
@@ -347,8 +349,12 @@ class MockClob(L1Operations, AccountReads):
     # -- rate limit -----------------------------------------------------------------------------
 
     def rate_limit_for(self, account: Account) -> RateLimit | None:
-        """The fault setting's limit (every signer), else the signer's tier, else none."""
-        return self.faults.rate_limit or self._tiers.get(account.address.lower())
+        """The fault setting's limit (every signer it applies to), else the signer's tier, else
+        none."""
+        faults = self.faults
+        if faults.rate_limit is not None and faults.hits(account.api_key):
+            return faults.rate_limit
+        return self._tiers.get(account.address.lower())
 
     def admit(self, account: Account, cost: int) -> dict[str, str]:
         """Take ``cost`` tokens from the signer's cancel bucket, or 429 taking none; the

@@ -46,6 +46,7 @@ class Operation:
     body_schema: dict[str, Any] | None
     validator: Any  # OAS30Validator | None
     max_items: int | None  # the body's maxItems, when it is an array
+    string_array: tuple[int, int] | None = None  # see string_array_bounds
 
     @property
     def has_body(self) -> bool:
@@ -53,6 +54,10 @@ class Operation:
 
     def validate(self, value: Any) -> None:
         """Raise BodyError naming the first violation (best_match) and where it is."""
+        if self.string_array is not None and type(value) is list:
+            low, high = self.string_array
+            if low <= len(value) <= high and all(type(item) is str for item in value):
+                return  # what the schema accepts, checked at C speed (DELETE /orders)
         if self.validator is None or self.validator.is_valid(value):
             return  # the common case, without best_match's bookkeeping
         error = best_match(self.validator.iter_errors(value))
@@ -98,6 +103,27 @@ def _resolve(node: Any, root: dict[str, Any], depth: int = 0) -> Any:
     if isinstance(node, list):
         return [_resolve(item, root, depth + 1) for item in node]
     return node
+
+
+_ANNOTATIONS = {"description", "example", "title"}
+
+
+def string_array_bounds(schema: dict[str, Any] | None) -> tuple[int, int] | None:
+    """(minItems, maxItems) when ``schema`` (resolved) says only "an array of strings" within
+    those bounds, else None. Such a body (DELETE /orders: up to 1000 ids) is accepted with a
+    list check instead of jsonschema's walk of every item, most of the mock's time on a big
+    cancel (20 requests of 500 ids, client included: 0.42 s with the walk, 0.14 s without);
+    anything else, and every body the fast check does not accept, goes to the validator."""
+    if not schema or schema.get("type") != "array":
+        return None
+    items = schema.get("items")
+    if set(schema) - _ANNOTATIONS - {"type", "items", "minItems", "maxItems"}:
+        return None
+    if not isinstance(items, dict) or items.get("type") != "string":
+        return None
+    if set(items) - _ANNOTATIONS - {"type"}:
+        return None
+    return int(schema.get("minItems", 0)), int(schema.get("maxItems", 2**63))
 
 
 def _auth_kind(security: list[dict[str, Any]], schemes: dict[str, Any]) -> str:
@@ -148,6 +174,7 @@ class Contract:
                     body_schema=schema,
                     validator=None if schema is None else OAS30Validator(schema),
                     max_items=schema.get("maxItems") if schema else None,
+                    string_array=string_array_bounds(schema),
                 )
         return cls(operations, path)
 

@@ -15,13 +15,16 @@ setting replaces the previous one entirely, and ``{}`` clears everything::
     {"operations": ["cancel_order"]}                 which operationIds the faults apply to
                                                      (default: the four cancel operations;
                                                      any of the spec's, e.g. send_heartbeat)
+    {"api_keys": ["<key>"], "status": 503}           which accounts (POLY_API_KEY) the faults
+                                                     apply to (default: every one)
 
 Without ``rate_limit`` a signer is limited only by its account's ``tier`` (seed file,
-``--tier``), if any. ``rate_limit`` applies to every signer, over those tiers; it also takes
-``"warning": true`` (admit and charge what would be refused, saying so) and ``"above_burst":
-"refuse" | "admit"`` (whether a negative-balance tier admits a cost above its burst, which the
-docs leave open). ``count`` belongs to the one fault of the object that counts requests
-(``status``, ``drop_connection`` or ``restarting``); without it that fault lasts until cleared.
+``--tier``), if any. ``rate_limit`` applies to every signer (of ``api_keys``, when given),
+over those tiers; it also takes ``"warning": true`` (admit and charge what would be refused,
+saying so) and ``"above_burst": "refuse" | "admit"`` (whether a negative-balance tier admits a
+cost above its burst, which the docs leave open). ``count`` belongs to the one fault of the
+object that counts requests (``status``, ``drop_connection`` or ``restarting``); without it that
+fault lasts until cleared.
 Post-only mode and cancel-only mode refuse new orders only: cancels work as usual. A heartbeat
 hit by a fault is not accepted (no new deadline), except ``delay_seconds``: it is accepted when
 the delay ends, which is when its deadline starts, even if the client gave up waiting. A request
@@ -70,6 +73,11 @@ class Faults:
     drop_connection: bool = False
     count: int | None = None  # how many more requests the counted fault hits; None = all
     operations: tuple[str, ...] = CANCEL_OPERATIONS
+    api_keys: frozenset[str] | None = None  # None: every account
+
+    def hits(self, api_key: str | None) -> bool:
+        """Whether the faults apply to a request naming ``api_key`` (its POLY_API_KEY)."""
+        return self.api_keys is None or api_key in self.api_keys
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -93,6 +101,8 @@ class Faults:
             out["count"] = self.count
         if self.operations != CANCEL_OPERATIONS:
             out["operations"] = list(self.operations)
+        if self.api_keys is not None:
+            out["api_keys"] = sorted(self.api_keys)
         return out
 
 
@@ -233,6 +243,12 @@ def parse_faults(data: Any, known_operations: frozenset[str] | None = None) -> F
         if bad:
             raise FaultsError(f"faults.operations: unknown operationId(s) {', '.join(bad)}")
         operations = tuple(ops)
+    api_keys = None
+    if data.get("api_keys") is not None:
+        keys = data["api_keys"]
+        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+            raise FaultsError("faults.api_keys: expected a non-empty list of api keys")
+        api_keys = frozenset(keys)
     return Faults(
         rate_limit=rate_limit,
         status=status,
@@ -247,4 +263,5 @@ def parse_faults(data: Any, known_operations: frozenset[str] | None = None) -> F
         drop_connection=drop,
         count=count,
         operations=operations,
+        api_keys=api_keys,
     )

@@ -77,7 +77,7 @@ def env(server: Any, tmp_path: Path) -> dict[str, str]:
 def test_every_shell_line_is_known() -> None:
     """A new kind of command in the README needs a way to run here."""
     known = ("clob-cancel ", "clob-cancel-mock ", "make ", "pip install ", ".venv/bin/python -m ")
-    ci_snippet = ("until test -s ", "set -a; ", "kill %1")
+    ci_snippet = ("rm -f ", "until test -s ", "set -a; ", "kill %1")
     for block in blocks("sh"):
         for line in commands(block):
             assert line.startswith(known + ci_snippet), line

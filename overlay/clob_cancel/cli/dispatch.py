@@ -38,6 +38,10 @@ def main(
             from .heartbeat import heartbeat_command
 
             return heartbeat_command(args, out, err)
+        if any(getattr(args, name, None) for name in ("accounts", "only", "exclude")):
+            from .fleet import fleet_command
+
+            return fleet_command(args, stdin, out, err)
         from .cancel import cancel_command
 
         return cancel_command(args, stdin, out, err)

@@ -117,6 +117,24 @@ def add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
     )
 
 
+def add_fleet_options(parser: argparse.ArgumentParser) -> None:
+    """--accounts, --only and --except, of the commands that run on several accounts."""
+    parser.add_argument(
+        "--accounts",
+        metavar="FILE",
+        help="cancel on every account of FILE at once (TOML, one [NAME] table of CLOB_* "
+        "variables per account; see README), with one summary: a line per account and the "
+        "totals; the exit code is the worst account's",
+    )
+    parser.add_argument("--only", metavar="NAME,...", help="with --accounts: only these accounts")
+    parser.add_argument(
+        "--except",
+        dest="exclude",
+        metavar="NAME,...",
+        help="with --accounts: every account but these",
+    )
+
+
 def wrap(text: str) -> str:
     """``text`` filled to 90 columns, as the descriptions are shown."""
     import textwrap
@@ -171,13 +189,16 @@ def build_parser() -> argparse.ArgumentParser:
     orders.add_argument(
         "--file",
         metavar="FILE",
-        help="read the ids from FILE ('-' for stdin): one a line, or a JSON array of strings",
+        help="read the ids from FILE ('-' for stdin): one a line, or a JSON array of strings; "
+        "with --accounts, 'NAME ID' lines or a JSON object {\"NAME\": [ids]}",
     )
-    command(
+    add_fleet_options(orders)
+    every = command(
         "all",
         "cancel every open order of the account",
         "Cancel every open order of the API key's account (DELETE /cancel-all), in one request.",
     )
+    add_fleet_options(every)
     market = command(
         "market",
         "cancel the orders of a market and/or asset",
@@ -187,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     market.add_argument("--market", help="the market's condition id")
     market.add_argument("--asset-id", help="the asset's token id")
+    add_fleet_options(market)
     derive = command(
         "derive-creds",
         "create or derive API credentials from PK (L1)",

@@ -1,0 +1,285 @@
+"""``all``, ``market`` and ``orders --file`` with ``--accounts FILE``: the same cancel on every
+account of an accounts file at once (clob_cancel.fleet), then one summary: a line per account
+and the totals, or the same as one JSON object; the exit code is the worst account's.
+
+``orders`` takes its ids from ``--file`` only, saying which account each belongs to (a JSON
+object ``{"NAME": ["0x...", ...]}``, or ``NAME ID`` lines): trying every id on every account
+would spend every bucket's tokens on ids most accounts never had, and bury the real "not
+canceled" reasons under "not found" ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TextIO, cast
+
+from .cancel import dry_run_transport, exit_code, sample_ids, show_request
+from .connect import make_client, resolve_url
+from .exits import ExitCode, UsageError
+from .files import read_text
+from .output import describe_error
+
+if TYPE_CHECKING:
+    import httpx
+
+    from clob_cancel_client.models import CancelOrdersResponse
+
+    from ..accounts import AccountEnv
+    from ..errors import CancelError
+    from ..fleet import FleetResult
+
+
+class TaggedLines(io.TextIOBase):
+    """stderr for one account's client: each whole line, written at once (the accounts' threads
+    share stderr), with ``[NAME]`` after the ``clob-cancel:`` that starts it."""
+
+    lock = threading.Lock()
+
+    def __init__(self, target: TextIO, name: str) -> None:
+        self.target, self.name, self.pending = target, name, ""
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            tagged = line.replace("clob-cancel: ", f"clob-cancel: [{self.name}] ", 1)
+            with self.lock:
+                self.target.write(tagged + "\n")
+                self.target.flush()
+        return len(text)
+
+    def writable(self) -> bool:
+        return True
+
+
+def names_option(text: str | None) -> list[str] | None:
+    """``--only`` / ``--except``: comma-separated account names."""
+    if text is None:
+        return None
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def read_ids_by_account(path: str, stdin: TextIO) -> dict[str, list[str]]:
+    """``orders --file`` with --accounts: a JSON object of account name to an array of ids, or
+    ``NAME ID`` lines (blank lines and ``#`` comments skipped); the ids in file order."""
+    text = stdin.read() if path == "-" else read_text(path, "--file")
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError as e:
+            raise UsageError(f"--file {path}: not a valid JSON object: {e}") from None
+        if not all(
+            isinstance(ids, list) and all(isinstance(i, str) for i in ids) for ids in data.values()
+        ):
+            raise UsageError(f"--file {path}: each account's ids must be a JSON array of strings")
+        return {name: ids for name, ids in data.items() if ids}
+    by_account: dict[str, list[str]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        fields = line.split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        if len(fields) != 2:
+            raise UsageError(
+                f"--file {path}, line {number}: with --accounts, expected 'NAME ID' (or a JSON "
+                'object {"NAME": ["ID", ...]})'
+            )
+        by_account.setdefault(fields[0], []).append(fields[1])
+    return by_account
+
+
+def account_record(
+    result: CancelOrdersResponse | CancelError, requested: Sequence[str] | None, json_fields: bool
+) -> dict[str, Any]:
+    """One account's part of the summary, the shape ``clob-cancel --json`` prints for one
+    account (every id given is in exactly one of its four lists), and its exit code."""
+    from ..errors import CancelError
+
+    if not isinstance(result, CancelError):
+        record = result.to_dict()
+        record.update(unknown=[], untouched=[], error=None, status=None)
+        record["exit_code"] = int(exit_code(result, requested))
+        return record
+    known = result.partial
+    record = known.to_dict() if known else {"canceled": [], "not_canceled": {}}
+    record["unknown"] = list(result.unknown_ids)
+    record["untouched"] = list(result.untouched_ids)
+    record["error"] = describe_error(result, json_fields=json_fields)
+    record["status"] = result.status
+    if result.restriction is not None:
+        record["restriction"] = result.restriction
+    record["exit_code"] = int(ExitCode.FAILED)
+    return record
+
+
+COUNTED = ("canceled", "not_canceled", "unknown", "untouched")
+
+
+def fleet_report(
+    results: FleetResult, requested: Mapping[str, Sequence[str]] | None, json_fields: bool
+) -> dict[str, Any]:
+    """The whole summary: each account's record, the totals, and the worst exit code."""
+    accounts = {
+        name: account_record(result, None if requested is None else requested[name], json_fields)
+        for name, result in results.items()
+    }
+    totals = {field: sum(len(r[field]) for r in accounts.values()) for field in COUNTED}
+    totals["accounts"] = len(accounts)
+    totals["failed"] = sum(r["error"] is not None for r in accounts.values())
+    worst = max(r["exit_code"] for r in accounts.values())
+    return {"accounts": accounts, "totals": totals, "exit_code": worst}
+
+
+def outcome(record: Mapping[str, Any]) -> str:
+    if record["error"] is not None:
+        status = record["status"]
+        return "failed: " + ("no answer" if status is None else f"HTTP {status}")
+    return "ok" if record["exit_code"] == ExitCode.OK else "some not canceled"
+
+
+def print_report(report: Mapping[str, Any], out: TextIO) -> None:
+    """The summary in words: the table, then what each account left behind."""
+    accounts = report["accounts"]
+    width = max(len("account"), *(len(name) for name in accounts))
+    head = ("canceled", "not canceled", "unknown", "untouched")
+    print(f"{'account':<{width}}  " + "  ".join(head) + "  result", file=out)
+
+    def row(name: str, counts: Sequence[int], result: str) -> None:
+        cells = "  ".join(f"{n:>{len(h)}}" for n, h in zip(counts, head, strict=True))
+        print(f"{name:<{width}}  {cells}  {result}", file=out)
+
+    for name, record in accounts.items():
+        row(name, [len(record[field]) for field in COUNTED], outcome(record))
+    totals = report["totals"]
+    failed = f", {totals['failed']} failed" if totals["failed"] else ""
+    row("total", [totals[field] for field in COUNTED], f"{totals['accounts']} accounts{failed}")
+    for name, record in accounts.items():
+        if record["not_canceled"]:
+            print(f"{name}: not canceled: {len(record['not_canceled'])}", file=out)
+            for order_id, reason in record["not_canceled"].items():
+                print(f"  {order_id}: {reason}", file=out)
+        if record["unknown"]:
+            print(
+                f"{name}: outcome unknown for {len(record['unknown'])} orders (the request may "
+                f"have canceled them: check, or cancel them again): "
+                f"{sample_ids(record['unknown'])}",
+                file=out,
+            )
+        if record["untouched"]:
+            print(
+                f"{name}: certainly not canceled: {len(record['untouched'])} orders (their "
+                f"request was refused or never sent): {sample_ids(record['untouched'])}",
+                file=out,
+            )
+
+
+def account_environment(
+    args: argparse.Namespace, account: AccountEnv, where: str
+) -> dict[str, str]:
+    """The account's variables, its URL being --url, else the file's, else $CLOB_API_URL,
+    checked as for one account."""
+    env = dict(account.environ)
+    given = args.url or env.get("CLOB_API_URL") or os.environ.get("CLOB_API_URL", "")
+    try:
+        env["CLOB_API_URL"] = resolve_url(given, args.insecure_http)
+    except UsageError as e:
+        raise UsageError(f"{where}, account {account.name}: {e}") from None
+    return env
+
+
+def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    from ..accounts import AccountsFileError, read_accounts_file, select_accounts
+    from ..fleet import CancelFleet, checked_ids
+
+    where = f"--accounts {args.accounts}"
+    if args.accounts is None:
+        raise UsageError("--only and --except select accounts of --accounts FILE")
+    if args.env_file or args.address:
+        raise UsageError("--accounts gives every account's credentials: no --env-file/--address")
+    if args.command == "orders" and (args.order_ids or not args.file):
+        raise UsageError(
+            "with --accounts, give the ids with --file, saying which account each belongs to"
+        )
+    if args.command == "market" and args.market is None and args.asset_id is None:
+        raise UsageError("market needs --market and/or --asset-id (to cancel all: 'all')")
+    try:
+        every = read_accounts_file(
+            args.accounts, warn=lambda m: print(f"clob-cancel: {m}", file=err)
+        )
+    except AccountsFileError as e:  # it names the file
+        raise UsageError(f"--accounts: {e}") from None
+    try:
+        chosen = select_accounts(every, names_option(args.only), names_option(args.exclude))
+    except ValueError as e:
+        raise UsageError(f"{where}: {e}") from None
+    requested: dict[str, list[str]] | None = None
+    if args.command == "orders":
+        by_account = read_ids_by_account(args.file, stdin)
+        unknown = sorted(set(by_account) - {a.name for a in every})
+        if unknown:
+            raise UsageError(
+                f"--file {args.file}: no account named {', '.join(unknown)} in {where}"
+            )
+        names = {a.name for a in chosen}
+        left_out = {name: len(ids) for name, ids in by_account.items() if name not in names}
+        if left_out:
+            told = ", ".join(f"{name} ({n} ids)" for name, n in left_out.items())
+            print(f"clob-cancel: not selected, their ids not sent: {told}", file=err)
+        idle = [a.name for a in chosen if a.name not in by_account]
+        if idle:
+            print(f"clob-cancel: no ids in --file for: {', '.join(idle)}", file=err)
+        chosen = [a for a in chosen if a.name in by_account]
+        if not chosen:
+            raise UsageError("no ids for the selected accounts")
+        try:
+            requested = checked_ids(names, {a.name: by_account[a.name] for a in chosen})
+        except (TypeError, ValueError) as e:
+            raise UsageError(str(e)) from None
+        requested = {name: list(dict.fromkeys(ids)) for name, ids in requested.items()}
+
+    sent: dict[str, list[httpx.Request]] = {a.name: [] for a in chosen}
+    clients = {}
+    try:
+        for account in chosen:
+            env = account_environment(args, account, where)
+            options: dict[str, Any] = {}
+            if args.dry_run:
+                options["httpx_client_kwargs"] = {
+                    "transport": dry_run_transport(sent[account.name])
+                }
+            tagged = None if args.dry_run else cast(TextIO, TaggedLines(err, account.name))
+            try:
+                clients[account.name] = make_client(args, env, tagged, **options)
+            except UsageError as e:
+                raise UsageError(f"{where}, account {account.name}: {e}") from None
+    except BaseException:
+        for client in clients.values():
+            client.close()
+        raise
+
+    with CancelFleet(clients) as fleet:
+        if requested is not None:
+            results = fleet.cancel_orders(requested)
+        elif args.command == "all":
+            results = fleet.cancel_all()
+        else:
+            results = fleet.cancel_market_orders(args.market, args.asset_id)
+    if args.dry_run:
+        for name, requests in sent.items():
+            print(f"[{name}] dry run: {len(requests)} request(s) would be sent", file=out)
+            for request in requests:
+                show_request(request, out)
+        return ExitCode.OK
+    report = fleet_report(results, requested, args.json)
+    for name, record in report["accounts"].items():
+        if record["error"] is not None:
+            print(f"clob-cancel: [{name}] {record['error']}", file=err)
+    if args.json:
+        print(json.dumps(report), file=out)
+    else:
+        print_report(report, out)
+    return int(report["exit_code"])

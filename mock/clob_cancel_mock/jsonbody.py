@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import operator
 import re
+import string
+from collections.abc import Iterable
 from itertools import accumulate, count
 from typing import Any
 
@@ -22,6 +24,44 @@ def json_value(body: bytes) -> Any:
         return json.loads(utf8_text(body), parse_constant=_reject_constant)
     except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
         raise ValueError(f"the body is not valid JSON ({e})") from None
+
+
+def go_struct_fields(body: bytes, names: Iterable[str]) -> dict[str, tuple[str, Any]]:
+    """What Go's encoding/json decodes from a JSON object ``body`` into a struct whose fields
+    have the (ASCII) json names ``names``: name -> (the key as sent, its value). A key matches a
+    name whatever its case (:func:`go_fold`); of several keys matching one name the last in the
+    body wins, as each overwrites the field; keys matching no name are left out."""
+    folded = {go_fold(name): name for name in names}
+    members: list[tuple[str, Any]] = []
+
+    def keep(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        members[:] = pairs  # the outermost object is the last one parsed
+        return dict(pairs)
+
+    if not json_depth_ok(body):
+        return {}
+    if not isinstance(json.loads(utf8_text(body), object_pairs_hook=keep), dict):
+        return {}
+    fields: dict[str, tuple[str, Any]] = {}
+    for key, value in members:
+        name = folded.get(go_fold(key))
+        if name is not None:
+            fields[name] = (key, value)
+    return fields
+
+
+def go_fold(key: str) -> str:
+    """``key`` folded as Go's encoding/json folds an object key to match a struct field's json
+    name (fold.go: ASCII letters to upper case, any other rune to the smallest of its Unicode
+    case-fold set). Exact for matching ASCII names: the only non-ASCII runes whose fold set
+    holds an ASCII letter, U+017F LATIN SMALL LETTER LONG S and U+212A KELVIN SIGN, fold to S
+    and K; every other non-ASCII rune is kept, as it cannot match an ASCII name anyway."""
+    return key.translate(_GO_FOLD)
+
+
+_GO_FOLD = str.maketrans(
+    {**{c: c.upper() for c in string.ascii_lowercase}, "\u017f": "S", "\u212a": "K"}
+)
 
 
 def json_depth_ok(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:

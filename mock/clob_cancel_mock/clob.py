@@ -409,30 +409,31 @@ class MockClob(L1Operations, AccountReads):
     def op_cancel_market_orders(
         self, op: Operation, request: Request, body: bytes, account: Account
     ) -> Response:
-        self.parse_body(op, request, body)
-        filters = self.market_filters(op, body)
+        value = self.parse_body(op, request, body) or {}
+        filters = self.market_filters(op, value, body)
         headers = self.admit(account, 1)
         result = self.book.cancel_where(
             account.api_key, filters.get("market") or "", filters.get("asset_id") or ""
         )
         return self.cancel_response(result, self.charge(account, len(result.canceled), headers))
 
-    def market_filters(self, op: Operation, body: bytes) -> dict[str, Any]:
-        """The filters of a (valid) /cancel-market-orders body as the real server, in Go, reads
-        them: ``market`` and ``asset_id`` whatever the keys' case (``{"Market": M}`` filters by
-        M), the last of several keys for one filter winning (:func:`go_struct_fields`); other
-        keys ignored (the spec's object is open). A value sent under another case is checked
-        against the filter's schema as the filter's own key is."""
-        if not body.strip():
+    def market_filters(self, op: Operation, value: Any, body: bytes) -> dict[str, Any]:
+        """The filters in a /cancel-market-orders body (``value``, parsed from ``body``) as Go's
+        encoding/json reads them, our guess at the real server: ``market`` and ``asset_id``
+        whatever the keys' case (``{"Market": M}`` filters by M), the last of several keys for
+        one filter winning (:func:`go_struct_fields`); other keys ignored (the spec's object is
+        open). A value sent under another case is checked against the filter's schema as the
+        filter's own key is."""
+        if not isinstance(value, dict):
             return {}
         filters = {}
-        for name, (key, value) in go_struct_fields(body, self.MARKET_FILTERS).items():
+        for name, (key, item) in go_struct_fields(value, body, self.MARKET_FILTERS).items():
             if key != name:
                 try:
-                    op.validate({name: value})
+                    op.validate({name: item})
                 except BodyError as e:
                     raise ApiError(400, f"{self.INVALID_PAYLOAD}: {e} (sent as {key!r})") from None
-            filters[name] = value
+            filters[name] = item
         return filters
 
     def op_send_heartbeat(

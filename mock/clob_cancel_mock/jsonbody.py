@@ -26,28 +26,33 @@ def json_value(body: bytes) -> Any:
         raise ValueError(f"the body is not valid JSON ({e})") from None
 
 
-def go_struct_fields(body: bytes, names: Iterable[str]) -> dict[str, tuple[str, Any]]:
-    """What Go's encoding/json decodes from a JSON object ``body`` into a struct whose fields
-    have the (ASCII) json names ``names``: name -> (the key as sent, its value). A key matches a
-    name whatever its case (:func:`go_fold`); of several keys matching one name the last in the
-    body wins, as each overwrites the field; keys matching no name are left out."""
+def go_struct_fields(
+    value: dict[str, Any], body: bytes, names: Iterable[str]
+) -> dict[str, tuple[str, Any]]:
+    """What Go's encoding/json decodes from the JSON object ``value`` (parsed from ``body``)
+    into a struct whose fields have the (ASCII) json names ``names``: name -> (the key as sent,
+    its value). A key matches a name whatever its case (:func:`go_fold`); of several keys
+    matching one name the last in the body wins, as each overwrites the field (a dict keeps a
+    repeated key where it first came, so only then is the body read again, for the order);
+    keys matching no name are left out."""
     folded = {go_fold(name): name for name in names}
+    keys = [key for key in value if go_fold(key) in folded]
+    if len({go_fold(key) for key in keys}) < len(keys):
+        last = _last_positions(body)
+        keys.sort(key=lambda key: last.get(key, -1))
+    return {folded[go_fold(key)]: (key, value[key]) for key in keys}
+
+
+def _last_positions(body: bytes) -> dict[str, int]:
+    """Where each key of the JSON object ``body`` last occurs among its members."""
     members: list[tuple[str, Any]] = []
 
     def keep(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         members[:] = pairs  # the outermost object is the last one parsed
         return dict(pairs)
 
-    if not json_depth_ok(body):
-        return {}
-    if not isinstance(json.loads(utf8_text(body), object_pairs_hook=keep), dict):
-        return {}
-    fields: dict[str, tuple[str, Any]] = {}
-    for key, value in members:
-        name = folded.get(go_fold(key))
-        if name is not None:
-            fields[name] = (key, value)
-    return fields
+    json.loads(utf8_text(body), object_pairs_hook=keep)
+    return {key: i for i, (key, _) in enumerate(members)}
 
 
 def go_fold(key: str) -> str:

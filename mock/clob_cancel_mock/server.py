@@ -55,8 +55,8 @@ def guarded_protocol(
     ``max_header_bytes`` before they are complete is answered 431 and closed (a head that
     completes within one read is the app's to refuse: :func:`~clob_cancel_mock.wire.head_refusal`
     counts it whole). uvicorn's keep-alive timeout starts only after a response, so an
-    opened-and-silent connection, or one dribbling its headers, was held forever. A request whose headers are in is the app's: its body has the app's deadline
-    (:meth:`MockClob.read_body`)."""
+    opened-and-silent connection, or one dribbling its headers, was held forever. A request whose
+    headers are in is the app's: its body has the app's deadline (:meth:`MockClob.read_body`)."""
     base = import_from_string(HTTP_PROTOCOLS[http]) if isinstance(http, str) else http
 
     class GuardedProtocol(base):  # type: ignore[valid-type,misc]

@@ -22,7 +22,7 @@ from .contract import Contract, Operation
 from .faults import ERROR_TEXTS, Faults
 from .heartbeats import DEFAULT_HEARTBEAT_TIMEOUT
 from .orders import Order
-from .wire import RAW_SEND, ApiError, json_response
+from .wire import RAW_SEND, ApiError, head_refusal, json_response
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
@@ -38,11 +38,17 @@ log = logging.getLogger("clob_cancel_mock")
 
 class MockApp(Starlette):
     """Starlette, plus the server's own ``send`` kept in the scope so that a fault can drop the
-    connection; ``clob`` is the :class:`MockClob` behind it."""
+    connection, and a request with an oversized head or an invalid Host refused before any
+    route (:func:`~clob_cancel_mock.wire.head_refusal`); ``clob`` is the :class:`MockClob`
+    behind it."""
 
     clob: MockClob
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refusal = head_refusal(scope) if scope["type"] == "http" else None
+        if refusal is not None:
+            await self.clob.error_response(refusal)(scope, receive, send)
+            return
         scope[RAW_SEND] = send
         await super().__call__(scope, receive, send)
 

@@ -29,7 +29,7 @@ from .contract import BodyError, Contract, Operation
 from .faults import ERROR_TEXTS, Faults
 from .heartbeats import DEFAULT_HEARTBEAT_TIMEOUT, HeartbeatRegistry
 from .injection import FaultInjector
-from .jsonbody import json_value
+from .jsonbody import go_struct_fields, json_value
 from .l1keys import L1Operations
 from .orders import CancelResult, Order, OrderBook, OrderError, order_from_json
 from .wire import (
@@ -41,6 +41,7 @@ from .wire import (
     json_response,
     media_type,
     poly_headers,
+    repeated_poly_header,
 )
 
 log = logging.getLogger("clob_cancel_mock")
@@ -61,6 +62,7 @@ class MockClob(L1Operations, AccountReads):
     INVALID_PAYLOAD = "Invalid order payload"
     TOO_MANY = "Too many orders in payload, max allowed: {max}"
     INVALID_HEARTBEAT = "Invalid Heartbeat ID"
+    MARKET_FILTERS = ("market", "asset_id")  # /cancel-market-orders' filter keys
 
     def __init__(
         self,
@@ -232,6 +234,7 @@ class MockClob(L1Operations, AccountReads):
         names = ("poly_address", "poly_passphrase", "poly_timestamp", "poly_signature")
         api_key = headers.get("poly_api_key")
         claimed = bool(api_key) and all(headers.get(name) for name in names)
+        claimed = claimed and repeated_poly_header(request) is None
         if operation.auth == "l2" and claimed and self.account_for(api_key or "") is not None:
             return self.max_body_bytes, None
         limit = min(self.max_body_bytes, UNAUTHENTICATED_MAX_BODY_BYTES)
@@ -267,6 +270,9 @@ class MockClob(L1Operations, AccountReads):
 
     def authenticate(self, request: Request, body: bytes) -> Account:
         """The account a request is signed for, or 401. Every check must pass."""
+        repeated = repeated_poly_header(request)
+        if repeated is not None:
+            raise ApiError(401, f"{self.UNAUTHORIZED}: {repeated} sent more than once")
         headers = poly_headers(request)
         api_key = headers.get("poly_api_key")
         address = headers.get("poly_address")
@@ -410,11 +416,31 @@ class MockClob(L1Operations, AccountReads):
         self, op: Operation, request: Request, body: bytes, account: Account
     ) -> Response:
         value = self.parse_body(op, request, body) or {}
+        filters = self.market_filters(op, value, body)
         headers = self.admit(account, 1)
         result = self.book.cancel_where(
-            account.api_key, value.get("market") or "", value.get("asset_id") or ""
+            account.api_key, filters.get("market") or "", filters.get("asset_id") or ""
         )
         return self.cancel_response(result, self.charge(account, len(result.canceled), headers))
+
+    def market_filters(self, op: Operation, value: Any, body: bytes) -> dict[str, Any]:
+        """The filters in a /cancel-market-orders body (``value``, parsed from ``body``) as Go's
+        encoding/json reads them, our guess at the real server: ``market`` and ``asset_id``
+        whatever the keys' case (``{"Market": M}`` filters by M), the last of several keys for
+        one filter winning (:func:`go_struct_fields`); other keys ignored (the spec's object is
+        open). A value sent under another case is checked against the filter's schema as the
+        filter's own key is."""
+        if not isinstance(value, dict):
+            return {}
+        filters = {}
+        for name, (key, item) in go_struct_fields(value, body, self.MARKET_FILTERS).items():
+            if key != name:
+                try:
+                    op.validate({name: item})
+                except BodyError as e:
+                    raise ApiError(400, f"{self.INVALID_PAYLOAD}: {e} (sent as {key!r})") from None
+            filters[name] = item
+        return filters
 
     def op_send_heartbeat(
         self, op: Operation, request: Request, body: bytes, account: Account

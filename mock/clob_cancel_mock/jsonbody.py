@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import operator
 import re
+import string
+from collections.abc import Iterable
 from itertools import accumulate, count
 from typing import Any
 
@@ -22,6 +24,49 @@ def json_value(body: bytes) -> Any:
         return json.loads(utf8_text(body), parse_constant=_reject_constant)
     except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
         raise ValueError(f"the body is not valid JSON ({e})") from None
+
+
+def go_struct_fields(
+    value: dict[str, Any], body: bytes, names: Iterable[str]
+) -> dict[str, tuple[str, Any]]:
+    """What Go's encoding/json decodes from the JSON object ``value`` (parsed from ``body``)
+    into a struct whose fields have the (ASCII) json names ``names``: name -> (the key as sent,
+    its value). A key matches a name whatever its case (:func:`go_fold`); of several keys
+    matching one name the last in the body wins, as each overwrites the field (a dict keeps a
+    repeated key where it first came, so only then is the body read again, for the order);
+    keys matching no name are left out."""
+    folded = {go_fold(name): name for name in names}
+    keys = [key for key in value if go_fold(key) in folded]
+    if len({go_fold(key) for key in keys}) < len(keys):
+        last = _last_positions(body)
+        keys.sort(key=lambda key: last.get(key, -1))
+    return {folded[go_fold(key)]: (key, value[key]) for key in keys}
+
+
+def _last_positions(body: bytes) -> dict[str, int]:
+    """Where each key of the JSON object ``body`` last occurs among its members."""
+    members: list[tuple[str, Any]] = []
+
+    def keep(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        members[:] = pairs  # the outermost object is the last one parsed
+        return dict(pairs)
+
+    json.loads(utf8_text(body), object_pairs_hook=keep)
+    return {key: i for i, (key, _) in enumerate(members)}
+
+
+def go_fold(key: str) -> str:
+    """``key`` folded as Go's encoding/json folds an object key to match a struct field's json
+    name (fold.go: ASCII letters to upper case, any other rune to the smallest of its Unicode
+    case-fold set). Exact for matching ASCII names: the only non-ASCII runes whose fold set
+    holds an ASCII letter, U+017F LATIN SMALL LETTER LONG S and U+212A KELVIN SIGN, fold to S
+    and K; every other non-ASCII rune is kept, as it cannot match an ASCII name anyway."""
+    return key.translate(_GO_FOLD)
+
+
+_GO_FOLD = str.maketrans(
+    {**{c: c.upper() for c in string.ascii_lowercase}, "\u017f": "S", "\u212a": "K"}
+)
 
 
 def json_depth_ok(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:

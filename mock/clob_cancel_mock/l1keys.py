@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from .accounts import Account, l1_signer
 from .contract import Operation
-from .wire import ApiError, json_response
+from .wire import ApiError, json_response, repeated_poly_header
 
 _NONCE = re.compile(r"[0-9]{1,78}")
 _L1_SIGNATURE = re.compile(r"0x[0-9a-fA-F]{130}")
@@ -40,6 +40,9 @@ class L1Operations:
 
     def l1_identity(self, request: Request) -> tuple[str, int]:
         """(address, nonce) proven by the L1 headers' EIP-712 signature, or 401."""
+        repeated = repeated_poly_header(request)
+        if repeated is not None:
+            raise ApiError(401, f"{self.L1_UNAUTHORIZED}: {repeated} sent more than once")
         headers = request.headers
         address = headers.get("poly_address") or ""
         signature = headers.get("poly_signature") or ""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 from collections.abc import Iterable, Mapping
+from http import HTTPStatus
 from types import TracebackType
 from typing import Any, Self
 
@@ -17,6 +19,7 @@ from .accounts import DEFAULT_ACCOUNT, Account
 from .app import MockApp, MockClob, create_app
 from .faults import Faults
 from .orders import Order
+from .wire import MAX_HEADER_BYTES, ApiError, head_too_large
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -38,7 +41,6 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 HEADER_TIMEOUT = 10.0  # seconds from a connection's first byte (or its opening) to whole headers
-MAX_HEADER_BYTES = 64 * 1024  # bytes a request may send before its headers are complete
 KEEP_ALIVE_TIMEOUT = 5  # seconds an idle keep-alive connection is kept
 
 
@@ -49,11 +51,12 @@ def guarded_protocol(
 ) -> type[asyncio.Protocol]:
     """uvicorn's HTTP protocol (``http``: auto, h11, httptools) plus what uvicorn lacks: a
     connection that has not completed a request's headers ``header_timeout`` seconds after it
-    opened, or after the first byte of its next request, is closed, and so is one that sends
-    more than ``max_header_bytes`` before they are complete. uvicorn's keep-alive timeout starts
-    only after a response, so an opened-and-silent connection, or one dribbling its headers, was
-    held forever. A request whose headers are in is the app's: its body has the app's deadline
-    (:meth:`MockClob.read_body`)."""
+    opened, or after the first byte of its next request, is closed, and one that sends more than
+    ``max_header_bytes`` before they are complete is answered 431 and closed (a head that
+    completes within one read is the app's to refuse: :func:`~clob_cancel_mock.wire.head_refusal`
+    counts it whole). uvicorn's keep-alive timeout starts only after a response, so an
+    opened-and-silent connection, or one dribbling its headers, was held forever. A request whose
+    headers are in is the app's: its body has the app's deadline (:meth:`MockClob.read_body`)."""
     base = import_from_string(HTTP_PROTOCOLS[http]) if isinstance(http, str) else http
 
     class GuardedProtocol(base):  # type: ignore[valid-type,misc]
@@ -74,6 +77,7 @@ def guarded_protocol(
             if self.cycle is not before:  # a request's headers are complete
                 self._drop_header_timer()
             elif idle and self._header_bytes > max_header_bytes:
+                self.transport.write(raw_answer(head_too_large()))
                 self._close()
 
         def connection_lost(self, exc: Exception | None) -> None:
@@ -105,9 +109,26 @@ def guarded_protocol(
     return GuardedProtocol
 
 
+def raw_answer(error: ApiError) -> bytes:
+    """``error`` as a whole HTTP/1.1 answer that closes the connection, for the protocol to
+    write itself where no request (so no ASGI answer) exists yet."""
+    body = json.dumps({"error": error.message}).encode()
+    return (
+        f"HTTP/1.1 {error.status} {HTTPStatus(error.status).phrase}\r\n"
+        f"content-type: application/json\r\ncontent-length: {len(body)}\r\n"
+        "connection: close\r\n\r\n"
+    ).encode() + body
+
+
+H11_MAX_INCOMPLETE_BYTES = MAX_HEADER_BYTES + (1 << 20)
+"""h11's own cap on an incomplete head (its answer: 400), only a backstop: above what the
+guarded protocol lets through plus any one read (asyncio reads at most 256 KiB), so the
+protocol's 431 comes first under h11 as under httptools, which has no cap."""
+
+
 def uvicorn_config(app: MockApp, *, access_log: bool = False, **options: Any) -> uvicorn.Config:
     """uvicorn's config for the mock: the guarded protocol (``header_timeout``), a short
-    keep-alive and h11's header-size cap."""
+    keep-alive and h11's backstop header-size cap."""
     http = guarded_protocol(
         options.pop("http", "auto"), options.pop("header_timeout", HEADER_TIMEOUT)
     )
@@ -120,7 +141,7 @@ def uvicorn_config(app: MockApp, *, access_log: bool = False, **options: Any) ->
         timeout_graceful_shutdown=options.pop("timeout_graceful_shutdown", 3),
         timeout_keep_alive=options.pop("timeout_keep_alive", KEEP_ALIVE_TIMEOUT),
         h11_max_incomplete_event_size=options.pop(
-            "h11_max_incomplete_event_size", MAX_HEADER_BYTES
+            "h11_max_incomplete_event_size", H11_MAX_INCOMPLETE_BYTES
         ),
         **options,
     )
@@ -130,8 +151,9 @@ class MockServer:
     """Starts the mock on 127.0.0.1 on a free port; ``with MockServer() as mock: mock.url``.
 
     Options are those of :func:`create_app` (``timestamp_window``, ``faults``,
-    ``heartbeat_timeout``, ``body_timeout``, ``clob_class``, ...); ``header_timeout`` is the
-    server's (:func:`guarded_protocol`). The state can be read and changed directly
+    ``heartbeat_timeout``, ``body_timeout``, ``clob_class``, ...); ``header_timeout`` and
+    ``http`` (uvicorn's HTTP implementation: auto, h11, httptools) are the server's
+    (:func:`guarded_protocol`). The state can be read and changed directly
     (``add_orders``, ``orders``, ``set_faults``, ``heartbeats``, ``reset``) or over HTTP through
     the /_mock/ admin surface.
     """
@@ -145,10 +167,12 @@ class MockServer:
         port: int = 0,
         start_timeout: float = 10.0,
         header_timeout: float = HEADER_TIMEOUT,
+        http: str = "auto",
         **options: Any,
     ) -> None:
         self.app = create_app(accounts, orders, **options)
         self.header_timeout = header_timeout
+        self.http = http
         self.clob: MockClob = self.app.clob
         self.host = host
         self.port = port
@@ -168,7 +192,9 @@ class MockServer:
         self.port = sock.getsockname()[1]
         # loop="asyncio": uvloop's policy would be set process-wide, under the tests' feet.
         server = uvicorn.Server(
-            uvicorn_config(self.app, loop="asyncio", header_timeout=self.header_timeout)
+            uvicorn_config(
+                self.app, loop="asyncio", header_timeout=self.header_timeout, http=self.http
+            )
         )
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="clob-cancel-mock", daemon=True

@@ -1,6 +1,6 @@
 """The README's section for desks runs as written: its accounts file parses, its shell script
 runs against the mock from a clean environment and prints the summary the section shows (its
-Python example runs with the others, in tests/integration/test_readme.py)."""
+Python example runs with the others, in tests/project/test_readme.py)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ from polymarket.clients._transport import AsyncTransport, SyncTransport
 from clob_cancel import CancelClient
 from clob_cancel.signing import l2_signature
 
-from ..unit.client_fakes import ADDRESS, CREDS, PRIVATE_KEY, FakeTime, Server, client
+from ..client.client_fakes import ADDRESS, CREDS, PRIVATE_KEY, FakeTime, Server, client
 from .conftest import environment
 
 TIMESTAMP = 1_764_000_123

@@ -15,8 +15,8 @@ import pytest
 from clob_cancel import CANCEL_TIERS
 from clob_cancel.ratelimit import CancelPacer
 from clob_cancel.tier import TIER_READ_TIMEOUT_SECONDS, tier_read_timeout
-from tests.unit.client_fakes import START, FakeTime, async_client, client, error, ids
-from tests.unit.test_client_ratelimit import BucketServer
+from tests.client.client_fakes import START, FakeTime, async_client, client, error, ids
+from tests.client.test_client_ratelimit import BucketServer
 
 SILVER = CANCEL_TIERS["silver"]
 

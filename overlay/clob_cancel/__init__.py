@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from .ratelimit import CANCEL_TIERS, CancelTier, RateLimitState
     from .retry import DEFAULT_RETRY, RetryPolicy
 
-__version__ = "0.1.0"
+from .version import __version__ as __version__
 
 # Imported on first use (see __getattr__), so that `import clob_cancel` loads neither httpx nor
 # eth-account; the TYPE_CHECKING imports above say the same for type checkers and IDEs.

@@ -16,6 +16,7 @@ from ..defaults import (
     RETRY_BUDGET_SECONDS,
     TIMEOUT_SECONDS,
 )
+from ..version import version_line
 
 MIN_HEARTBEAT_INTERVAL = 0.5
 """seconds: a shorter --interval is a usage error (it would only flood the server)."""
@@ -157,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_common_options(parser, suppress=False)
+    parser.add_argument("--version", action="version", version=version_line("clob-cancel"))
     commands = parser.add_subparsers(
         dest="command",
         required=True,

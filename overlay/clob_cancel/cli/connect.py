@@ -61,7 +61,7 @@ def make_client(
     from ..client import CancelClient
     from ..signing import CredentialsError
 
-    if err is not None:
+    if err is not None and "on_wait" not in options:
         options["on_wait"] = wait_reporter(args.retries, err)
     try:
         client = CancelClient.from_env(

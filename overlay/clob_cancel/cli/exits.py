@@ -11,11 +11,15 @@ class ExitCode(enum.IntEnum):
     OK = 0
     """Every requested order canceled (for ``all``/``market``: nothing left not canceled)."""
     NOT_ALL_CANCELED = 1
-    """The server answered, but some orders were not canceled."""
+    """The server answered, but some orders were not canceled (a market cancel: none matched)."""
     USAGE = 2
     """Bad arguments or credentials: nothing was sent."""
     FAILED = 3
     """A server or transport error (what is known to be canceled is printed first)."""
+    INTERRUPTED = 130
+    """SIGINT (Ctrl-C), 128 + 2 as a shell says it: what became of each id is printed first."""
+    TERMINATED = 143
+    """SIGTERM (``timeout``, a CI runner), 128 + 15: what became of each id is printed first."""
 
 
 class UsageError(Exception):

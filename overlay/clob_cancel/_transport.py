@@ -102,6 +102,14 @@ class AttemptBudget:
             raise late(f"the attempt took longer than its {self.seconds:g} s deadline")
         return left if timeout is None or timeout > left else timeout
 
+    def timed_out(self) -> None:
+        """After a read timed out: raises the deadline's error instead when it is the deadline
+        that ran out (the read's own timeout was shortened to it)."""
+        if self.deadline is not None and self.deadline - time.monotonic() < 0.05:
+            raise httpcore.ReadTimeout(
+                f"the answer did not arrive whole within the attempt's {self.seconds:g} s deadline"
+            )
+
     def received(self, size: int) -> None:
         """Count ``size`` bytes in; raises :class:`AnswerTooLarge` past the cap."""
         self.bytes_left -= size
@@ -125,7 +133,11 @@ class _BudgetStream(httpcore.NetworkStream):
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         budget = current_budget()
-        data = self._stream.read(max_bytes, budget.time_left(timeout, httpcore.ReadTimeout))
+        try:
+            data = self._stream.read(max_bytes, budget.time_left(timeout, httpcore.ReadTimeout))
+        except httpcore.ReadTimeout:
+            budget.timed_out()
+            raise
         budget.received(len(data))
         return data
 
@@ -180,7 +192,12 @@ class _AsyncBudgetStream(httpcore.AsyncNetworkStream):
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         budget = current_budget()
-        data = await self._stream.read(max_bytes, budget.time_left(timeout, httpcore.ReadTimeout))
+        left = budget.time_left(timeout, httpcore.ReadTimeout)
+        try:
+            data = await self._stream.read(max_bytes, left)
+        except httpcore.ReadTimeout:
+            budget.timed_out()
+            raise
         budget.received(len(data))
         return data
 
@@ -295,6 +312,10 @@ def _aiohttp_client_class() -> type[httpx.AsyncClient]:
         except aiohttp.ClientError as e:
             raise _httpx_error(e, request) from e
         except TimeoutError as e:  # a bare asyncio timeout from inside aiohttp
+            try:
+                current_budget().timed_out()
+            except httpcore.ReadTimeout as late:
+                raise httpx.ReadTimeout(str(late), request=request) from e
             raise httpx.ReadTimeout(str(e) or "timed out", request=request) from e
 
     class CorrectedAiohttpTransport(AiohttpTransport):

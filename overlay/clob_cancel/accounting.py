@@ -210,7 +210,7 @@ def interrupted(
     attempt may have acted (in flight, or one whose answer was lost), else untouched."""
     error = CancelInterrupted(
         operation,
-        f"interrupted ({type(why).__name__}) before the call ended",
+        f"interrupted ({str(why) or type(why).__name__}) before the call ended",
         fate_unknown=maybe_acted,
     )
     error.changed_nothing = not maybe_acted

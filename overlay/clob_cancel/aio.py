@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import ModuleType, TracebackType
 from typing import Any, Self, Unpack
 
@@ -33,6 +33,7 @@ from .accounting import Batches, after_lost_answer, interrupted, reconcile
 from .checks import check_id, check_ids, market_request, positive_int
 from .core import OPTIONS_DOC, ClientCore, ClientOptions, too_large
 from .defaults import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL
+from .environment import client_arguments_from_env
 from .errors import CancelError, HeartbeatLapsedError, HeartbeatMismatchError, interruption_of
 from .heartbeat import (
     KEEPER_OPTIONS_DOC,
@@ -44,6 +45,14 @@ from .heartbeat import (
 )
 from .retry import OversizedBatch
 from .signing import ApiCreds
+
+
+class AsyncClientOptions(ClientOptions, total=False):
+    """The keyword options of :class:`AsyncCancelClient`: both clients' and its own."""
+
+    sleep: Callable[[float], Awaitable[None]]
+    max_concurrency: int
+    backend: Backend
 
 
 class AsyncCancelClient(ClientCore):
@@ -84,6 +93,13 @@ class AsyncCancelClient(ClientCore):
         self._http = async_http_client(self.backend, http)
         keep_to_budget(self._http)
         self._api.set_async_httpx_client(self._http)
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **options: Unpack[AsyncClientOptions]
+    ) -> Self:
+        """See :meth:`CancelClient.from_env`; ``options`` are this constructor's, typed."""
+        return cls(**client_arguments_from_env(environ), **options)
 
     async def __aenter__(self) -> Self:
         return self

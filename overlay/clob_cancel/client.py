@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import ModuleType, TracebackType
 from typing import Any, Self, Unpack
 
@@ -26,10 +26,17 @@ from .accounting import Batches, after_lost_answer, interrupted, reconcile
 from .checks import check_id, check_ids, market_request
 from .core import OPTIONS_DOC, ClientCore, ClientOptions, too_large
 from .defaults import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL
+from .environment import client_arguments_from_env
 from .errors import CancelError, HeartbeatLapsedError, interruption_of
 from .heartbeat import HeartbeatKeeper
 from .retry import OversizedBatch
 from .signing import ApiCreds
+
+
+class SyncClientOptions(ClientOptions, total=False):
+    """The keyword options of :class:`CancelClient`: both clients' and its own."""
+
+    sleep: Callable[[float], None]
 
 
 class CancelClient(ClientCore):
@@ -56,6 +63,15 @@ class CancelClient(ClientCore):
         self._http = httpx.Client(**self._http_options)
         keep_to_budget(self._http)
         self._api.set_httpx_client(self._http)
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **options: Unpack[SyncClientOptions]
+    ) -> Self:
+        """A client from CLOB_API_URL, CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and CLOB_ADDRESS
+        or PK (the private key, whose address is derived); see :func:`client_arguments_from_env`
+        for the rule, one for every command. ``options`` are the constructor's, typed."""
+        return cls(**client_arguments_from_env(environ), **options)
 
     def __enter__(self) -> Self:
         return self

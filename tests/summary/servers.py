@@ -27,14 +27,14 @@ def _json_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower() != "content-length"}
 
 
-class TricklingClob(MockClob):  # type: ignore[misc]
+class TricklingClob(MockClob):
     """Cancels, then sends its answer a byte every ``GAP`` seconds: each read is quick, the
     whole answer takes (length x GAP) seconds."""
 
     GAP = 0.25
 
     def cancel_response(self, result: Any, headers: Mapping[str, str]) -> Response:
-        body = super().cancel_response(result, headers).body
+        body = bytes(super().cancel_response(result, headers).body)
 
         async def trickle() -> AsyncIterator[bytes]:
             for index in range(len(body)):
@@ -46,7 +46,7 @@ class TricklingClob(MockClob):  # type: ignore[misc]
         )
 
 
-class HugeAnswerClob(MockClob):  # type: ignore[misc]
+class HugeAnswerClob(MockClob):
     """Cancels, then answers with the true answer padded to ``PADDING`` bytes of JSON
     whitespace (valid JSON, 200 MB), a MB every ``GAP`` seconds: the whole takes 10 s."""
 
@@ -55,7 +55,7 @@ class HugeAnswerClob(MockClob):  # type: ignore[misc]
     GAP = 0.05
 
     def cancel_response(self, result: Any, headers: Mapping[str, str]) -> Response:
-        body = super().cancel_response(result, headers).body
+        body = bytes(super().cancel_response(result, headers).body)
         head, tail = body[:-1], body[-1:]  # '{...' and '}'
 
         async def padded() -> AsyncIterator[bytes]:
@@ -70,7 +70,7 @@ class HugeAnswerClob(MockClob):  # type: ignore[misc]
         )
 
 
-class LosesAnswersClob(MockClob):  # type: ignore[misc]
+class LosesAnswersClob(MockClob):
     """Cancels, then drops the connection instead of answering, ``lose`` times."""
 
     lose = 1

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -17,7 +18,7 @@ from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer
 from .servers import HugeAnswerClob, TricklingClob, live_orders, order_ids
 
 IDS = order_ids(40)  # an answer of ~2.8 kB: ~12 min at a byte every 0.25 s
-BACKENDS = ["httpx", "aiohttp"]
+BACKENDS: list[Literal["httpx", "aiohttp"]] = ["httpx", "aiohttp"]
 TIMEOUT = 2.0
 MARGIN = 4.0  # generous: the machine is shared
 
@@ -34,8 +35,8 @@ def huge() -> Iterator[MockServer]:
         yield server
 
 
-def sync_client(server: MockServer, **options: object) -> CancelClient:
-    return CancelClient.from_env(DEFAULT_ACCOUNT.client_env(server.url), **options)  # type: ignore[arg-type]
+def sync_client(server: MockServer, timeout: float) -> CancelClient:
+    return CancelClient.from_env(DEFAULT_ACCOUNT.client_env(server.url), timeout=timeout)
 
 
 def test_a_trickled_answer_ends_the_sync_call_at_its_timeout(trickling: MockServer) -> None:
@@ -52,10 +53,10 @@ def test_a_trickled_answer_ends_the_sync_call_at_its_timeout(trickling: MockServ
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_a_trickled_answer_ends_the_async_call_at_its_timeout(
-    trickling: MockServer, backend: str
+    trickling: MockServer, backend: Literal["httpx", "aiohttp"]
 ) -> None:
     env = DEFAULT_ACCOUNT.client_env(trickling.url)
-    async with AsyncCancelClient.from_env(env, timeout=TIMEOUT, backend=backend) as client:  # type: ignore[arg-type]
+    async with AsyncCancelClient.from_env(env, timeout=TIMEOUT, backend=backend) as client:
         assert client.backend == backend
         started = time.monotonic()
         with pytest.raises(TransportError) as caught:
@@ -100,9 +101,11 @@ def test_a_huge_answer_is_not_read_whole_sync(huge: MockServer) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-async def test_a_huge_answer_is_not_read_whole_async(huge: MockServer, backend: str) -> None:
+async def test_a_huge_answer_is_not_read_whole_async(
+    huge: MockServer, backend: Literal["httpx", "aiohttp"]
+) -> None:
     env = DEFAULT_ACCOUNT.client_env(huge.url)
-    async with AsyncCancelClient.from_env(env, timeout=60, backend=backend) as client:  # type: ignore[arg-type]
+    async with AsyncCancelClient.from_env(env, timeout=60, backend=backend) as client:
         started = time.monotonic()
         with pytest.raises(TransportError) as caught:
             await client.cancel_orders(IDS)

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -118,9 +119,11 @@ def test_sigterm_during_a_retry_wait_reports_the_ids_untouched(tmp_path: Path) -
 
 
 @pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
-async def test_task_cancel_carries_the_accounting(slow: MockServer, backend: str) -> None:
+async def test_task_cancel_carries_the_accounting(
+    slow: MockServer, backend: Literal["httpx", "aiohttp"]
+) -> None:
     env = DEFAULT_ACCOUNT.client_env(slow.url)
-    async with AsyncCancelClient.from_env(env, backend=backend, max_concurrency=2) as client:  # type: ignore[arg-type]
+    async with AsyncCancelClient.from_env(env, backend=backend, max_concurrency=2) as client:
         task = asyncio.create_task(client.cancel_orders(IDS))
         while len(canceled_on(slow)) < 1000:
             await asyncio.sleep(0.02)
@@ -140,9 +143,11 @@ async def test_task_cancel_carries_the_accounting(slow: MockServer, backend: str
 
 
 @pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
-async def test_wait_for_timeout_carries_the_accounting(slow: MockServer, backend: str) -> None:
+async def test_wait_for_timeout_carries_the_accounting(
+    slow: MockServer, backend: Literal["httpx", "aiohttp"]
+) -> None:
     env = DEFAULT_ACCOUNT.client_env(slow.url)
-    async with AsyncCancelClient.from_env(env, backend=backend) as client:  # type: ignore[arg-type]
+    async with AsyncCancelClient.from_env(env, backend=backend) as client:
         with pytest.raises(TimeoutError) as caught:
             await asyncio.wait_for(client.cancel_orders(IDS), 2.5)
     found = interruption_of(caught.value)
@@ -161,7 +166,7 @@ def test_keyboard_interrupt_in_the_sync_client_carries_the_accounting(slow: Mock
     def interrupt_when_the_first_answer_is_in() -> None:
         wait_until(lambda: len(canceled_on(slow)) >= 1000)
         time.sleep(0.3)
-        signal.pthread_kill(main, signal.SIGINT)  # type: ignore[arg-type]
+        signal.pthread_kill(main, signal.SIGINT)
 
     with CancelClient.from_env(DEFAULT_ACCOUNT.client_env(slow.url)) as client:
         threading.Thread(target=interrupt_when_the_first_answer_is_in, daemon=True).start()

@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 import uvicorn
 
+from clob_cancel.environment import credential_env
 from clob_cancel.signing import CredentialsError
 
 from .accounts import DEFAULT_ACCOUNT, Account, account_from_env
@@ -323,7 +324,7 @@ def write_env_file(path: Path, text: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        accounts = [account_from_env()]
+        accounts = [account_from_env(credential_env(os.environ, required=False))]
         if args.tier:
             accounts[0] = attrs.evolve(accounts[0], tier=args.tier)
         orders: list[Order | Any] = []

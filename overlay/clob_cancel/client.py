@@ -69,8 +69,12 @@ class CancelClient(ClientCore):
         cls, environ: Mapping[str, str] | None = None, **options: Unpack[SyncClientOptions]
     ) -> Self:
         """A client from CLOB_API_URL, CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and CLOB_ADDRESS
-        or PK (the private key, whose address is derived); see :func:`client_arguments_from_env`
-        for the rule, one for every command. ``options`` are the constructor's, typed."""
+        or PK (the private key, whose address is derived). Every missing variable is named in the
+        error (with a near miss that is set). One trailing newline ("\\n" or "\\r\\n") is removed
+        from each value, as secret files often end with one; any other whitespace or control
+        character in a credential is a :class:`CredentialsError` naming the variable, never its
+        value: the rule of :func:`clob_cancel.environment.credential_env`, which every command
+        applies. ``options`` are the constructor's keyword options, typed."""
         return cls(**client_arguments_from_env(environ), **options)
 
     def __enter__(self) -> Self:

@@ -7,7 +7,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from http.cookiejar import CookieJar
-from typing import Any, Self, TypedDict, Unpack
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,7 +20,7 @@ from ._call import L2Auth
 from ._transport import check_http2
 from .checks import check_utf8, positive_int
 from .defaults import CONNECT_TIMEOUT_SECONDS, MAX_IDS_PER_REQUEST, TIMEOUT_SECONDS
-from .environment import client_arguments_from_env, resolve_address
+from .environment import resolve_address
 from .errors import CancelError, RateLimitedError, TransportError
 from .ratelimit import CANCEL_TIERS, CancelPacer, CancelTier, RateLimitState, Reservation
 from .retry import DEFAULT_RETRY, OversizedBatch, RetryPolicy
@@ -156,18 +156,6 @@ class ClientCore:
         if http2 or extra.get("http2"):
             check_http2()
             self._http_options["http2"] = True
-
-    @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str] | None = None, **options: Unpack[ClientOptions]
-    ) -> Self:
-        """A client from CLOB_API_URL, CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and CLOB_ADDRESS
-        or PK (the private key, whose address is derived). Every missing variable is named in the
-        error. One trailing newline ("\\n" or "\\r\\n") is removed from each value, as secret
-        files often end with one; any other whitespace or control character in a credential is
-        a :class:`CredentialsError` naming the variable, never its value. ``options`` are the
-        constructor's keyword options."""
-        return cls(**client_arguments_from_env(environ), **options)
 
     @property
     def rate_limit(self) -> RateLimitState | None:

@@ -28,22 +28,27 @@ def _json_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 class TricklingClob(MockClob):
-    """Cancels, then sends its answer a byte every ``GAP`` seconds: each read is quick, the
-    whole answer takes (length x GAP) seconds."""
+    """Cancels (and takes heartbeats), then sends each answer a byte every ``GAP`` seconds:
+    each read is quick, the whole answer takes (length x GAP) seconds."""
 
     GAP = 0.25
 
     def cancel_response(self, result: Any, headers: Mapping[str, str]) -> Response:
-        body = bytes(super().cancel_response(result, headers).body)
+        return self.trickled(super().cancel_response(result, headers))
+
+    def op_send_heartbeat(self, *args: Any) -> Response:
+        return self.trickled(super().op_send_heartbeat(*args))
+
+    def trickled(self, answer: Response) -> Response:
+        body = bytes(answer.body)
 
         async def trickle() -> AsyncIterator[bytes]:
             for index in range(len(body)):
                 await asyncio.sleep(self.GAP)
                 yield body[index : index + 1]
 
-        return StreamingResponse(
-            trickle(), 200, headers=_json_headers(headers), media_type="application/json"
-        )
+        headers = _json_headers(answer.headers)
+        return StreamingResponse(trickle(), answer.status_code, headers=headers)
 
 
 class HugeAnswerClob(MockClob):

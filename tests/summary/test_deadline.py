@@ -116,9 +116,21 @@ async def test_a_huge_answer_is_not_read_whole_async(
 
 
 def test_a_heartbeat_send_keeps_to_the_deadline_too(trickling: MockServer) -> None:
-    trickling.set_faults({"delay_seconds": 30, "operations": ["send_heartbeat"]})
     with sync_client(trickling, timeout=TIMEOUT) as client:
         started = time.monotonic()
+        with pytest.raises(TransportError) as caught:
+            client.send_heartbeat("")  # a trickled answer of ~60 bytes: 15 s
+    assert time.monotonic() - started < TIMEOUT + MARGIN
+    assert "deadline" in str(caught.value)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_an_async_heartbeat_send_keeps_to_the_keepers_timeout(
+    trickling: MockServer, backend: Literal["httpx", "aiohttp"]
+) -> None:
+    env = DEFAULT_ACCOUNT.client_env(trickling.url)
+    async with AsyncCancelClient.from_env(env, backend=backend) as client:
+        started = time.monotonic()
         with pytest.raises(TransportError):
-            client.send_heartbeat("")
+            await client.send_heartbeat("", timeout=TIMEOUT)  # as the keeper sends
     assert time.monotonic() - started < TIMEOUT + MARGIN

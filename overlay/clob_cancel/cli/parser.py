@@ -87,7 +87,7 @@ def add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
         action="store_true",
         default=default(False),
         help="print the answer as one JSON object on stdout (on failure with the fields "
-        "unknown, untouched, error and status)",
+        "unknown, untouched, error and status; interrupted by a signal, also interrupted)",
     )
     parser.add_argument(
         "--dry-run",

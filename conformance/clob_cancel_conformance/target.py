@@ -17,6 +17,7 @@ from contextlib import contextmanager
 import attrs
 import httpx
 
+from clob_cancel.environment import credential_env
 from clob_cancel.errors import retry_after_seconds
 from clob_cancel.signing import ApiCreds, CredentialsError, check_address, l2_headers
 from clob_cancel_conformance.contract import compact_json
@@ -288,7 +289,7 @@ def from_env(env: Mapping[str, str], *, allow_destructive: bool | None = None) -
             "CLOB_API_URL is not set: run `clob-cancel-conformance` without a URL (it starts the "
             "embedded mock) or set CLOB_API_URL and the account's credentials"
         )
-    creds, address = creds_from_env(env)
+    creds, address = creds_from_env(credential_env(env))  # the rule clob-cancel applies
     if allow_destructive is None:
         allow_destructive = env.get("CONFORMANCE_ALLOW_DESTRUCTIVE", "").lower() in TRUE_VALUES
     return make_target(base_url, creds, address, allow_destructive=allow_destructive)

@@ -34,6 +34,7 @@ from typing import Any
 import attrs
 import uvicorn
 
+from clob_cancel.environment import credential_env
 from clob_cancel.signing import CredentialsError
 from clob_cancel.version import version_line
 
@@ -400,7 +401,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.write_env:
             remove_stale_env_file(args.write_env)
-        accounts = [account_from_env(), *generated_accounts((args.accounts or 1) - 1)]
+        accounts = [
+            account_from_env(credential_env(os.environ, required=False)),
+            *generated_accounts((args.accounts or 1) - 1),
+        ]
         if args.tier:
             accounts = [attrs.evolve(account, tier=args.tier) for account in accounts]
         served = list(accounts)  # --tier and --orders N: these, not a seed file's

@@ -18,15 +18,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    LOST_ANSWER_REASON,
     AuthError,
     BadRequestError,
     CancelError,
+    CancelInterrupted,
     HeartbeatLapsedError,
     HeartbeatMismatchError,
     RateLimitedError,
     TransportError,
     UnavailableError,
     UnexpectedAnswerError,
+    interruption_of,
 )
 from .signing import ApiCreds, CredentialsError
 
@@ -83,6 +86,7 @@ __all__ = [
     "CANCEL_TIERS",
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
+    "LOST_ANSWER_REASON",
     "MAX_IDS_PER_REQUEST",
     "POLYGON",
     "POLYMARKET_CLOB_URL",
@@ -93,6 +97,7 @@ __all__ = [
     "BadRequestError",
     "CancelClient",
     "CancelError",
+    "CancelInterrupted",
     "CancelOrdersResponse",
     "CancelOrdersResponseNotCanceled",
     "CancelTier",
@@ -111,6 +116,7 @@ __all__ = [
     "create_api_key",
     "create_or_derive_api_key",
     "derive_api_key",
+    "interruption_of",
     "l1_headers",
 ]
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from clob_cancel_client.models import CancelOrdersResponse, CancelOrdersResponseNotCanceled
 
-from .errors import CancelError, UnexpectedAnswerError
+from .errors import LOST_ANSWER_REASON, CancelError, CancelInterrupted, UnexpectedAnswerError
 
 log = logging.getLogger("clob_cancel")
 
@@ -70,12 +70,26 @@ class Batches:
 
     def result(self) -> CancelOrdersResponse:
         """The merged answer, or the first failure's error accounting for every id."""
+        chunks, results = self._rows()
+        return combine(chunks, results)
+
+    def interrupted(self, error: CancelInterrupted) -> CancelInterrupted:
+        """``error`` accounting for every id of an interrupted call: the answers so far, the ids
+        of requests in flight (or whose answer was lost) unknown, the rest untouched."""
+        merged, unknown, untouched = account(*self._rows())
+        error.partial = merged
+        error.unknown_ids = unknown
+        error.untouched_ids = untouched
+        error.fate_unknown = bool(unknown)
+        return error
+
+    def _rows(self) -> tuple[list[list[str]], list[CancelOrdersResponse | CancelError | None]]:
         rows: list[tuple[_Key, list[str], CancelOrdersResponse | CancelError | None]] = [
             *self.outcomes,
             *((key, chunk, None) for key, chunk in self.pending),
         ]
         rows.sort(key=lambda row: row[0])
-        return combine([row[1] for row in rows], [row[2] for row in rows])
+        return [row[1] for row in rows], [row[2] for row in rows]
 
 
 def answer_of(canceled: list[str], not_canceled: dict[str, str]) -> CancelOrdersResponse:
@@ -155,6 +169,21 @@ def combine(
     answers = [r for r in results if isinstance(r, CancelOrdersResponse)]
     if len(chunks) == 1 and answers:
         return answers[0]
+    merged, unknown, untouched = account(chunks, results)
+    if len(answers) == len(chunks):
+        return merged
+    error = next(r for r in results if isinstance(r, CancelError))
+    error.partial = merged
+    error.unknown_ids = unknown
+    error.untouched_ids = untouched
+    raise error
+
+
+def account(
+    chunks: Sequence[list[str]], results: Sequence[CancelOrdersResponse | CancelError | None]
+) -> tuple[CancelOrdersResponse, tuple[str, ...], tuple[str, ...]]:
+    """The chunks' answers merged, the ids of unknown fate and the untouched ids (each once: a
+    lone request carries the ids as given, duplicates too)."""
     merged = answer_of([], {})
     unknown: list[str] = []
     untouched: list[str] = []
@@ -171,11 +200,44 @@ def combine(
             untouched.extend(chunk)
         elif isinstance(result, CancelError):
             unknown.extend(chunk)
-    if len(answers) == len(chunks):
-        return merged
-    error = next(r for r in results if isinstance(r, CancelError))
-    error.partial = merged
-    # each once: a lone request carries the ids as given, duplicates too
-    error.unknown_ids = tuple(dict.fromkeys(unknown))
-    error.untouched_ids = tuple(dict.fromkeys(untouched))
-    raise error
+    return merged, tuple(dict.fromkeys(unknown)), tuple(dict.fromkeys(untouched))
+
+
+def interrupted(
+    operation: str, why: BaseException, requested: Sequence[str] | None, maybe_acted: bool
+) -> CancelInterrupted:
+    """The accounting of one request's ids when ``why`` interrupted it: unknown when an
+    attempt may have acted (in flight, or one whose answer was lost), else untouched."""
+    error = CancelInterrupted(
+        operation,
+        f"interrupted ({str(why) or type(why).__name__}) before the call ended",
+        fate_unknown=maybe_acted,
+    )
+    error.changed_nothing = not maybe_acted
+    if requested is not None and maybe_acted:
+        error.unknown_ids = tuple(dict.fromkeys(requested))
+    elif requested is not None:
+        error.untouched_ids = tuple(dict.fromkeys(requested))
+    return error
+
+
+def after_lost_answer(answer: CancelOrdersResponse) -> CancelOrdersResponse:
+    """``answer`` to a retry after an attempt of unknown fate, its "not found or already
+    canceled" reasons given as :data:`LOST_ANSWER_REASON` (that attempt most likely canceled
+    them); other reasons (e.g. already matched) are left as the server gave them."""
+    not_canceled = answer.not_canceled.additional_properties
+    if not any(_gone(reason) for reason in not_canceled.values()):
+        return answer
+    reasons = {
+        order_id: f"{LOST_ANSWER_REASON}; the retry was answered: {reason}"
+        if _gone(reason)
+        else reason
+        for order_id, reason in not_canceled.items()
+    }
+    return answer_of(list(answer.canceled), reasons)
+
+
+def _gone(reason: object) -> bool:
+    """Whether a not-canceled reason says the order is unknown or already canceled."""
+    text = str(reason).lower()
+    return "not found" in text or "already canceled" in text or "already cancelled" in text

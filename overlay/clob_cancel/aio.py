@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
 
@@ -27,12 +27,20 @@ from clob_cancel_client.models import (
 )
 
 from ._call import Endpoint, attempt_async, operation_name
-from ._transport import Backend, async_http_client, choose_backend
-from .accounting import Batches, reconcile
+from ._transport import (
+    AnswerTooLarge,
+    AttemptBudget,
+    Backend,
+    async_http_client,
+    choose_backend,
+    keep_to_budget,
+)
+from .accounting import Batches, after_lost_answer, interrupted, reconcile
 from .checks import check_id, check_ids, market_request, positive_int
-from .core import OPTIONS_DOC, ClientCore, ClientOptions
+from .core import OPTIONS_DOC, ClientCore, ClientOptions, too_large
 from .defaults import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL
-from .errors import CancelError, HeartbeatLapsedError, HeartbeatMismatchError
+from .environment import client_arguments_from_env
+from .errors import CancelError, HeartbeatLapsedError, HeartbeatMismatchError, interruption_of
 from .heartbeat import (
     KEEPER_OPTIONS_DOC,
     START_TRIES,
@@ -49,6 +57,14 @@ if TYPE_CHECKING:
     from .doctor import CheckReport
 
 T = TypeVar("T")
+
+
+class AsyncClientOptions(ClientOptions, total=False):
+    """The keyword options of :class:`AsyncCancelClient`: both clients' and its own."""
+
+    sleep: Callable[[float], Awaitable[None]]
+    max_concurrency: int
+    backend: Backend
 
 
 class AsyncCancelClient(ClientCore):
@@ -88,7 +104,15 @@ class AsyncCancelClient(ClientCore):
         self.backend = choose_backend(backend, bool(http.get("http2")), "transport" in http)
         """The transport in use: "aiohttp" or "httpx" (see the ``backend`` option)."""
         self._http = async_http_client(self.backend, http)
+        keep_to_budget(self._http)
         self._api.set_async_httpx_client(self._http)
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **options: Unpack[AsyncClientOptions]
+    ) -> Self:
+        """See :meth:`CancelClient.from_env`; ``options`` are this constructor's, typed."""
+        return cls(**client_arguments_from_env(environ), **options)
 
     async def __aenter__(self) -> Self:
         return self
@@ -115,7 +139,9 @@ class AsyncCancelClient(ClientCore):
         answer has reported it, the first request goes alone. Once one fails for good no further
         chunk starts, those in flight finish, and the first failed chunk's error is raised.
         ``progress(done, total)`` is called as each request is answered (an exception it raises
-        is logged)."""
+        is logged). Cancelled (``task.cancel()``, ``asyncio.wait_for``), the requests in flight
+        are abandoned and the cancellation propagates, from a :class:`CancelInterrupted`
+        accounting for every id (:func:`interruption_of`)."""
         ids = check_ids(order_ids)
         if self._tier_read.wanted(ids):
             await self._sync_clock_once()
@@ -142,6 +168,10 @@ class AsyncCancelClient(ClientCore):
                 failed = True
                 batches.record(key, chunk, error)
                 return False
+            except BaseException as exc:  # cancelled: the request's own accounting
+                why = interruption_of(exc) or interrupted("cancel_orders", exc, chunk, True)
+                batches.record(key, chunk, why)
+                raise
             batches.record(key, chunk, answer)
             return True
 
@@ -149,12 +179,17 @@ class AsyncCancelClient(ClientCore):
             while await step():
                 pass
 
-        if self._pacer.state is None or len(batches.pending) == 1:
-            await step()  # the common single request, or the one that learns the rate limit
-        if batches.pending and not failed:
-            workers = min(self._max_concurrency, len(batches.pending))
-            await asyncio.gather(*(worker() for _ in range(workers)))
-        return batches.result()
+        try:
+            if self._pacer.state is None or len(batches.pending) == 1:
+                await step()  # the common single request, or the one that learns the rate limit
+            if batches.pending and not failed:
+                workers = min(self._max_concurrency, len(batches.pending))
+                await asyncio.gather(*(worker() for _ in range(workers)))
+            return batches.result()
+        except BaseException as exc:
+            if isinstance(exc, Exception):
+                raise
+            raise exc from batches.interrupted(interrupted("cancel_orders", exc, None, False))
 
     async def cancel_all(self) -> CancelOrdersResponse:
         """Cancel every open order of the account (DELETE /cancel-all)."""
@@ -172,15 +207,19 @@ class AsyncCancelClient(ClientCore):
         """See :meth:`CancelClient.send_heartbeat`: one send; the first accepted one ARMS the
         switch for the whole API key."""
         await self._sync_clock_once()
-        answer = await attempt_async(
-            _send_heartbeat,
-            self._heartbeat_request(heartbeat_id, timeout),
-            HeartbeatResponse,
-            api=self._api,
-            clock=self._clock,
-            offset=self._auth.offset,
-            creds=self._auth.creds,
-        )
+        with AttemptBudget(self._heartbeat_seconds(timeout)):
+            try:
+                answer = await attempt_async(
+                    _send_heartbeat,
+                    self._heartbeat_request(heartbeat_id, timeout),
+                    HeartbeatResponse,
+                    api=self._api,
+                    clock=self._clock,
+                    offset=self._auth.offset,
+                    creds=self._auth.creds,
+                )
+            except AnswerTooLarge:
+                answer = too_large("send_heartbeat")
         if isinstance(answer, CancelError):
             raise answer
         return answer.heartbeat_id
@@ -202,9 +241,13 @@ class AsyncCancelClient(ClientCore):
         """See :meth:`CancelClient.measure_clock_offset`."""
         sent = self._clock()
         request = _get_server_time.build_request()
-        answer = await attempt_async(
-            _get_server_time, request, int, api=self._api, clock=self._clock
-        )
+        with AttemptBudget(self._attempt_seconds):
+            try:
+                answer = await attempt_async(
+                    _get_server_time, request, int, api=self._api, clock=self._clock
+                )
+            except AnswerTooLarge:
+                answer = too_large("get_server_time")
         return self._set_offset(answer, sent)
 
     async def check(self, *, private_key: str | None = None) -> CheckReport:
@@ -249,31 +292,50 @@ class AsyncCancelClient(ClientCore):
         cost: int = 1,
     ) -> CancelOrdersResponse:
         """See :meth:`CancelClient._send`."""
-        await self._sync_clock_once()
-        request = self._resolve(request)
-        started = self._clock()
         retries_done = 0
-        while True:
-            wait, reservation = self._pace(request, cost, started)
-            if wait:
-                await self._sleep(wait)
-            result = await attempt_async(
-                endpoint,
-                request,
-                CancelOrdersResponse,
-                api=self._api,
-                clock=self._clock,
-                offset=self._auth.offset,
-                creds=self._auth.creds,
-                pacer=self._pacer,
-                reservation=reservation,
-            )
-            self._pacer.release(reservation)  # answered (done already) or failed without one
-            if not isinstance(result, CancelError):
-                return reconcile(operation_name(endpoint), result, requested)
-            delay = self._retry_wait(request, result, retries_done, started, requested, cost)
-            await self._sleep(delay)
-            retries_done += 1
+        lost = sending = False  # an attempt's answer was lost / an attempt is in flight
+        reservation = None
+        try:
+            await self._sync_clock_once()
+            request = self._resolve(request)
+            started = self._clock()
+            while True:
+                wait, reservation = self._pace(request, cost, started)
+                if wait:
+                    await self._sleep(wait)
+                sending = True
+                with AttemptBudget(self._attempt_seconds):
+                    try:
+                        result = await attempt_async(
+                            endpoint,
+                            request,
+                            CancelOrdersResponse,
+                            api=self._api,
+                            clock=self._clock,
+                            offset=self._auth.offset,
+                            creds=self._auth.creds,
+                            pacer=self._pacer,
+                            reservation=reservation,
+                        )
+                    except AnswerTooLarge:
+                        result = too_large(operation_name(endpoint))
+                sending = False
+                self._pacer.release(reservation)  # answered (done already) or failed without one
+                reservation = None
+                if not isinstance(result, CancelError):
+                    answer = reconcile(operation_name(endpoint), result, requested)
+                    return after_lost_answer(answer) if lost else answer
+                lost = lost or not result.changed_nothing
+                delay = self._retry_wait(request, result, retries_done, started, requested, cost)
+                await self._sleep(delay)
+                retries_done += 1
+        except BaseException as exc:  # cancelled: say what became of the ids
+            if isinstance(exc, Exception):
+                raise
+            if reservation is not None:  # the client lives on: give the bucket back
+                self._pacer.release(reservation)
+            why = interrupted(operation_name(endpoint), exc, requested, lost or sending)
+            raise exc from why
 
 
 AsyncStopWait = Callable[[asyncio.Event, float], Awaitable[bool]]

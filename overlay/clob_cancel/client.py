@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
 
@@ -27,11 +27,13 @@ from clob_cancel_client.models import (
 )
 
 from ._call import Endpoint, attempt, operation_name
-from .accounting import Batches, reconcile
+from ._transport import AnswerTooLarge, AttemptBudget, keep_to_budget
+from .accounting import Batches, after_lost_answer, interrupted, reconcile
 from .checks import check_id, check_ids, market_request
-from .core import OPTIONS_DOC, ClientCore, ClientOptions
+from .core import OPTIONS_DOC, ClientCore, ClientOptions, too_large
 from .defaults import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL
-from .errors import CancelError, HeartbeatLapsedError
+from .environment import client_arguments_from_env
+from .errors import CancelError, HeartbeatLapsedError, interruption_of
 from .heartbeat import HeartbeatKeeper
 from .retry import OversizedBatch
 from .signing import ApiCreds
@@ -41,6 +43,12 @@ if TYPE_CHECKING:
     from .doctor import CheckReport
 
 T = TypeVar("T")
+
+
+class SyncClientOptions(ClientOptions, total=False):
+    """The keyword options of :class:`CancelClient`: both clients' and its own."""
+
+    sleep: Callable[[float], None]
 
 
 class CancelClient(ClientCore):
@@ -65,7 +73,21 @@ class CancelClient(ClientCore):
         super().__init__(base_url, creds, address, **options)
         self._sleep = sleep
         self._http = httpx.Client(**self._http_options)
+        keep_to_budget(self._http)
         self._api.set_httpx_client(self._http)
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **options: Unpack[SyncClientOptions]
+    ) -> Self:
+        """A client from CLOB_API_URL, CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and CLOB_ADDRESS
+        or PK (the private key, whose address is derived). Every missing variable is named in the
+        error (with a near miss that is set). One trailing newline ("\\n" or "\\r\\n") is removed
+        from each value, as secret files often end with one; any other whitespace or control
+        character in a credential is a :class:`CredentialsError` naming the variable, never its
+        value: the rule of :func:`clob_cancel.environment.credential_env`, which every command
+        applies. ``options`` are the constructor's keyword options, typed."""
+        return cls(**client_arguments_from_env(environ), **options)
 
     def __enter__(self) -> Self:
         return self
@@ -92,7 +114,9 @@ class CancelClient(ClientCore):
         consecutive requests whose answers are merged; after a request fails for good no further
         one is sent, and its error carries ``.partial``, ``.unknown_ids`` and ``.untouched_ids``
         (see :class:`CancelError`). ``progress(done, total)`` is called after each answered request,
-        counting the ids sent; an exception it raises is logged.
+        counting the ids sent; an exception it raises is logged. A ``KeyboardInterrupt`` still
+        propagates, from a :class:`CancelInterrupted` accounting for every id
+        (:func:`interruption_of`).
 
         Under a per-signer rate limit, each request carries at most the tier's burst (a larger
         batch is never admitted) and waits, within the retry budget, until the bucket can cover
@@ -102,19 +126,28 @@ class CancelClient(ClientCore):
             self._sync_clock_once()
             self._tier_read.run(self._read_tier)
         batches = Batches(ids, self._pacer.batch_limit(self._max_ids), progress)
-        while (item := batches.take(self._pacer.batch_limit(self._max_ids))) is not None:
-            key, chunk = item
-            request = _cancel_orders.build_request(body=chunk)
-            try:
-                answer = self._send(_cancel_orders, request, chunk, cost=len(chunk))
-            except OversizedBatch:
-                batches.split(key, chunk, self._pacer.batch_limit(self._max_ids))
-                continue
-            except CancelError as error:
-                batches.record(key, chunk, error)
-                break
-            batches.record(key, chunk, answer)
-        return batches.result()
+        try:
+            while (item := batches.take(self._pacer.batch_limit(self._max_ids))) is not None:
+                key, chunk = item
+                request = _cancel_orders.build_request(body=chunk)
+                try:
+                    answer = self._send(_cancel_orders, request, chunk, cost=len(chunk))
+                except OversizedBatch:
+                    batches.split(key, chunk, self._pacer.batch_limit(self._max_ids))
+                    continue
+                except CancelError as error:
+                    batches.record(key, chunk, error)
+                    break
+                except BaseException as exc:  # an interrupt: the request's own accounting
+                    why = interruption_of(exc) or interrupted("cancel_orders", exc, chunk, True)
+                    batches.record(key, chunk, why)
+                    raise
+                batches.record(key, chunk, answer)
+            return batches.result()
+        except BaseException as exc:
+            if isinstance(exc, Exception):
+                raise
+            raise exc from batches.interrupted(interrupted("cancel_orders", exc, None, False))
 
     def cancel_all(self) -> CancelOrdersResponse:
         """Cancel every open order of the account (DELETE /cancel-all)."""
@@ -140,15 +173,19 @@ class CancelClient(ClientCore):
         Raises :class:`HeartbeatMismatchError` (``.expected_id``) when the server expects
         another id, any other :class:`CancelError` otherwise. ``timeout`` bounds this send."""
         self._sync_clock_once()
-        answer = attempt(
-            _send_heartbeat,
-            self._heartbeat_request(heartbeat_id, timeout),
-            HeartbeatResponse,
-            api=self._api,
-            clock=self._clock,
-            offset=self._auth.offset,
-            creds=self._auth.creds,
-        )
+        with AttemptBudget(self._heartbeat_seconds(timeout)):
+            try:
+                answer = attempt(
+                    _send_heartbeat,
+                    self._heartbeat_request(heartbeat_id, timeout),
+                    HeartbeatResponse,
+                    api=self._api,
+                    clock=self._clock,
+                    offset=self._auth.offset,
+                    creds=self._auth.creds,
+                )
+            except AnswerTooLarge:
+                answer = too_large("send_heartbeat")
         if isinstance(answer, CancelError):
             raise answer
         return answer.heartbeat_id
@@ -173,7 +210,11 @@ class CancelClient(ClientCore):
         seconds (server minus local). Raises a CancelError when the read fails."""
         sent = self._clock()
         request = _get_server_time.build_request()
-        answer = attempt(_get_server_time, request, int, api=self._api, clock=self._clock)
+        with AttemptBudget(self._attempt_seconds):
+            try:
+                answer = attempt(_get_server_time, request, int, api=self._api, clock=self._clock)
+            except AnswerTooLarge:
+                answer = too_large("get_server_time")
         return self._set_offset(answer, sent)
 
     def check(self, *, private_key: str | None = None) -> CheckReport:
@@ -219,27 +260,47 @@ class CancelClient(ClientCore):
     ) -> CancelOrdersResponse:
         """One cancel, retried as the policy allows, its answer reconciled with ``requested``
         (the ids the request names; None for /cancel-all and the market cancel)."""
-        self._sync_clock_once()
-        request = self._resolve(request)
-        started = self._clock()
         retries_done = 0
-        while True:
-            wait, reservation = self._pace(request, cost, started)
-            if wait:
-                self._sleep(wait)
-            result = attempt(
-                endpoint,
-                request,
-                CancelOrdersResponse,
-                api=self._api,
-                clock=self._clock,
-                offset=self._auth.offset,
-                creds=self._auth.creds,
-                pacer=self._pacer,
-                reservation=reservation,
-            )
-            self._pacer.release(reservation)  # answered (done already) or failed without one
-            if not isinstance(result, CancelError):
-                return reconcile(operation_name(endpoint), result, requested)
-            self._sleep(self._retry_wait(request, result, retries_done, started, requested, cost))
-            retries_done += 1
+        lost = sending = False  # an attempt's answer was lost / an attempt is in flight
+        reservation = None
+        try:
+            self._sync_clock_once()
+            request = self._resolve(request)
+            started = self._clock()
+            while True:
+                wait, reservation = self._pace(request, cost, started)
+                if wait:
+                    self._sleep(wait)
+                sending = True
+                with AttemptBudget(self._attempt_seconds):
+                    try:
+                        result = attempt(
+                            endpoint,
+                            request,
+                            CancelOrdersResponse,
+                            api=self._api,
+                            clock=self._clock,
+                            offset=self._auth.offset,
+                            creds=self._auth.creds,
+                            pacer=self._pacer,
+                            reservation=reservation,
+                        )
+                    except AnswerTooLarge:
+                        result = too_large(operation_name(endpoint))
+                sending = False
+                self._pacer.release(reservation)  # answered (done already) or failed without one
+                reservation = None
+                if not isinstance(result, CancelError):
+                    answer = reconcile(operation_name(endpoint), result, requested)
+                    return after_lost_answer(answer) if lost else answer
+                lost = lost or not result.changed_nothing
+                delay = self._retry_wait(request, result, retries_done, started, requested, cost)
+                self._sleep(delay)
+                retries_done += 1
+        except BaseException as exc:  # KeyboardInterrupt: say what became of the ids
+            if isinstance(exc, Exception):
+                raise
+            if reservation is not None:  # the client may live on: give the bucket back
+                self._pacer.release(reservation)
+            why = interrupted(operation_name(endpoint), exc, requested, lost or sending)
+            raise exc from why

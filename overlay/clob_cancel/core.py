@@ -7,7 +7,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from http.cookiejar import CookieJar
-from typing import TYPE_CHECKING, Any, Self, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,8 +20,8 @@ from ._call import L2Auth
 from ._transport import check_http2
 from .checks import check_utf8, positive_int
 from .defaults import CONNECT_TIMEOUT_SECONDS, MAX_IDS_PER_REQUEST, TIMEOUT_SECONDS
-from .environment import client_arguments_from_env, resolve_address
-from .errors import CancelError, RateLimitedError
+from .environment import resolve_address
+from .errors import CancelError, RateLimitedError, TransportError
 from .ratelimit import CANCEL_TIERS, CancelPacer, CancelTier, RateLimitState, Reservation
 from .retry import DEFAULT_RETRY, OversizedBatch, RetryPolicy
 from .signing import ApiCreds
@@ -34,7 +34,30 @@ if TYPE_CHECKING:
     from .doctor import CheckTarget
 
 DEFAULT_TIMEOUT = httpx.Timeout(TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS)
-"""10 s to read, write or wait for a pooled connection, 5 s to connect."""
+"""10 s to read, write or wait for a pooled connection, 5 s to connect, 10 s for the whole
+attempt."""
+
+
+def attempt_seconds(timeout: httpx.Timeout | float | None) -> float | None:
+    """The deadline of one whole attempt (connect + send + the whole answer): the seconds given,
+    or the longest phase of an ``httpx.Timeout``; None for no timeout at all."""
+    if timeout is None or isinstance(timeout, int | float):
+        return None if timeout is None else float(timeout)
+    phases = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t]
+    return max(phases) if phases else None
+
+
+def too_large(operation: str) -> CancelError:
+    """The error of an attempt whose answer passed the byte cap: sent, so its fate is unknown;
+    not retried (the same answer would come again)."""
+    error = TransportError(
+        operation,
+        "the answer is larger than any real answer (over 4 MiB): not read further",
+        fate_unknown=True,
+    )
+    error.retryable = False
+    return error
+
 
 WaitListener = Callable[[dict[str, Any], CancelError | None, int, float], None]
 """Told of each wait before a cancel's request is sent: the request (``build_request``'s dict, its
@@ -114,6 +137,7 @@ class ClientCore:
         self.base_url = base_url
         self._retry = retries if isinstance(retries, RetryPolicy) else RetryPolicy(retries=retries)
         self._clock = clock
+        self._attempt_seconds = attempt_seconds(timeout)
         self._clock_pending = sync_clock
         self._clock_synced = False
         tiers = CANCEL_TIERS
@@ -139,18 +163,6 @@ class ClientCore:
         if http2 or extra.get("http2"):
             check_http2()
             self._http_options["http2"] = True
-
-    @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str] | None = None, **options: Unpack[ClientOptions]
-    ) -> Self:
-        """A client from CLOB_API_URL, CLOB_API_KEY, CLOB_SECRET, CLOB_PASS_PHRASE and CLOB_ADDRESS
-        or PK (the private key, whose address is derived). Every missing variable is named in the
-        error. One trailing newline ("\\n" or "\\r\\n") is removed from each value, as secret
-        files often end with one; any other whitespace or control character in a credential is
-        a :class:`CredentialsError` naming the variable, never its value. ``options`` are the
-        constructor's keyword options."""
-        return cls(**client_arguments_from_env(environ), **options)
 
     @property
     def rate_limit(self) -> RateLimitState | None:
@@ -231,6 +243,12 @@ class ClientCore:
             error.unknown_ids = tuple(dict.fromkeys(requested))
         raise error
 
+    def _heartbeat_seconds(self, timeout: float | None) -> float | None:
+        """The deadline of one heartbeat send: the keeper's ``timeout``, within the client's."""
+        if timeout is None or self._attempt_seconds is None:
+            return self._attempt_seconds if timeout is None else max(timeout, 0.001)
+        return min(max(timeout, 0.001), self._attempt_seconds)
+
     def _heartbeat_request(self, heartbeat_id: str, timeout: float | None) -> dict[str, Any]:
         if not isinstance(heartbeat_id, str):
             raise TypeError(f"heartbeat_id must be a str, got {type(heartbeat_id).__name__}")
@@ -258,8 +276,12 @@ OPTIONS_DOC = """
     credentials; the signer's ``address`` is given, or derived from ``private_key`` (which needs
     eth-account; the key is used for nothing else). Options:
 
-    - ``timeout``: an ``httpx.Timeout`` or seconds; default ``DEFAULT_TIMEOUT`` (10 s, 5 s to
-      connect).
+    - ``timeout``: seconds, or an ``httpx.Timeout``; default ``DEFAULT_TIMEOUT`` (10 s, 5 s to
+      connect). It bounds each attempt WHOLE (connect, send, and reading the whole answer: a
+      server trickling its answer cannot hold a call longer), seconds given, or the longest
+      phase of an ``httpx.Timeout``; each phase is bounded too. Retries are attempts of their
+      own, within the retry budget. An answer over 4 MiB (one for 1000 ids is under 100 kB) is
+      not read further: a :class:`TransportError`, the ids' fate unknown.
     - ``retries``: a :class:`RetryPolicy`, or how many retries with its defaults (4 retries within
       20 s); ``0`` turns retrying off.
     - ``max_ids_per_request``: chunk size for ``cancel_orders`` (default 1000, the API's limit

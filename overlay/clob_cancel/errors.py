@@ -213,6 +213,36 @@ class UnexpectedAnswerError(CancelError):
     """An answer the contract does not describe: an undocumented status or a non-JSON body."""
 
 
+class CancelInterrupted(CancelError):
+    """The call was interrupted before it ended: ``KeyboardInterrupt`` (or another
+    ``BaseException`` such as a signal handler's) in the sync client, task cancellation
+    (``task.cancel()``, ``asyncio.wait_for``, ``asyncio.timeout``) in the async one. It is never
+    raised itself, so that the interrupt still propagates as it should: it is the interrupt's
+    ``__cause__``, found with :func:`interruption_of`, and says what became of each id
+    (``.partial``, ``.unknown_ids``: a request was in flight or its answer lost,
+    ``.untouched_ids``: never sent, or refused whole)."""
+
+
+def interruption_of(exc: BaseException | None) -> CancelInterrupted | None:
+    """The :class:`CancelInterrupted` behind ``exc`` (a ``KeyboardInterrupt``, a
+    ``CancelledError``, or the ``TimeoutError`` that ``asyncio.wait_for``/``asyncio.timeout``
+    raise from one), by its ``__cause__``/``__context__`` chain; None when the interrupt did not
+    come through a cancel call."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, CancelInterrupted):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+LOST_ANSWER_REASON = "possibly canceled by an earlier attempt whose answer was lost"
+"""How ``not_canceled`` gives an id that a retry found "not found or already canceled" after an
+attempt of unknown fate (a dropped connection, a timeout) of the same call: most likely that
+attempt canceled it. The server's own reason follows, after ``"; the retry was answered: "``."""
+
+
 _BY_STATUS: dict[int, type[CancelError]] = {
     400: BadRequestError,
     401: AuthError,

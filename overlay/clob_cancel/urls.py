@@ -18,6 +18,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def masked_url(url: str) -> str:
+    """``url`` with any ``user:password@`` replaced by ``***@``, fit to be shown."""
+    scheme, sep, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    if sep and "@" in authority:
+        return f"{scheme}://***@{authority.rpartition('@')[2]}{slash}{path}"
+    return url
+
+
 def check_base_url(
     base_url: object,
     allow_insecure_http: bool,
@@ -32,7 +41,14 @@ def check_base_url(
     import httpx
 
     if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        raise ValueError(f"{name} must be an http:// or https:// URL, got {base_url!r}")
+        shown = masked_url(base_url) if isinstance(base_url, str) else base_url
+        raise ValueError(f"{name} must be an http:// or https:// URL, got {shown!r}")
+    if "@" in base_url.partition("://")[2].partition("/")[0]:
+        raise ValueError(
+            f"{name} carries a user name or password ({masked_url(base_url)!r}): the CLOB "
+            "authenticates each request by its signature, and the URL is shown in messages; "
+            "remove the 'user:password@'"
+        )
     try:
         parts = urlsplit(base_url)
         parts.port  # noqa: B018 (a ValueError on a port that is not a number in range)

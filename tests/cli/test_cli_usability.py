@@ -32,6 +32,12 @@ CLOB_NAMES = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _short_ids_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests' orders have short ids, not the CLOB's 0x + 64 hex digits."""
+    monkeypatch.setenv("CLOB_CANCEL_ALLOW_ODD_IDS", "1")
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[object]:
     with mock.MockServer() as running:

@@ -41,6 +41,9 @@ def clients() -> None:
     CancelClient.from_env(timeout="ten")  # E: arg-type
     CancelClient.from_env(tiemout=10.0)  # E: call-arg
     AsyncCancelClient.from_env(retries="3")  # E: arg-type
+    AsyncCancelClient.from_env(max_concurrency=4, backend="httpx", timeout=2.0)
+    AsyncCancelClient.from_env(backend="curl")  # E: arg-type
+    CancelClient.from_env(max_concurrency=4)  # E: call-arg
 """
 
 
@@ -52,7 +55,7 @@ def test_user_code_type_checks_as_documented(tmp_path: Path) -> None:
         for number, line in enumerate(USER_CODE.splitlines(), 1)
         for code in re.findall(r"# E: ([a-z-]+)", line)
     }
-    assert len(expected) == 5
+    assert len(expected) == 7
     run = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
          "--cache-dir", str(ROOT / ".mypy_cache" / "user-typing"), "--no-error-summary",

@@ -134,7 +134,7 @@ def test_a_secret_is_never_printed(capsys: pytest.CaptureFixture[str]) -> None:
     }
     assert cli.main([], env) == 2
     out = capsys.readouterr()
-    assert "s3cr3t-value" not in out.err + out.out and "api_secret" in out.err
+    assert "s3cr3t-value" not in out.err + out.out and "CLOB_SECRET" in out.err
 
 
 def test_env_file_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -278,15 +278,16 @@ def test_write_env_gives_a_ci_job_the_credentials_it_needs(tmp_path: Path) -> No
             "CLOB_ADDRESS",
         ]
         assert f"CLOB_API_URL={url}" in lines
+        unknown = "0x" + "0" * 64  # an order id of the CLOB's form that no order has
         sourced = subprocess.run(
-            ["bash", "-c", f'set -a; . "{env_file}"; set +a; clob-cancel order 0x0 --json'],
+            ["bash", "-c", f'set -a; . "{env_file}"; set +a; clob-cancel order {unknown} --json'],
             capture_output=True,
             text=True,
             env=_clean_env(),
             timeout=30,
         )
         assert sourced.returncode == 1, sourced.stderr  # answered, signed, not canceled
-        assert list(json.loads(sourced.stdout)["not_canceled"]) == ["0x0"]
+        assert list(json.loads(sourced.stdout)["not_canceled"]) == [unknown]
         by_option = subprocess.run(
             ["clob-cancel", "all", "--json", "--env-file", str(env_file)],
             capture_output=True,

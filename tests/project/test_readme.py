@@ -59,8 +59,9 @@ def server() -> Iterator[Any]:
 def env(server: Any, tmp_path: Path) -> dict[str, str]:
     server.reset()
     server.add_orders([{"id": f"0x{n:064x}"} for n in range(5)])
-    (tmp_path / "ids.txt").write_text("0xaaa\n0xbbb\n", encoding="utf-8")
-    (tmp_path / "ids.json").write_text('["0xaaa", "0xbbb"]', encoding="utf-8")
+    ids = [f"0x{n:064x}" for n in (1, 2)]  # the CLOB's form, as the CLI checks
+    (tmp_path / "ids.txt").write_text("\n".join(ids) + "\n", encoding="utf-8")
+    (tmp_path / "ids.json").write_text(json.dumps(ids), encoding="utf-8")
     (tmp_path / "pk.env").write_text(f"PK={ACCOUNT.private_key}\n", encoding="utf-8")
     (tmp_path / "seed.json").write_text(json.dumps([{"id": "0xseed"}]), encoding="utf-8")
     dev_env = "".join(f"{k}={v}\n" for k, v in ACCOUNT.client_env(server.url).items())

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-from collections.abc import Callable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .connect import environment, make_client
 from .exits import ExitCode, UsageError
-from .inputs import read_ids
-from .output import describe_error
+from .inputs import allow_odd_ids, check_args, read_ids
+from .output import describe_error, wait_reporter
 
 if TYPE_CHECKING:
     import httpx
@@ -63,18 +66,50 @@ def show_request(request: httpx.Request, out: TextIO) -> None:
     print(f"  body: {body or '(none)'}", file=out)
 
 
-def exit_code(answer: CancelOrdersResponse, requested: Sequence[str] | None) -> int:
+def possibly_canceled(answer: CancelOrdersResponse) -> list[str]:
+    """The ids a retry found gone after an attempt whose answer was lost: most likely that
+    attempt canceled them (the client gives them with ``LOST_ANSWER_REASON``)."""
+    from ..errors import LOST_ANSWER_REASON
+
+    return [i for i, why in answer.not_canceled.items() if why.startswith(LOST_ANSWER_REASON)]
+
+
+def exit_code(answer: CancelOrdersResponse, requested: Sequence[str] | None, market: bool) -> int:
     if requested is not None:
-        return ExitCode.OK if set(requested) <= set(answer.canceled) else ExitCode.NOT_ALL_CANCELED
+        done = {*answer.canceled, *possibly_canceled(answer)}
+        return ExitCode.OK if set(requested) <= done else ExitCode.NOT_ALL_CANCELED
+    if market and not answer.canceled and not answer.not_canceled:
+        return ExitCode.NOT_ALL_CANCELED  # matched nothing: a mistyped market looks like this
     return ExitCode.NOT_ALL_CANCELED if answer.not_canceled else ExitCode.OK
 
 
-def summary(answer: CancelOrdersResponse, requested: Sequence[str] | None, out: TextIO) -> None:
-    not_canceled = answer.not_canceled
+def summary(
+    answer: CancelOrdersResponse,
+    requested: Sequence[str] | None,
+    out: TextIO,
+    *,
+    market: bool = False,
+    lost_answer: bool = False,
+) -> None:
+    maybe = set(possibly_canceled(answer))
+    not_canceled = {i: why for i, why in answer.not_canceled.items() if i not in maybe}
     if requested is None:
         print(f"canceled {len(answer.canceled)} orders", file=out)
+        if market and not answer.canceled and not not_canceled:
+            print("the market cancel matched no order: check --market / --asset-id", file=out)
+        if lost_answer:
+            print(
+                "an earlier attempt's answer was lost: it may have canceled orders not listed here",
+                file=out,
+            )
     else:
         print(f"canceled {len(answer.canceled)} of {len(requested)} orders", file=out)
+    if maybe:
+        print(
+            f"possibly canceled by an earlier attempt whose answer was lost (the retry found "
+            f"them gone): {len(maybe)}: {sample_ids(sorted(maybe))}",
+            file=out,
+        )
     if not_canceled:
         print(f"not canceled: {len(not_canceled)}", file=out)
         for order_id, reason in not_canceled.items():
@@ -109,20 +144,99 @@ def failure_summary(error: CancelError, out: TextIO) -> None:
         )
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived during a cancel: raised where the call was, so that the client
+    accounts for every id on its way out (as for KeyboardInterrupt)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def interrupts_accounted() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`Interrupted` while the cancel runs; the first one puts
+    both back to their default, so that a second one aborts at once (the summary is lost)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread (a caller's own thread: as it is)
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        for name in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(name, signal.SIG_DFL)
+        raise Interrupted(signum)
+
+    previous = {name: signal.signal(name, interrupt) for name in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(name, handler)
+
+
+def report_failure(
+    error: CancelError, args: argparse.Namespace, out: TextIO, err: TextIO, **extra: object
+) -> None:
+    """What a failed or interrupted call did to each id: on stdout, as words or JSON."""
+    print(f"clob-cancel: {describe_error(error, json_fields=args.json)}", file=err)
+    if args.json:
+        known = error.partial
+        report = known.to_dict() if known else {"canceled": [], "not_canceled": {}}
+        report["unknown"] = list(error.unknown_ids)
+        report["untouched"] = list(error.untouched_ids)
+        report["error"] = describe_error(error, json_fields=True)
+        report["status"] = error.status
+        if error.restriction is not None:  # e.g. "restarting": cancels work again soon
+            report["restriction"] = error.restriction
+        report.update(extra)
+        print(json.dumps(report), file=out)
+    else:
+        failure_summary(error, out)
+
+
+def not_sent(requested: Sequence[str] | None, operation: str, signame: str) -> CancelError:
+    """The accounting of a command interrupted before its request left: nothing touched."""
+    from ..errors import CancelInterrupted
+
+    error = CancelInterrupted(operation, f"interrupted ({signame}) before anything was sent")
+    error.untouched_ids = tuple(dict.fromkeys(requested or ()))
+    error.changed_nothing = True
+    return error
+
+
 def cancel_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    args.requested = None  # the ids, once read: what an interrupt accounts for
+    with interrupts_accounted():
+        try:
+            return _cancel_command(args, stdin, out, err)
+        except Interrupted as e:
+            from ..errors import interruption_of
+
+            error = interruption_of(e) or not_sent(args.requested, args.command, str(e))
+            report_failure(error, args, out, err, interrupted=str(e))
+            return ExitCode.INTERRUPTED if e.signum == signal.SIGINT else ExitCode.TERMINATED
+
+
+def _cancel_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     from ..errors import CancelError
 
+    env = environment(args)
+    strict = not allow_odd_ids(args.allow_odd_ids, env)
     requested: list[str] | None = None
     call: Callable[[CancelClient], CancelOrdersResponse]
     if args.command == "order":
-        requested = [args.order_id]
-        call = lambda c: c.cancel(args.order_id)  # noqa: E731
+        (order_id,) = check_args([args.order_id], "order id", strict, "ID")
+        requested = [order_id]
+        call = lambda c: c.cancel(order_id)  # noqa: E731
     elif args.command == "orders":
         if args.file and args.order_ids:
             raise UsageError("give ids as arguments or with --file, not both")
-        ids = read_ids(args.file, stdin) if args.file else args.order_ids
+        if args.file:
+            ids = read_ids(args.file, stdin, strict)
+        else:
+            ids = check_args(args.order_ids, "order id", strict, "ID")
         if not ids:
-            raise UsageError("no order ids given")
+            raise UsageError("no order ids given: as arguments, or --file FILE")
         requested = list(dict.fromkeys(ids))
         show = progress_printer(err) if err.isatty() else None
         call = lambda c: c.cancel_orders(ids, progress=show)  # noqa: E731
@@ -131,14 +245,28 @@ def cancel_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Te
     else:
         if args.market is None and args.asset_id is None:
             raise UsageError("market needs --market and/or --asset-id (to cancel all: 'all')")
+        if args.market is not None:
+            check_args([args.market], "market", strict, "--market")
+        if args.asset_id is not None:
+            check_args([args.asset_id], "asset id", strict, "--asset-id")
         call = lambda c: c.cancel_market_orders(args.market, args.asset_id)  # noqa: E731
+    args.requested = requested
 
-    env = environment(args)
     sent: list[httpx.Request] = []
     options: dict[str, Any] = {}
+    lost_answer = False
     if args.dry_run:
         options["httpx_client_kwargs"] = {"transport": dry_run_transport(sent)}
-    client = make_client(args, env, None if args.dry_run else err, **options)
+    else:
+        report = wait_reporter(args.retries, err)
+
+        def on_wait(request: dict[str, Any], error: CancelError | None, *rest: Any) -> None:
+            nonlocal lost_answer
+            lost_answer = lost_answer or (error is not None and not error.changed_nothing)
+            report(request, error, *rest)
+
+        options["on_wait"] = on_wait
+    client = make_client(args, env, **options)
     with client:
         try:
             if args.dry_run:
@@ -151,22 +279,16 @@ def cancel_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Te
         except (TypeError, ValueError) as e:
             raise UsageError(str(e)) from None
         except CancelError as e:
-            print(f"clob-cancel: {describe_error(e, json_fields=args.json)}", file=err)
-            known = e.partial
-            if args.json:
-                report = known.to_dict() if known else {"canceled": [], "not_canceled": {}}
-                report["unknown"] = list(e.unknown_ids)
-                report["untouched"] = list(e.untouched_ids)
-                report["error"] = describe_error(e, json_fields=True)
-                report["status"] = e.status
-                if e.restriction is not None:  # e.g. "restarting": cancels work again soon
-                    report["restriction"] = e.restriction
-                print(json.dumps(report), file=out)
-            else:
-                failure_summary(e, out)
+            report_failure(e, args, out, err)
             return ExitCode.FAILED
+    market = args.command == "market"
     if args.json:
-        print(json.dumps(answer.to_dict()), file=out)
+        report_json = answer.to_dict()
+        if maybe := possibly_canceled(answer):
+            report_json["possibly_canceled"] = maybe
+        if lost_answer and requested is None:
+            report_json["earlier_answer_lost"] = True
+        print(json.dumps(report_json), file=out)
     else:
-        summary(answer, requested, out)
-    return exit_code(answer, requested)
+        summary(answer, requested, out, market=market, lost_answer=lost_answer)
+    return exit_code(answer, requested, market)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..client import CancelClient
 
 
-def resolve_url(given: str, insecure_http: bool) -> str:
+def resolve_url(given: str, insecure_http: bool, near_miss: str | None = None) -> str:
     """The CLOB's URL from --url or CLOB_API_URL (a name of ``URL_SHORTCUTS`` allowed), checked
     by the client's rule (clob_cancel.urls) before anything is sent. There is no default: a CI
     step that lost the variable must not cancel a real account's orders."""
@@ -24,9 +24,11 @@ def resolve_url(given: str, insecure_http: bool) -> str:
 
     given = given.strip()
     if not given:
+        guess = f" ({near_miss} is set: did you mean CLOB_API_URL?)" if near_miss else ""
         raise UsageError(
-            "no CLOB URL: set CLOB_API_URL or pass --url URL (--url polymarket for the public "
-            f"CLOB, {POLYMARKET_CLOB_URL}); there is no default"
+            f"no CLOB URL: set CLOB_API_URL{guess} or pass --url URL (--url polymarket for the "
+            f"public CLOB, {POLYMARKET_CLOB_URL}), or give it in a file with --env-file FILE; "
+            "there is no default"
         )
     url = URL_SHORTCUTS.get(given, given)
     try:  # the client's own rule, in the CLI's words
@@ -44,7 +46,11 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
     env = dict(os.environ)
     if args.env_file:
         env.update(read_env_file(args.env_file))
-    env["CLOB_API_URL"] = resolve_url(args.url or env.get("CLOB_API_URL", ""), args.insecure_http)
+    from ..environment import set_instead
+
+    given = args.url or env.get("CLOB_API_URL", "")
+    near_miss = None if given.strip() else set_instead("CLOB_API_URL", env)
+    env["CLOB_API_URL"] = resolve_url(given, args.insecure_http, near_miss)
     if args.address:
         env["CLOB_ADDRESS"] = args.address
         env.pop("PK", None)  # an explicit address needs no private key
@@ -61,7 +67,7 @@ def make_client(
     from ..client import CancelClient
     from ..signing import CredentialsError
 
-    if err is not None:
+    if err is not None and "on_wait" not in options:
         options["on_wait"] = wait_reporter(args.retries, err)
     try:
         client = CancelClient.from_env(
@@ -73,5 +79,8 @@ def make_client(
             **options,
         )
     except (CredentialsError, ValueError) as e:
-        raise UsageError(str(e)) from None
+        hint = ""
+        if "not set" in str(e):
+            hint = "; export them, or give them as KEY=VALUE lines in a file with --env-file FILE"
+        raise UsageError(f"{e}{hint}") from None
     return client

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from .exits import ExitCode, UsageError
 from .output import PipeSafeStdout
-from .parser import build_parser
+from .parser import COMMAND_ALIASES, build_parser
 
 
 def main(
@@ -21,6 +21,7 @@ def main(
     """Run the command; returns the exit code (the console script exits with it)."""
     stdin, out, err = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     args = build_parser().parse_args(argv)  # exits 2 on bad usage, as argparse does
+    args.command = COMMAND_ALIASES.get(args.command, args.command)
     try:
         if args.command == "derive-creds":
             from .support import derive_creds_command

@@ -11,7 +11,7 @@ class ExitCode(enum.IntEnum):
     OK = 0
     """Every requested order canceled (for ``all``/``market``: nothing left not canceled)."""
     NOT_ALL_CANCELED = 1
-    """The server answered, but some orders were not canceled."""
+    """The server answered, but some orders were not canceled (a market cancel: none matched)."""
     USAGE = 2
     """Bad arguments or credentials: nothing was sent."""
     FAILED = 3
@@ -22,6 +22,10 @@ class ExitCode(enum.IntEnum):
     cancels after the deadline); it wins over the command's own exit code."""
     COMMAND_NOT_RUN = 127
     """``heartbeat``: the command was not found or could not be executed (as a shell says it)."""
+    INTERRUPTED = 130
+    """SIGINT (Ctrl-C), 128 + 2 as a shell says it: what became of each id is printed first."""
+    TERMINATED = 143
+    """SIGTERM (``timeout``, a CI runner), 128 + 15: what became of each id is printed first."""
 
 
 class UsageError(Exception):

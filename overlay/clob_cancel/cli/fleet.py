@@ -102,7 +102,7 @@ def account_record(
     if not isinstance(result, CancelError):
         record = result.to_dict()
         record.update(unknown=[], untouched=[], error=None, status=None)
-        record["exit_code"] = int(exit_code(result, requested))
+        record["exit_code"] = int(exit_code(result, requested, market=False))
         return record
     known = result.partial
     record = known.to_dict() if known else {"canceled": [], "not_canceled": {}}

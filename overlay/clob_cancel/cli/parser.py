@@ -32,14 +32,24 @@ credentials come from the environment, as in the official client's examples:
   CLOB_ADDRESS; --env-file reads them from a KEY=VALUE file. There is no default URL: give
   CLOB_API_URL or --url (--url polymarket for the public CLOB, {POLYMARKET_CLOB_URL}).
   Plain http:// is refused for a host that is not loopback unless --insecure-http is given.
-exit codes: 0 all canceled, 1 some not canceled, 2 usage or credential error,
-  3 server or transport error (what is known to be canceled is printed first);
+exit codes: 0 all canceled, 1 some not canceled (or a market cancel matched no order),
+  2 usage or credential error (nothing sent), 3 server or transport error, 130/143
+  interrupted by SIGINT/SIGTERM (for 3, 130 and 143 what became of each id is printed first;
+  a second Ctrl-C aborts at once);
   doctor: 0 all good, 1 a warning, 3 a failure;
   heartbeat: COMMAND's exit code (128+N if a signal N ended it), 3 when the first heartbeat
   failed (COMMAND not started) or the switch lapsed (COMMAND is then stopped), 4 when
   --cancel-on-exit failed, 127 when COMMAND cannot be found or run (nothing armed).
 """
 
+
+COMMAND_ALIASES = {
+    "cancel": "order",
+    "cancel-orders": "orders",
+    "cancel-all": "all",
+    "cancel-market-orders": "market",
+}
+"""The endpoints' (and the official clients') names, accepted for the commands."""
 
 RETRIED = (
     "425 (matching engine restarting), 429 (rate limited), 503 (trading disabled or "
@@ -85,7 +95,7 @@ def add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
         action="store_true",
         default=default(False),
         help="print the answer as one JSON object on stdout (on failure with the fields "
-        "unknown, untouched, error and status)",
+        "unknown, untouched, error and status; interrupted by a signal, also interrupted)",
     )
     parser.add_argument(
         "--dry-run",
@@ -98,7 +108,16 @@ def add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
         type=float,
         default=default(TIMEOUT_SECONDS),
         metavar="SECONDS",
-        help=f"how long to wait for each answer (default {TIMEOUT_SECONDS:g})",
+        help="the most each attempt may take, whole: connecting, sending and reading the "
+        "whole answer (a retry is a new attempt, within the retry budget; default "
+        f"{TIMEOUT_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--allow-odd-ids",
+        action="store_true",
+        default=default(False),
+        help="send ids (and --market / --asset-id) as given, even when they are not the CLOB's "
+        "(0x + 64 hex digits; asset ids decimal); also CLOB_CANCEL_ALLOW_ODD_IDS=1",
     )
     parser.add_argument(
         "--retries",
@@ -167,9 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        aliases = [alias for alias, command in COMMAND_ALIASES.items() if command == name]
         return commands.add_parser(
             name, parents=[common], help=summary, description=wrap(description),
-            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter, aliases=aliases,
         )  # fmt: skip
 
     order = command(
@@ -191,8 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     orders.add_argument(
         "--file",
         metavar="FILE",
-        help="read the ids from FILE ('-' for stdin): one a line, or a JSON array of strings; "
-        "with --accounts, 'NAME ID' lines or a JSON object {\"NAME\": [ids]}",
+        help="read the ids from FILE ('-' for stdin): one a line ('#' comment lines skipped), a "
+        "JSON array of strings, or a CSV whose header names an 'id' column; with --accounts, "
+        "'NAME ID' lines or a JSON object {\"NAME\": [ids]}",
     )
     add_fleet_options(orders)
     every = command(
@@ -206,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
         "cancel the orders of a market and/or asset",
         "Cancel the account's open orders in one market and/or of one asset "
         "(DELETE /cancel-market-orders). At least one filter is required: to cancel everything "
-        "use 'all'.",
+        "use 'all'. Exit 1 when it matched no order (a mistyped id matches nothing).",
     )
     market.add_argument("--market", help="the market's condition id")
     market.add_argument("--asset-id", help="the asset's token id")

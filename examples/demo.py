@@ -24,7 +24,7 @@ ASSET = "52114319501245915516055106046884209969926127482827954674443846427813813
 
 
 def seed(mock: MockServer, prefix: str, count: int, **fields: str) -> list[str]:
-    ids = [f"0x{prefix}{n:04x}" for n in range(count)]
+    ids = [f"0x{prefix}{n:062x}" for n in range(count)]  # the CLOB's form: 0x + 64 hex digits
     mock.add_orders([{"id": i, "owner": DEFAULT_ACCOUNT.api_key, **fields} for i in ids])
     return ids
 

@@ -385,6 +385,10 @@ class AsyncHeartbeatKeeper:
     def lapse(self) -> HeartbeatLapsedError | None:
         return self._chain.lapse
 
+    def poll(self) -> HeartbeatLapsedError | None:
+        """See :meth:`HeartbeatKeeper.poll`: the lapse as the clock sees it, never blocking."""
+        return self._chain.overdue()
+
     async def start(self) -> Self:
         """See :meth:`HeartbeatKeeper.start`."""
         if self._task is not None:

@@ -15,13 +15,14 @@ from clob_cancel import AsyncCancelClient, AsyncHeartbeatKeeper, CancelClient, H
 
 # Only the async constructor has these: the chunks' concurrency and the transport under httpx.
 ASYNC_ONLY_PARAMETERS = {"__init__": {"max_concurrency", "backend"}}
-# A blocking wait takes a timeout; an awaited one is bounded by asyncio.wait_for / timeout.
-SYNC_ONLY_PARAMETERS = {"wait": {"timeout"}}
+# A blocking wait or stop takes a timeout; an awaited one is bounded by asyncio.wait_for / timeout.
+SYNC_ONLY_PARAMETERS = {"wait": {"timeout"}, "stop": {"timeout"}}
 # The async names of the same methods (httpx's convention for close).
 ASYNC_NAMES = {"__enter__": "__aenter__", "__exit__": "__aexit__", "close": "aclose"}
-# Not awaited in either: the answer is at hand (the keeper's check; the client's reads the server).
+# Not awaited in either: the answer is at hand (the keeper's check and poll; the client's reads the
+# server).
 PLAIN_IN_BOTH = {"heartbeat", "from_env"}
-PLAIN_IN_BOTH_OF: dict[type, set[str]] = {HeartbeatKeeper: {"check"}}
+PLAIN_IN_BOTH_OF: dict[type, set[str]] = {HeartbeatKeeper: {"check", "poll"}}
 
 
 def public(cls: type) -> dict[str, Any]:
@@ -40,6 +41,7 @@ def same_default(ours: object, theirs: object) -> bool:
 
 def sync_type(annotation: str) -> str:
     """An async twin's annotation as the sync one spells it."""
+    annotation = annotation.replace("AsyncClientOptions", "SyncClientOptions")  # from_env's
     annotation = re.sub(r"\bAsync(?=[A-Z])", "", annotation)
     return annotation.replace("Awaitable[None]", "None")
 

@@ -69,7 +69,9 @@ def test_the_clock_declares_the_lapse_while_a_send_trickles() -> None:
             assert time.monotonic() - stopping < 1
     finally:
         server.close()
-    assert server.heartbeats == 2  # the first, and the one still in flight
+    # The first, and the trickling one; the attempt's own deadline (the time left) may end that
+    # one in time for one more, itself cut at the lapse.
+    assert 2 <= server.heartbeats <= 3
 
 
 def test_a_mismatch_naming_nothing_on_an_armed_chain_is_the_servers_lapse(

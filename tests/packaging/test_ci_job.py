@@ -87,7 +87,7 @@ def test_the_conformance_job_says_when_the_mock_cannot_start(job_dir: Path) -> N
     )
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     assert "clob-cancel-mock did not start; reports/mock.log:" in done.stderr
-    assert "CLOB_PASS_PHRASE not set" in done.stderr  # the mock's own words, from its log
+    assert "not set: CLOB_PASS_PHRASE" in done.stderr  # the mock's own words, from its log
     print(f"failed in {time.monotonic() - started:.1f} s, the install included")
 
 
@@ -123,5 +123,5 @@ def test_the_mock_step_gives_up_with_the_log_when_the_mock_cannot_start(tmp_path
     seconds = time.monotonic() - started
     assert done.returncode == 1, done.stdout + done.stderr
     assert "clob-cancel-mock did not start within 30 s; mock.log:" in done.stderr
-    assert "CLOB_PASS_PHRASE not set" in done.stderr
+    assert "not set: CLOB_PASS_PHRASE" in done.stderr
     assert seconds < 25  # the mock's exit ends the wait, not the 30 s

@@ -19,7 +19,7 @@ from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure
 from schemathesis.specs.openapi.checks import negative_data_rejection, unsupported_method
 
-from clob_cancel_conformance import contract, findings, seeding, target
+from clob_cancel_conformance import contract, findings, seeding, signatures, target
 from clob_cancel_conformance.contract import Sent
 from clob_cancel_conformance.target import Target
 
@@ -139,6 +139,13 @@ def _tampered(
         ("a forged signature", forged),
     ]
     tampered = [(what, headers, body) for what, headers in probes]
+    timestamp = good["POLY_TIMESTAMP"]
+    for what, signature, sent_body in signatures.near_misses(
+        t.creds, timestamp, method, path, body
+    ):
+        tampered.append(
+            (f"a near-miss signature: {what}", dict(good, POLY_SIGNATURE=signature), sent_body)
+        )
     replay = quote_swapped(path, body)
     if replay is not None:
         # `good` signs `body`; `replay` is other bytes, so its HMAC differs (a correct server

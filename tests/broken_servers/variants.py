@@ -8,7 +8,10 @@ that reason*, not merely fails.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import hmac
 import json
 import threading
 import uuid
@@ -19,7 +22,7 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from clob_cancel.signing import ApiCreds
+from clob_cancel.signing import ApiCreds, l2_signature
 from clob_cancel_conformance import contract
 from clob_cancel_mock import Account, MockClob, OrderBook
 from clob_cancel_mock.app import ApiError, json_response
@@ -162,6 +165,90 @@ class SignatureOverReserializedBody(MockClob):
         with contextlib.suppress(ValueError, RecursionError):  # not JSON: as received
             body = json.dumps(json.loads(body)).encode() if body else body
         return super().signature_ok(creds, timestamp, method, path, body, signature)
+
+
+class LooseSignatureCheck(MockClob):
+    """A verifier that computes the right signature and then compares it loosely (``loose``)."""
+
+    def loose(self, sent: str, expected: str) -> bool:
+        raise NotImplementedError
+
+    def signature_ok(
+        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
+    ) -> bool:
+        return self.loose(signature, l2_signature(creds, timestamp, method, path, body))
+
+
+class SignaturePrefixAccepted(LooseSignatureCheck):
+    """Compares only as much as was sent (`expected.startswith(sent)`, a "tolerant" truncation
+    fix): a few characters of signature pass, guessable in a few thousand tries."""
+
+    def loose(self, sent: str, expected: str) -> bool:
+        return bool(sent) and expected.startswith(sent)
+
+
+class SignatureCaseInsensitive(LooseSignatureCheck):
+    """Compares the signature case-insensitively (`.lower()` on both): base64 is case-sensitive,
+    so this throws away about a bit per letter of the signature's strength."""
+
+    def loose(self, sent: str, expected: str) -> bool:
+        return sent.lower() == expected.lower()
+
+
+class SignatureFirstCharacters(LooseSignatureCheck):
+    """Compares the first 16 characters only (a column or log field cut to 16)."""
+
+    def loose(self, sent: str, expected: str) -> bool:
+        return sent[:16] == expected[:16]
+
+
+class SignatureContained(LooseSignatureCheck):
+    """Accepts a header that contains the signature (`expected in sent`, a header parsed with a
+    regex search)."""
+
+    def loose(self, sent: str, expected: str) -> bool:
+        return expected in sent
+
+
+class SignatureWithoutBodyAccepted(MockClob):
+    """Also accepts an HMAC over timestamp + method + path with the body left out (a fallback
+    added for clients that "sign no body"): a captured signature then covers any body."""
+
+    def signature_ok(
+        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
+    ) -> bool:
+        return super().signature_ok(
+            creds, timestamp, method, path, body, signature
+        ) or super().signature_ok(creds, timestamp, method, path, b"", signature)
+
+
+class SignatureWithoutTimestampAccepted(MockClob):
+    """Also accepts an HMAC with the timestamp left out of the message: the timestamp header is
+    checked for freshness, but not bound to the signature, so a captured request replays forever
+    with a fresh timestamp."""
+
+    def signature_ok(
+        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
+    ) -> bool:
+        return super().signature_ok(
+            creds, timestamp, method, path, body, signature
+        ) or super().signature_ok(creds, "", method, path, body, signature)
+
+
+class SignatureUndecodedSecretAccepted(MockClob):
+    """Also accepts an HMAC keyed with the secret string's bytes, not its base64 decoding (a
+    second code path "for compatibility")."""
+
+    def signature_ok(
+        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
+    ) -> bool:
+        raw = hmac.new(
+            creds.api_secret.encode(), f"{timestamp}{method}{path}".encode() + body, hashlib.sha256
+        )
+        alternative = base64.urlsafe_b64encode(raw.digest()).decode()
+        return super().signature_ok(
+            creds, timestamp, method, path, body, signature
+        ) or hmac.compare_digest(signature.encode(), alternative.encode())
 
 
 # -- status codes, content types, response schemas ---------------------------------------------
@@ -939,5 +1026,61 @@ VARIANTS: tuple[Variant, ...] = (
         HeartbeatSignatureNotChecked,
         "auth_covers_the_whole_request",
         f"POST {HEARTBEAT_PATH} with broken auth",
+    ),
+    Variant(
+        "signature_prefix_accepted",
+        "auth",
+        "a signature accepted when it is a prefix of the right one",
+        SignaturePrefixAccepted,
+        "auth_covers_the_whole_request",
+        "the signature cut to 8 characters",
+    ),
+    Variant(
+        "signature_case_insensitive",
+        "auth",
+        "the signature compared regardless of case",
+        SignatureCaseInsensitive,
+        "auth_covers_the_whole_request",
+        "the signature in swapped case",
+    ),
+    Variant(
+        "signature_first_characters",
+        "auth",
+        "only the first 16 characters of the signature compared",
+        SignatureFirstCharacters,
+        "auth_covers_the_whole_request",
+        "a middle character changed",
+    ),
+    Variant(
+        "signature_contained",
+        "auth",
+        "a header that contains the signature accepted",
+        SignatureContained,
+        "auth_covers_the_whole_request",
+        "the signature after four more characters",
+    ),
+    Variant(
+        "signature_without_body_accepted",
+        "auth",
+        "an HMAC with the body left out accepted too",
+        SignatureWithoutBodyAccepted,
+        "auth_covers_the_whole_request",
+        "the body left out of the signed message",
+    ),
+    Variant(
+        "signature_without_timestamp_accepted",
+        "auth",
+        "an HMAC with the timestamp left out accepted too",
+        SignatureWithoutTimestampAccepted,
+        "auth_covers_the_whole_request",
+        "the timestamp left out of the signed message",
+    ),
+    Variant(
+        "signature_undecoded_secret_accepted",
+        "auth",
+        "an HMAC keyed with the undecoded secret string accepted too",
+        SignatureUndecodedSecretAccepted,
+        "auth_covers_the_whole_request",
+        "keyed with the secret string itself",
     ),
 )

@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, unsupport
 
 from clob_cancel_conformance import contract, findings, seeding, signatures, target
 from clob_cancel_conformance.contract import Sent
+from clob_cancel_conformance.findings import ContractViolation
 from clob_cancel_conformance.target import Target
 
 # Answers a correct server may give to a valid, correctly signed cancel: 200, or the documented
@@ -61,10 +62,12 @@ def correctly_signed_request_is_not_refused(
     if request is None or response.status_code != 401:
         return None
     if contract.is_correctly_signed(request, target.current()):
-        raise AssertionError(
+        raise ContractViolation(
+            "correctly_signed_request_is_not_refused",
+            case,
             "A correctly signed request was refused with 401: the signature over "
             "timestamp + method + path + the exact body bytes is valid for the account "
-            f"(request: {request.describe()}; answer: {response.text[:200]})"
+            f"(request: {request.describe()}; answer: {response.text[:200]})",
         )
     return None
 
@@ -249,7 +252,7 @@ class auth_covers_the_whole_request:
             lines += [f"  - {line}" for line in wrong]
             if changed:
                 lines.append(f"  and it changed orders: {contract.shorten(changed)}")
-            raise AssertionError("\n".join(lines))
+            raise ContractViolation("auth_covers_the_whole_request", case, "\n".join(lines))
         return None
 
 
@@ -292,9 +295,11 @@ def every_requested_id_answered_once(
         if extra:
             problems.append(f"ids in the answer that were not requested: {contract.shorten(extra)}")
     if problems:
-        raise AssertionError(
+        raise ContractViolation(
+            "every_requested_id_answered_once",
+            case,
             f"The answer to {request.method} {request.path} does not account for the requested "
-            "ids exactly once:\n  - " + "\n  - ".join(problems)
+            "ids exactly once:\n  - " + "\n  - ".join(problems),
         )
     return None
 
@@ -310,10 +315,12 @@ def too_many_ids_are_refused(ctx: CheckContext, response: Response, case: Case[A
         return None
     if response.status_code in (400, 413, 401, *TRANSIENT):
         return None
-    raise AssertionError(
+    raise ContractViolation(
+        "too_many_ids_are_refused",
+        case,
         f"DELETE /orders with {len(body)} ids (the maximum is {contract.max_ids()}) was answered "
         f'{response.status_code}, expected 400 "Too many orders in payload, max allowed: '
-        f'{contract.max_ids()}"'
+        f'{contract.max_ids()}"',
     )
 
 
@@ -351,9 +358,11 @@ def valid_signed_cancel_is_accepted(
         request, target.current()
     ):
         return None
-    raise AssertionError(
+    raise ContractViolation(
+        "valid_signed_cancel_is_accepted",
+        case,
         f"A valid, correctly signed cancel was answered {response.status_code}, expected 200 "
-        f"(request: {request.describe()}; answer: {response.text[:200]})"
+        f"(request: {request.describe()}; answer: {response.text[:200]})",
     )
 
 
@@ -381,9 +390,11 @@ def cancel_changes_exactly_what_it_reports(
     changed = _changed(before, after)
     if response.status_code != 200:
         if changed:
-            raise AssertionError(
+            raise ContractViolation(
+                "cancel_changes_exactly_what_it_reports",
+                case,
                 f"{request.method} {request.path} was answered {response.status_code} but changed "
-                f"orders: {contract.shorten(changed)}"
+                f"orders: {contract.shorten(changed)}",
             )
         return None
     answer = contract.cancel_answer(response.content)
@@ -414,10 +425,12 @@ def cancel_changes_exactly_what_it_reports(
             reason = answer[1].get(i, "not in the answer")
             problems.append(f"our live order {i!r} was not canceled ({reason!r})")
     if problems:
-        raise AssertionError(
+        raise ContractViolation(
+            "cancel_changes_exactly_what_it_reports",
+            case,
             f"{request.method} {request.path} did not do what it reported:\n  - "
             + "\n  - ".join(problems[:8])
-            + (f"\n  … ({len(problems)} in all)" if len(problems) > 8 else "")
+            + (f"\n  … ({len(problems)} in all)" if len(problems) > 8 else ""),
         )
     return None
 
@@ -493,9 +506,11 @@ def canceled_order_cannot_be_canceled_again(
         elif unanswered:
             problems.append(f"not in not_canceled the second time: {contract.shorten(unanswered)}")
     if problems:
-        raise AssertionError(
+        raise ContractViolation(
+            "canceled_order_cannot_be_canceled_again",
+            case,
             f"Canceling again the ids {request.method} {request.path} reported canceled:\n  - "
-            + "\n  - ".join(problems)
+            + "\n  - ".join(problems),
         )
     return None
 
@@ -524,11 +539,13 @@ def cancels_work_in_cancel_only_mode(
     error, code = contract.error_fields(response.content)
     if not (CANCELS_ALLOWED.search(error) or CANCELS_ALLOWED.search(code)):
         return None
-    raise AssertionError(
+    raise ContractViolation(
+        "cancels_work_in_cancel_only_mode",
+        case,
         f"{request.method} {request.path} was refused with 503 {error[:120]!r}"
         + (f" (code {code!r})" if code else "")
         + ': in cancel-only and post-only mode cancels are allowed; only "Trading is '
-        'currently disabled" may refuse a cancel'
+        'currently disabled" may refuse a cancel',
     )
 
 
@@ -548,9 +565,11 @@ def rate_limited_answer_says_when_to_retry(
     if value is not None and contract.retry_after_ok(value):
         return None
     shown = "no Retry-After" if value is None else f"Retry-After {value!r}"
-    raise AssertionError(
+    raise ContractViolation(
+        "rate_limited_answer_says_when_to_retry",
+        case,
         f"{request.method} {request.path} was answered 429 with {shown}: a rate-limited "
-        "answer says when to retry, in delay-seconds or as an HTTP-date"
+        "answer says when to retry, in delay-seconds or as an HTTP-date",
     )
 
 
@@ -588,11 +607,13 @@ def rate_limit_reset_is_a_unix_time(
         clock = f"its Date, {date}"
     if reset >= answered - RESET_SLACK_SECONDS:
         return None
-    raise AssertionError(
+    raise ContractViolation(
+        "rate_limit_reset_is_a_unix_time",
+        case,
         f"{request.method} {request.path} was answered {response.status_code} with "
         f"Poly-RateLimit-Reset: {raw}, {answered - reset:.0f} s before the answer ({clock}): "
         "Reset is the unix time in seconds at which the wait period ends, not a number of "
-        "seconds to wait"
+        "seconds to wait",
     )
 
 
@@ -629,15 +650,19 @@ def valid_signed_heartbeat_is_accepted(
     if expected is not None and expected != sent_id:
         return None
     if expected is not None:
-        raise AssertionError(
+        raise ContractViolation(
+            "valid_signed_heartbeat_is_accepted",
+            case,
             f"A heartbeat with the id {sent_id!r} was refused as a mismatch naming {sent_id!r} as "
             "the id expected: the very id it refused (request: "
-            f"{request.describe()}; answer: {response.text[:200]})"
+            f"{request.describe()}; answer: {response.text[:200]})",
         )
-    raise AssertionError(
+    raise ContractViolation(
+        "valid_signed_heartbeat_is_accepted",
+        case,
         f"A valid, correctly signed heartbeat was answered {response.status_code}, expected 200 "
         f"or, for an id that is not the one expected, the mismatch body {MISMATCH_BODY} "
-        f"(request: {request.describe()}; answer: {response.text[:200]})"
+        f"(request: {request.describe()}; answer: {response.text[:200]})",
     )
 
 
@@ -847,8 +872,10 @@ class heartbeat_accepts_only_the_expected_id:
             return None
         self.attempts = self.ATTEMPTS  # concluded: once per run
         if problems:
-            raise AssertionError(
-                "The heartbeat ids do not chain as the spec says:\n  - " + "\n  - ".join(problems)
+            raise ContractViolation(
+                "heartbeat_accepts_only_the_expected_id",
+                case,
+                "The heartbeat ids do not chain as the spec says:\n  - " + "\n  - ".join(problems),
             )
         return None
 
@@ -940,11 +967,13 @@ def accepted_invalid_request_harms_nothing(
         and 200 <= response.status_code < 300
         and not _readable_market_filter(request)
     ):
-        raise AssertionError(
+        raise ContractViolation(
+            "accepted_invalid_request_harms_nothing",
+            case,
             f"{request.describe(120)} was answered {response.status_code}: the body is not a "
             "market filter (a JSON object with string market/asset_id), so the server acted on a "
             "filter it cannot have read; with no filter, /cancel-market-orders cancels every "
-            "order of the account. Expected 400."
+            "order of the account. Expected 400.",
         )
     try:
         negative_data_rejection(ctx, response, case)

@@ -39,9 +39,9 @@ def _cancel_request(response: Response) -> Sent | None:
 
 
 def _l2_request(response: Response) -> Sent | None:
-    """The request behind ``response`` if it takes L2 auth (a cancel or a heartbeat), else None."""
+    """The request behind ``response`` if its path has an L2 operation in the spec, else None."""
     request = contract.sent(response.request)
-    return request if request.path in contract.L2_PATHS else None
+    return request if request.path in target.current().l2_operations() else None
 
 
 # -- auth ---------------------------------------------------------------------------------------
@@ -80,9 +80,17 @@ OTHER_PATH = {
     contract.CANCEL_MARKET: contract.CANCEL_ALL,
     contract.HEARTBEAT: "/heartbeats",  # the legacy heartbeat, which the real CLOB also serves
 }
-# The method each L2 operation is sent with, and another one to sign a probe for.
-METHOD = {**dict.fromkeys(contract.CANCEL_PATHS, "DELETE"), contract.HEARTBEAT: "POST"}
-OTHER_METHOD = {"DELETE": "POST", "POST": "DELETE"}
+# Another method to sign a probe for (the L2 operations' own methods come from the spec).
+OTHER_METHOD = {"DELETE": "POST", "POST": "DELETE", "GET": "POST", "PUT": "POST", "PATCH": "POST"}
+
+
+def _other_path(t: Target, path: str) -> str:
+    """Another path to sign a probe for: the known pairs, else another L2 operation's path."""
+    if path in OTHER_PATH:
+        return OTHER_PATH[path]
+    return next((other for other in t.l2_operations() if other != path), path + "/other")
+
+
 OTHER_ADDRESS = "0x000000000000000000000000000000000000dEaD"
 DAY = 86_400
 
@@ -116,16 +124,16 @@ def _tampered(
     with ``body``. Every one is refused by a correct server: the signature it carries is not the
     HMAC of this timestamp + method + path + exact body bytes under this account's secret, or the
     passphrase, key, address or timestamp is not this account's (fresh) one."""
-    method = METHOD[path]
+    method = t.l2_operations()[path]
     good = t.signed_headers(method, path, body)
     forged = dict(good, POLY_SIGNATURE="A" * 43 + "=")
     probes = [
         ("no auth headers at all", {}),
         ("a signature over another body", {**t.signed_headers(method, path, other_body)}),
-        ("a signature made for another path", t.signed_headers(method, OTHER_PATH[path], body)),
+        ("a signature made for another path", t.signed_headers(method, _other_path(t, path), body)),
         (
             "a signature made for another method",
-            t.signed_headers(OTHER_METHOD[method], path, body),
+            t.signed_headers(OTHER_METHOD.get(method, "POST"), path, body),
         ),
         (
             "a stale timestamp (one day old)",
@@ -166,8 +174,10 @@ def _tampered(
     return tampered
 
 
-def _probe_bodies(client: httpx.Client, t: Target, path: str) -> tuple[bytes, bytes]:
-    """(body, another valid body) for the auth probes; on a mock the first names live orders.
+def _probe_bodies(client: httpx.Client, t: Target, path: str, sent: bytes) -> tuple[bytes, bytes]:
+    """(body, another valid body) for the auth probes; on a mock the first names live orders. An
+    L2 operation the suite has no rules for (one added to the spec) is probed with the body of
+    the correctly signed request that reached it (``sent``), which the server accepted.
 
     A heartbeat probe carries an id nobody was given: were it wrongly let through, it would be
     refused as a mismatch (400) and arm nothing, instead of advancing the key's chain."""
@@ -179,6 +189,8 @@ def _probe_bodies(client: httpx.Client, t: Target, path: str) -> tuple[bytes, by
         )
     if path == contract.CANCEL_ALL:
         return b"", b"{}"
+    if path not in contract.CANCEL_PATHS:
+        return sent, (b"{}" if sent != b"{}" else b"[]")
     if path == contract.CANCEL_MARKET:
         return (
             contract.compact_json(
@@ -215,7 +227,11 @@ class auth_covers_the_whole_request:
     def after_response(self, ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
         request = _l2_request(response)
         t = target.current()
-        if request is None or request.method != METHOD[request.path] or request.path in self.probed:
+        if (
+            request is None
+            or request.method != t.l2_operations()[request.path]
+            or request.path in self.probed
+        ):
             return None
         if request.path in contract.DESTRUCTIVE_PATHS and not t.allow_destructive:
             return None  # the hooks refuse to send these; never probe them either
@@ -228,7 +244,7 @@ class auth_covers_the_whole_request:
         client = t.client()
         if t.is_mock and path in (contract.CANCEL_ALL, contract.CANCEL_MARKET):
             seeding.seed_live(client, t, 3, "auth")
-        body, other_body = _probe_bodies(client, t, path)
+        body, other_body = _probe_bodies(client, t, path, request.body)
         # The orders a cancel probe could change. Not for the heartbeat: its probes name no order,
         # and on a mock an armed key (the heartbeat cases arm it) may lapse meanwhile.
         track = t.is_mock and path in contract.CANCEL_PATHS
@@ -1006,7 +1022,7 @@ def unknown_method_is_not_accepted(
         unsupported_method(ctx, response, case)
     except Failure as failure:
         request = contract.sent(response.request)
-        if request.path in contract.L2_PATHS and 200 <= response.status_code < 300:
+        if request.path in target.current().l2_operations() and 200 <= response.status_code < 300:
             failure.message = (
                 f"{failure.message}\n\nA contract violation, not a note: {request.method} "
                 f"{request.path} was accepted"

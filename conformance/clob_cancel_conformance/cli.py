@@ -16,9 +16,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import attrs
+
 from clob_cancel.cli import UsageError, read_env_file  # the one .env reader, as clob-cancel's
 from clob_cancel.signing import CredentialsError
-from clob_cancel_conformance import findings, run, target
+from clob_cancel_conformance import contract, findings, run, target
 from clob_cancel_conformance.target import Target
 
 PROG = "clob-cancel-conformance"
@@ -43,6 +45,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--url", help="the server's base URL (default: CLOB_API_URL; none: the mock)")
     p.add_argument("--env-file", metavar="FILE", help="read CLOB_* and PK from a KEY=VALUE file")
+    p.add_argument(
+        "--spec",
+        metavar="FILE",
+        help="the OpenAPI spec to test against (default: the one shipped with clob-cancel); the "
+        "operations it secures with the L2 scheme are signed and auth-probed",
+    )
     p.add_argument("--seed", help=f"generation seed (CONFORMANCE_SEED, {run.DEFAULT_SEED})")
     p.add_argument(
         "--max-examples",
@@ -125,6 +133,12 @@ def _notes_path(args: argparse.Namespace, junit: Path) -> Path:
 
 def _run(t: Target, args: argparse.Namespace, env: Mapping[str, str], extra: list[str]) -> int:
     seed, max_examples = _settings(args, env)
+    if args.spec:
+        t = attrs.evolve(t, spec=Path(args.spec))
+    try:
+        t.l2_operations()  # an operation the suite cannot sign fails the run before it starts
+    except (contract.SpecError, OSError) as e:
+        raise UsageError(f"--spec: {e}") from None
     junit = Path(args.junit or env.get("CONFORMANCE_JUNIT", "") or run.DEFAULT_JUNIT)
     junit.parent.mkdir(parents=True, exist_ok=True)
     notes_path = _notes_path(args, junit)

@@ -67,7 +67,7 @@ def cli_args(
         str(CONFIG),
         "--no-color",
         "run",
-        str(spec_path()),
+        str(t.spec or spec_path()),
         "--url",
         t.base_url,
         "--seed",

@@ -13,13 +13,14 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 import attrs
 import httpx
 
 from clob_cancel.errors import retry_after_seconds
 from clob_cancel.signing import ApiCreds, CredentialsError, check_address, l2_headers
-from clob_cancel_conformance.contract import compact_json
+from clob_cancel_conformance.contract import compact_json, l2_operations
 
 ADMIN_PREFIX = "/_mock"
 TRUE_VALUES = {"1", "true", "yes", "on"}
@@ -42,6 +43,13 @@ class Target:
     """Api key of a second account on the mock, whose orders the suite must never cancel."""
     clock_offset: float = 0.0
     """Server time minus local time (from GET /time), so timestamps are fresh by its clock."""
+    spec: Path | None = None
+    """The spec the run tests against (None: the one shipped with clob-cancel); which operations
+    are signed and auth-probed is read from its security requirements."""
+
+    def l2_operations(self) -> dict[str, str]:
+        """Path -> method of the spec's L2 operations."""
+        return l2_operations(self.spec)
 
     def __repr__(self) -> str:
         return (
@@ -301,6 +309,7 @@ def make_target(
     *,
     allow_destructive: bool = False,
     started_here: bool = False,
+    spec: Path | None = None,
 ) -> Target:
     """Probe ``base_url`` (clock, and whether it is a mock: mock_proof) and describe it.
 
@@ -321,4 +330,5 @@ def make_target(
         allow_destructive=started_here or allow_destructive,
         other_owner=others[0] if others else None,
         clock_offset=server_clock_offset(base_url),
+        spec=spec,
     )

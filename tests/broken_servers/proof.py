@@ -101,15 +101,19 @@ def run_suite(
     *,
     as_foreign: bool = False,
     wrap_app: AppWrapper | None = None,
+    spec: Path | None = None,
     **mock_options: Any,
 ) -> Outcome:
     """The suite (same config, hooks and checks as `clob-cancel-conformance`) against the
     embedded mock built on ``clob_class`` (and ``mock_options``: faults, ...; ``wrap_app``: an
     app in front of it); ``as_foreign``: as if it were another server (no admin surface, so no
     seeding, and no reset between cases; destructive operations allowed, as with
-    --allow-destructive)."""
+    --allow-destructive); ``spec``: another spec (served by the mock and tested by the suite)."""
     started = time.monotonic()
+    if spec is not None:
+        mock_options["spec"] = spec
     with started_mock(clob_class, wrap_app, **mock_options) as t:
+        t = attrs.evolve(t, spec=spec)
         if as_foreign:
             t = attrs.evolve(t, is_mock=False, allow_destructive=True, other_owner=None)
         args = run.cli_args(t, seed=PROOF_SEED, max_examples=PROOF_MAX_EXAMPLES, junit=junit)

@@ -88,7 +88,7 @@ def unknown_methods_404(app: Any) -> Any:
         if (
             scope["type"] == "http"
             and path in listed
-            and path not in contract.L2_PATHS
+            and path not in contract.l2_operations()
             and scope["method"] not in listed[path]
         ):
             await json_response(404, {"error": "Not Found"})(scope, receive, send)

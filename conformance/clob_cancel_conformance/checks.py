@@ -8,6 +8,7 @@ the mock's state they look at is not reset under them.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import uuid
@@ -19,7 +20,15 @@ from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure
 from schemathesis.specs.openapi.checks import negative_data_rejection, unsupported_method
 
-from clob_cancel_conformance import contract, findings, seeding, signatures, target
+from clob_cancel_conformance import (
+    contract,
+    findings,
+    live,
+    live_checks,
+    seeding,
+    signatures,
+    target,
+)
 from clob_cancel_conformance.contract import Sent
 from clob_cancel_conformance.findings import ContractViolation
 from clob_cancel_conformance.target import Target
@@ -174,8 +183,11 @@ def _tampered(
     return tampered
 
 
-def _probe_bodies(client: httpx.Client, t: Target, path: str, sent: bytes) -> tuple[bytes, bytes]:
-    """(body, another valid body) for the auth probes; on a mock the first names live orders. An
+def _probe_bodies(
+    client: httpx.Client, t: Target, path: str, sent: bytes
+) -> tuple[bytes, bytes, list[str]]:
+    """(body, another valid body, the seeded live ids they name) for the auth probes; on a mock
+    or with a seed command the by-id probes name live orders (checked live afterwards). An
     L2 operation the suite has no rules for (one added to the spec) is probed with the body of
     the correctly signed request that reached it (``sent``), which the server accepted.
 
@@ -186,27 +198,35 @@ def _probe_bodies(client: httpx.Client, t: Target, path: str, sent: bytes) -> tu
         return (
             contract.compact_json({"heartbeat_id": probe}),
             contract.compact_json({"heartbeat_id": other}),
+            [],
         )
     if path == contract.CANCEL_ALL:
-        return b"", b"{}"
+        return b"", b"{}", []
     if path not in contract.CANCEL_PATHS:
-        return sent, (b"{}" if sent != b"{}" else b"[]")
+        return sent, (b"{}" if sent != b"{}" else b"[]"), []
     if path == contract.CANCEL_MARKET:
         return (
             contract.compact_json(
                 {"market": seeding.DEFAULT_MARKET, "asset_id": seeding.DEFAULT_ASSET}
             ),
             contract.compact_json({"market": seeding.OTHER_MARKET}),
+            [],
         )
+    seeded: list[str] = []
     if t.is_mock:
         ids = seeding.seed_live(client, t, 2, "auth")
     else:
         ids = [f"0xc0nf0rmance-absent-{uuid.uuid4().hex}" for _ in range(2)]
+        if t.seeder is not None and live.keep_alive(t, client):
+            with contextlib.suppress(live.NoOrders):
+                ids = seeded = [o.id for o in live.fresh(t, 2)]
     if path == contract.ORDER:
-        return contract.compact_json({"orderID": ids[0]}), contract.compact_json(
-            {"orderID": ids[1]}
+        return (
+            contract.compact_json({"orderID": ids[0]}),
+            contract.compact_json({"orderID": ids[1]}),
+            seeded,
         )
-    return contract.compact_json(ids), contract.compact_json(ids[::-1])
+    return contract.compact_json(ids), contract.compact_json(ids[::-1]), seeded
 
 
 @schemathesis.check
@@ -244,7 +264,7 @@ class auth_covers_the_whole_request:
         client = t.client()
         if t.is_mock and path in (contract.CANCEL_ALL, contract.CANCEL_MARKET):
             seeding.seed_live(client, t, 3, "auth")
-        body, other_body = _probe_bodies(client, t, path, request.body)
+        body, other_body, seeded = _probe_bodies(client, t, path, request.body)
         # The orders a cancel probe could change. Not for the heartbeat: its probes name no order,
         # and on a mock an armed key (the heartbeat cases arm it) may lapse meanwhile.
         track = t.is_mock and path in contract.CANCEL_PATHS
@@ -262,6 +282,13 @@ class auth_covers_the_whole_request:
                 wrong.append(f"{what}: answered {answer.status_code} {answer.text[:120]}")
         if not conclusive:
             self.probed.discard(path)
+        else:
+            findings.completed("auth_covers_the_whole_request", f"{method} {path}")
+        if not t.is_mock and path in (contract.CANCEL_ALL, contract.CANCEL_MARKET):
+            live.forget_pool()  # a hole would have canceled our pooled orders too
+        if seeded and conclusive:
+            with contextlib.suppress(live_checks.Inconclusive, live_checks.Broken):
+                wrong += live_checks.still_live_after_probes(t, seeded)
         changed = _changed(before, t.admin_orders(client)) if track else []
         if wrong or changed:
             lines = [f"{method} {path} with broken auth was not refused with 401 (expected 401):"]
@@ -338,6 +365,11 @@ def too_many_ids_are_refused(ctx: CheckContext, response: Response, case: Case[A
         f'{response.status_code}, expected 400 "Too many orders in payload, max allowed: '
         f'{contract.max_ids()}"',
     )
+
+
+def valid_cancel_request(request: Sent, t: Target) -> bool:
+    """Whether a cancel request as sent is valid per the spec and correctly signed."""
+    return _request_schema_valid(request) and contract.is_correctly_signed(request, t)
 
 
 def _request_schema_valid(request: Sent) -> bool:
@@ -699,7 +731,8 @@ class _Chain:
         self.client = t.client()
         self.accepted_sent_at: float | None = None  # monotonic: when the last accepted send left
         self.age = 0.0  # seconds from that send to the last answer
-        self.lapse_free = contract.HEARTBEAT_LAPSE_FREE_SECONDS
+        # Half the deadline: a server with a shorter one than the CLOB's (--heartbeat-deadline)
+        self.lapse_free = min(contract.HEARTBEAT_LAPSE_FREE_SECONDS, t.heartbeat_deadline / 2)
 
     def send(self, heartbeat_id: str) -> httpx.Response:
         """POST the heartbeat; a transient refusal ends the round as inconclusive."""
@@ -716,6 +749,7 @@ class _Chain:
             raise _Inconclusive
         if answer.status_code == 200:
             self.accepted_sent_at = started
+            live.heartbeat_accepted(contract.heartbeat_next_id(answer.content), started)
         return answer
 
     @property
@@ -887,6 +921,7 @@ class heartbeat_accepts_only_the_expected_id:
         except _Inconclusive:
             return None
         self.attempts = self.ATTEMPTS  # concluded: once per run
+        findings.completed("heartbeat_accepts_only_the_expected_id", f"POST {contract.HEARTBEAT}")
         if problems:
             raise ContractViolation(
                 "heartbeat_accepts_only_the_expected_id",

@@ -32,6 +32,8 @@ class Note:
 
 
 _notes: dict[Note, Note] = {}
+_completed: set[tuple[str, str]] = set()
+_not_run: dict[tuple[str, str], str] = {}
 
 
 def note(check: str, operation: str, summary: str, example: str = "") -> None:
@@ -46,6 +48,29 @@ def collected() -> list[Note]:
 
 def clear() -> None:
     _notes.clear()
+    _completed.clear()
+    _not_run.clear()
+
+
+def completed(check: str, operation: str) -> None:
+    """A check that may not get to run (it needs live orders, a conclusive answer, ...) ran to
+    its verdict on ``operation`` (e.g. "DELETE /order")."""
+    _completed.add((check, operation))
+    _not_run.pop((check, operation), None)
+
+
+def was_completed(check: str, operation: str) -> bool:
+    return (check, operation) in _completed
+
+
+def not_run(check: str, operation: str, reason: str) -> None:
+    """Why a check did not run on ``operation`` (said in the summary and the JUnit report)."""
+    if (check, operation) not in _completed:
+        _not_run[(check, operation)] = reason
+
+
+def reason_not_run(check: str, operation: str) -> str | None:
+    return _not_run.get((check, operation))
 
 
 def write(path: Path) -> None:

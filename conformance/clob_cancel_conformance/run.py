@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from clob_cancel.spec import spec_path
-from clob_cancel_conformance import contract, findings, target
+from clob_cancel_conformance import contract, findings, live, target
 from clob_cancel_conformance.target import Target
 
 CONFIG = Path(__file__).resolve().parent / "schemathesis.toml"
@@ -122,8 +122,11 @@ def run_cli(t: Target, args: Sequence[str]) -> int:
     from schemathesis.cli import schemathesis as cli
 
     import clob_cancel_conformance.hooks  # noqa: F401 - registers auth, checks and hooks once
+    from clob_cancel_conformance import live_checks
 
     findings.clear()
+    live.reset()
+    live_checks.reset()
     with target.using(t):
         try:
             result = cli.main(args=list(args), prog_name="schemathesis", standalone_mode=False)

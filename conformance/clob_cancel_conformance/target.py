@@ -20,7 +20,9 @@ import httpx
 
 from clob_cancel.errors import retry_after_seconds
 from clob_cancel.signing import ApiCreds, CredentialsError, check_address, l2_headers
+from clob_cancel_conformance import scrub
 from clob_cancel_conformance.contract import compact_json, l2_operations
+from clob_cancel_conformance.seeder import Seeder
 
 ADMIN_PREFIX = "/_mock"
 TRUE_VALUES = {"1", "true", "yes", "on"}
@@ -43,6 +45,15 @@ class Target:
     """Api key of a second account on the mock, whose orders the suite must never cancel."""
     clock_offset: float = 0.0
     """Server time minus local time (from GET /time), so timestamps are fresh by its clock."""
+    seeder: Seeder | None = attrs.field(default=None, eq=False)
+    """The team's seed command (--seed-command): live orders on any server (seeder.py)."""
+    check_switch: bool = True
+    """Whether dead_mans_switch_fires runs (with a seed command and destructive checks): the
+    broken-server proof turns it off in the runs that test something else (it takes three
+    deadlines)."""
+    heartbeat_deadline: float = 10.0
+    """Seconds without an accepted heartbeat after which the server cancels the key's orders (the
+    CLOB's 10 s, "with up to a 5-second buffer": half as much again is allowed)."""
     spec: Path | None = None
     """The spec the run tests against (None: the one shipped with clob-cancel); which operations
     are signed and auth-probed is read from its security requirements."""
@@ -55,6 +66,11 @@ class Target:
         return (
             f"Target({self.base_url!r}, mock={self.is_mock}, destructive={self.allow_destructive})"
         )
+
+    @property
+    def has_live_orders(self) -> bool:
+        """Whether the suite can get live orders: a seed command, or a mock's admin surface."""
+        return self.seeder is not None or self.is_mock
 
     def now(self) -> int:
         """Unix seconds by the server's clock."""
@@ -71,7 +87,9 @@ class Target:
     ) -> dict[str, str]:
         """The five L2 headers for a request, signed with the suite's (or the given) creds."""
         ts = self.now() if timestamp is None else timestamp
-        return l2_headers(creds or self.creds, self.address, ts, method, path, body)
+        headers = l2_headers(creds or self.creds, self.address, ts, method, path, body)
+        scrub.remember(headers["POLY_SIGNATURE"])  # scrubbed from every report
+        return headers
 
     def client(self) -> httpx.Client:
         """A plain HTTP client to the server, for admin calls and hand-made follow-up requests.
@@ -135,6 +153,7 @@ class BackOffOn429(httpx.BaseTransport):
         self.inner = inner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        scrub.remember(request.headers.get("POLY_SIGNATURE", ""))  # scrubbed from every report
         for _ in range(self.RETRIES):
             response = self.inner.handle_request(request)
             if response.status_code != 429:

@@ -15,9 +15,11 @@ from starlette.responses import Response
 
 from clob_cancel_conformance import findings, run, target
 from clob_cancel_conformance.findings import Note
+from clob_cancel_conformance.seeder import Seeder
 from clob_cancel_conformance.target import Target
 from clob_cancel_mock import MockClob
 from clob_cancel_mock.contract import Operation
+from tests.broken_servers import foreign
 
 # Small and fixed, so the proof is fast and reproducible; the bugs are reached by the boundary
 # examples, the coverage phase and the active checks, not by luck in the fuzzing phase.
@@ -102,6 +104,9 @@ def run_suite(
     as_foreign: bool = False,
     wrap_app: AppWrapper | None = None,
     spec: Path | None = None,
+    seeded: bool = False,
+    check_switch: bool = False,
+    heartbeat_deadline: float | None = None,
     **mock_options: Any,
 ) -> Outcome:
     """The suite (same config, hooks and checks as `clob-cancel-conformance`) against the
@@ -112,9 +117,27 @@ def run_suite(
     started = time.monotonic()
     if spec is not None:
         mock_options["spec"] = spec
+    if heartbeat_deadline is not None:
+        mock_options["heartbeat_timeout"] = heartbeat_deadline
+    if seeded:  # a server that is not our mock, with its own seed route and a seed command
+        inner = wrap_app
+        wrap_app = (
+            foreign.hide_admin_add_seed_route
+            if inner is None
+            else lambda app: foreign.hide_admin_add_seed_route(inner(app))
+        )
     with started_mock(clob_class, wrap_app, **mock_options) as t:
-        t = attrs.evolve(t, spec=spec)
-        if as_foreign:
+        t = attrs.evolve(t, spec=spec, check_switch=check_switch)
+        if seeded:
+            t = attrs.evolve(
+                target.make_target(t.base_url, t.creds, t.address, allow_destructive=True),
+                seeder=Seeder(foreign.SEED_COMMAND),
+                check_switch=check_switch,
+                heartbeat_deadline=heartbeat_deadline or 10.0,
+                spec=spec,
+            )
+            assert not t.is_mock
+        elif as_foreign:
             t = attrs.evolve(t, is_mock=False, allow_destructive=True, other_owner=None)
         args = run.cli_args(t, seed=PROOF_SEED, max_examples=PROOF_MAX_EXAMPLES, junit=junit)
         code = run.run_cli(t, args)

@@ -122,8 +122,17 @@ def _from_mock(t: Target, count: int, owner: str) -> list[Seeded]:
 
 
 def fresh(t: Target, count: int, owner: str = "self") -> list[Seeded]:
-    """``count`` new open orders of ``owner`` ("self", "other"), from the seed command or, on a
-    mock without one, its admin surface. NoOrders when there are none to be had."""
+    """``count`` open orders of ``owner`` ("self", "other") never sent in a request, from the
+    seed command (ours through the pool, unless the switch may have fired since they were
+    seeded) or, on a mock without one, its admin surface (a mock is reset before each cancel
+    case, so nothing is pooled there). NoOrders when there are none to be had."""
+    if owner == "self" and not t.is_mock and t.seeder is not None:
+        state.pool = [(o, at) for o, at in state.pool if not may_have_lapsed(t, at)]
+        return [o for o, _ in take(t, count)]
+    return _seed(t, count, owner)
+
+
+def _seed(t: Target, count: int, owner: str) -> list[Seeded]:
     if state.seeder_failure is not None:
         raise NoOrders
     if t.seeder is None:
@@ -141,7 +150,7 @@ def take(t: Target, count: int) -> list[tuple[Seeded, float]]:
     """``count`` pooled orders of ours (seeded earlier, never sent), refilling the pool."""
     if len(state.pool) < count:
         seeded_at = time.monotonic()
-        orders = fresh(t, max(count, POOL_BATCH))
+        orders = _seed(t, max(count, POOL_BATCH), "self")
         state.pool += [(o, seeded_at) for o in orders]
     taken, state.pool = state.pool[:count], state.pool[count:]
     return taken

@@ -172,10 +172,13 @@ def _touched(ids: list[str], canceled: list[str], what: str) -> list[str]:
 
 
 def _other_ids(t: Target) -> list[str]:
-    """One fresh order of another account, or none where there is no other account (a mock
-    with one account); with a seed command, it must provide them."""
+    """An order of another account (seeded once per run: never ours to cancel, it stays
+    reusable), or none where there is no other account (a mock with one account); with a seed
+    command, it must provide them. On a mock, one fresh each time (the mock is reset)."""
     try:
-        return [o.id for o in live.fresh(t, 1, "other")]
+        if t.is_mock:
+            return [o.id for o in live.fresh(t, 1, "other")]
+        return _others(t)[:1]
     except live.NoOrders:
         if t.seeder is not None:
             raise

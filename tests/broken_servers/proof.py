@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -26,6 +27,9 @@ from tests.broken_servers import foreign
 PROOF_SEED = 1
 PROOF_MAX_EXAMPLES = 3
 
+
+# The reference seed command for our mock, shipped in the package.
+MOCK_SEED_COMMAND = f"{sys.executable} -m clob_cancel_conformance.mock_seeder"
 
 # The title schemathesis reports for each built-in check's failure; a custom check's failure is
 # reported as "Custom check failed: `<name>`".
@@ -105,6 +109,7 @@ def run_suite(
     wrap_app: AppWrapper | None = None,
     spec: Path | None = None,
     seeded: bool = False,
+    mock_seeder: bool = False,
     check_switch: bool = False,
     heartbeat_deadline: float | None = None,
     **mock_options: Any,
@@ -113,7 +118,10 @@ def run_suite(
     embedded mock built on ``clob_class`` (and ``mock_options``: faults, ...; ``wrap_app``: an
     app in front of it); ``as_foreign``: as if it were another server (no admin surface, so no
     seeding, and no reset between cases; destructive operations allowed, as with
-    --allow-destructive); ``spec``: another spec (served by the mock and tested by the suite)."""
+    --allow-destructive); ``spec``: another spec (served by the mock and tested by the suite);
+    ``seeded``: as a server that is not our mock (no /_mock/, its own seed route: foreign.py),
+    with a seed command; ``mock_seeder``: the mock with the reference seed command;
+    ``check_switch``: run dead_mans_switch_fires too (with ``heartbeat_deadline``)."""
     started = time.monotonic()
     if spec is not None:
         mock_options["spec"] = spec
@@ -137,6 +145,10 @@ def run_suite(
                 spec=spec,
             )
             assert not t.is_mock
+        elif mock_seeder:
+            t = attrs.evolve(
+                t, seeder=Seeder(MOCK_SEED_COMMAND), heartbeat_deadline=heartbeat_deadline or 10.0
+            )
         elif as_foreign:
             t = attrs.evolve(t, is_mock=False, allow_destructive=True, other_owner=None)
         args = run.cli_args(t, seed=PROOF_SEED, max_examples=PROOF_MAX_EXAMPLES, junit=junit)

@@ -8,6 +8,7 @@ that reason*, not merely fails.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import hashlib
@@ -48,6 +49,17 @@ class Variant:
     needs_orders: bool = False
     """Visible only with live orders to cancel: on the mock the suite seeds them; against a
     server without the mock's admin surface it can only use what the server returns."""
+    seedable: bool = True
+    """Caught on a server that is not our mock through a seed command (which places open orders
+    only: a bug about matched orders needs the mock's admin surface)."""
+    seeded_expect: tuple[str, str] | None = None
+    """(check, message fragment) on a server that is not our mock, with a seed command, where it
+    is not `expect`: there the live-order bugs show in live_orders_cancel_as_reported."""
+    near_miss: bool = False
+    """A loose verifier that only the near-miss signatures find."""
+    switch: bool = False
+    """A bug of the heartbeat switch: caught by dead_mans_switch_fires, which needs a seed
+    command (the proof runs it with a 2 s deadline)."""
 
 
 def with_book(book_class: type[OrderBook]) -> type[MockClob]:
@@ -697,6 +709,27 @@ class HeartbeatSignatureNotChecked(MockClob):
         return entry[0]
 
 
+class SwitchNeverFires(MockClob):
+    """The deadline lapses (the key is disarmed) but the job that should cancel the key's orders
+    does nothing: the dead-man's switch never fires."""
+
+    def heartbeat_lapsed(self, api_key: str) -> list[str]:
+        return []
+
+
+class SwitchCountsFromArming(MockClob):
+    """Cancels the key's orders one deadline after the first heartbeat, whatever heartbeats
+    arrive since: the switch fires while the heartbeats arrive on time."""
+
+    def heartbeat(self, api_key: str, sent: str) -> tuple[bool, str]:
+        armed = bool(self.heartbeats_json().get(api_key, {}).get("armed"))
+        accepted, following = super().heartbeat(api_key, sent)
+        if accepted and not armed:
+            loop = asyncio.get_running_loop()
+            loop.call_later(self.heartbeat_timeout, self.book.cancel_where, api_key)
+        return accepted, following
+
+
 VARIANTS: tuple[Variant, ...] = (
     Variant(
         "timestamp_not_checked",
@@ -874,6 +907,7 @@ VARIANTS: tuple[Variant, ...] = (
         "every_requested_id_answered_once",
         "both canceled and not_canceled",
         needs_orders=True,
+        seeded_expect=("live_orders_cancel_as_reported", "the duplicated id"),
     ),
     Variant(
         "unknown_ids_dropped",
@@ -891,6 +925,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "another account's live order",
         needs_orders=True,
+        seeded_expect=("live_orders_cancel_as_reported", "another account's order"),
     ),
     Variant(
         "market_ignores_asset",
@@ -900,6 +935,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "nor does its filter cover it",
         needs_orders=True,
+        seeded_expect=("live_orders_cancel_as_reported", "our order outside the filter"),
     ),
     Variant(
         "canceled_again",
@@ -918,6 +954,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "matched order",
         needs_orders=True,
+        seedable=False,
     ),
     Variant(
         "any_owner_by_id",
@@ -927,6 +964,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "another account's live order",
         needs_orders=True,
+        seeded_expect=("live_orders_cancel_as_reported", "another account's order"),
     ),
     Variant(
         "reported_not_applied",
@@ -936,6 +974,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "reported canceled, but order",
         needs_orders=True,
+        seeded_expect=("live_orders_cancel_as_reported", "canceled again, our order"),
     ),
     Variant(
         "over_limit_partly_applied",
@@ -945,6 +984,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "was answered 400",
         needs_orders=True,
+        seeded_expect=("live_orders_cancel_as_reported", "named in a request refused with 400"),
     ),
     Variant(
         "ids_lowercased",
@@ -970,6 +1010,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "matched order",
         needs_orders=True,
+        seedable=False,
     ),
     Variant(
         "heartbeat_any_id_accepted",
@@ -1034,6 +1075,7 @@ VARIANTS: tuple[Variant, ...] = (
         SignaturePrefixAccepted,
         "auth_covers_the_whole_request",
         "the signature cut to 8 characters",
+        near_miss=True,
     ),
     Variant(
         "signature_case_insensitive",
@@ -1042,6 +1084,7 @@ VARIANTS: tuple[Variant, ...] = (
         SignatureCaseInsensitive,
         "auth_covers_the_whole_request",
         "the signature in swapped case",
+        near_miss=True,
     ),
     Variant(
         "signature_first_characters",
@@ -1050,6 +1093,7 @@ VARIANTS: tuple[Variant, ...] = (
         SignatureFirstCharacters,
         "auth_covers_the_whole_request",
         "a middle character changed",
+        near_miss=True,
     ),
     Variant(
         "signature_contained",
@@ -1058,6 +1102,7 @@ VARIANTS: tuple[Variant, ...] = (
         SignatureContained,
         "auth_covers_the_whole_request",
         "the signature after four more characters",
+        near_miss=True,
     ),
     Variant(
         "signature_without_body_accepted",
@@ -1066,6 +1111,7 @@ VARIANTS: tuple[Variant, ...] = (
         SignatureWithoutBodyAccepted,
         "auth_covers_the_whole_request",
         "the body left out of the signed message",
+        near_miss=True,
     ),
     Variant(
         "signature_without_timestamp_accepted",
@@ -1074,6 +1120,7 @@ VARIANTS: tuple[Variant, ...] = (
         SignatureWithoutTimestampAccepted,
         "auth_covers_the_whole_request",
         "the timestamp left out of the signed message",
+        near_miss=True,
     ),
     Variant(
         "signature_undecoded_secret_accepted",
@@ -1082,5 +1129,24 @@ VARIANTS: tuple[Variant, ...] = (
         SignatureUndecodedSecretAccepted,
         "auth_covers_the_whole_request",
         "keyed with the secret string itself",
+        near_miss=True,
+    ),
+    Variant(
+        "switch_never_fires",
+        "heartbeat",
+        "the heartbeat deadline lapses but no order is canceled",
+        SwitchNeverFires,
+        "dead_mans_switch_fires",
+        "the switch never fired",
+        switch=True,
+    ),
+    Variant(
+        "switch_counts_from_arming",
+        "heartbeat",
+        "the switch fires one deadline after arming, though heartbeats arrive on time",
+        SwitchCountsFromArming,
+        "dead_mans_switch_fires",
+        "fired while heartbeats arrived on time",
+        switch=True,
     ),
 )

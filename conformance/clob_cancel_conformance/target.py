@@ -54,6 +54,8 @@ class Target:
     heartbeat_deadline: float = 10.0
     """Seconds without an accepted heartbeat after which the server cancels the key's orders (the
     CLOB's 10 s, "with up to a 5-second buffer": half as much again is allowed)."""
+    private_key: str = attrs.field(default="", repr=False)
+    """PK, when the account was given by it: scrubbed from every output like the secret."""
     spec: Path | None = None
     """The spec the run tests against (None: the one shipped with clob-cancel); which operations
     are signed and auth-probed is read from its security requirements."""
@@ -318,7 +320,8 @@ def from_env(env: Mapping[str, str], *, allow_destructive: bool | None = None) -
     creds, address = creds_from_env(env)
     if allow_destructive is None:
         allow_destructive = env.get("CONFORMANCE_ALLOW_DESTRUCTIVE", "").lower() in TRUE_VALUES
-    return make_target(base_url, creds, address, allow_destructive=allow_destructive)
+    t = make_target(base_url, creds, address, allow_destructive=allow_destructive)
+    return attrs.evolve(t, private_key=env.get("PK", ""))
 
 
 def make_target(

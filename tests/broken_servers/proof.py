@@ -132,7 +132,7 @@ def run_suite(
         wrap_app = (
             foreign.hide_admin_add_seed_route
             if inner is None
-            else lambda app: foreign.hide_admin_add_seed_route(inner(app))
+            else lambda app: inner(foreign.hide_admin_add_seed_route(app))
         )
     with started_mock(clob_class, wrap_app, **mock_options) as t:
         t = attrs.evolve(t, spec=spec, check_switch=check_switch)

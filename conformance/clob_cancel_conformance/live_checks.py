@@ -116,6 +116,8 @@ class _Session:
         if answer.status_code in TRANSIENT:
             raise Inconclusive
         parsed = contract.cancel_answer(answer.content) if answer.status_code == 200 else None
+        if parsed is None and answer.status_code == 200:
+            raise Inconclusive  # malformed: response_schema_conformance reports it
         if parsed is None:
             shown = body.decode("utf-8", "replace")[:80]
             raise Broken(

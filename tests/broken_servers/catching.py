@@ -11,8 +11,8 @@ from tests.broken_servers.variants import VARIANTS, Variant
 
 
 def assert_caught(variant: Variant, junit: Path, **options: Any) -> None:
-    if variant.switch:  # dead_mans_switch_fires needs a seed command: a 2 s deadline
-        options = {"check_switch": True, "heartbeat_deadline": 2.0, **options}
+    if variant.switch:  # dead_mans_switch_fires needs a seed command: a 3 s deadline
+        options = {"check_switch": True, "heartbeat_deadline": 3.0, **options}
         if not options.get("seeded"):
             options["mock_seeder"] = True
     outcome = proof.run_suite(variant.clob_class, junit, **options)

@@ -59,7 +59,7 @@ class Variant:
     """A loose verifier that only the near-miss signatures find."""
     switch: bool = False
     """A bug of the heartbeat switch: caught by dead_mans_switch_fires, which needs a seed
-    command (the proof runs it with a 2 s deadline)."""
+    command (the proof runs it with a 3 s deadline)."""
 
 
 def with_book(book_class: type[OrderBook]) -> type[MockClob]:

@@ -119,7 +119,7 @@ def nothing_to_see(answers: list[Answer]) -> str | None:
 
 class OtherHeartbeats(HeartbeatChain):
     """A correct heartbeat chain that differs from the mock's as the spec allows: ids in other
-    formats (a base64 token with its `=` padding, and every third one a decimal counter, where the
+    formats (a base64 token with its `=` padding, and every second one a decimal counter, where the
     mock uses uuid4s); extra fields in both answers (the mismatch also carries an ErrorResponse
     `error` and `code`); and an edge 429 with Retry-After on every twelfth heartbeat request."""
 
@@ -136,7 +136,7 @@ class OtherHeartbeats(HeartbeatChain):
 
     def heartbeat_new_id(self) -> str:
         n = next(self._ids)
-        return str(1000 + n) if n % 3 == 0 else base64.b64encode(os.urandom(10)).decode()
+        return str(1000 + n) if n % 2 == 0 else base64.b64encode(os.urandom(10)).decode()
 
     def heartbeat_accepted(self, following: str) -> Response:
         return json_response(200, {"heartbeat_id": following, "status": "ok", "timeout_ms": 10000})

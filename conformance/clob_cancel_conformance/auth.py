@@ -61,8 +61,9 @@ def being_sent() -> bool:
 
 class L2Auth(requests.auth.AuthBase):
     """Adds the five POLY_* headers, signed with the current target's credentials, to every
-    request that is sent; a request only rendered for a report keeps the masked headers it was
-    sent with (or gets masked placeholders)."""
+    request that is sent to a path with an L2 operation in the spec (its security requirement,
+    not a tag or a list in the suite); a request only rendered for a report keeps the masked
+    headers it was sent with (or gets masked placeholders)."""
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         if not being_sent():
@@ -72,5 +73,7 @@ class L2Auth(requests.auth.AuthBase):
         body = body_bytes(request)
         path = urlsplit(request.url or "").path or "/"
         method = (request.method or "").upper()
-        request.headers.update(target.current().signed_headers(method, path, body))
+        t = target.current()
+        if path in t.l2_operations():  # any method: the unknown-method probes are signed too
+            request.headers.update(t.signed_headers(method, path, body))
         return request

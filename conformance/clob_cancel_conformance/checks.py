@@ -8,6 +8,7 @@ the mock's state they look at is not reset under them.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import uuid
@@ -19,8 +20,17 @@ from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure
 from schemathesis.specs.openapi.checks import negative_data_rejection, unsupported_method
 
-from clob_cancel_conformance import contract, findings, seeding, target
+from clob_cancel_conformance import (
+    contract,
+    findings,
+    live,
+    live_checks,
+    seeding,
+    signatures,
+    target,
+)
 from clob_cancel_conformance.contract import Sent
+from clob_cancel_conformance.findings import ContractViolation
 from clob_cancel_conformance.target import Target
 
 # Answers a correct server may give to a valid, correctly signed cancel: 200, or the documented
@@ -38,9 +48,9 @@ def _cancel_request(response: Response) -> Sent | None:
 
 
 def _l2_request(response: Response) -> Sent | None:
-    """The request behind ``response`` if it takes L2 auth (a cancel or a heartbeat), else None."""
+    """The request behind ``response`` if its path has an L2 operation in the spec, else None."""
     request = contract.sent(response.request)
-    return request if request.path in contract.L2_PATHS else None
+    return request if request.path in target.current().l2_operations() else None
 
 
 # -- auth ---------------------------------------------------------------------------------------
@@ -61,10 +71,12 @@ def correctly_signed_request_is_not_refused(
     if request is None or response.status_code != 401:
         return None
     if contract.is_correctly_signed(request, target.current()):
-        raise AssertionError(
+        raise ContractViolation(
+            "correctly_signed_request_is_not_refused",
+            case,
             "A correctly signed request was refused with 401: the signature over "
             "timestamp + method + path + the exact body bytes is valid for the account "
-            f"(request: {request.describe()}; answer: {response.text[:200]})"
+            f"(request: {request.describe()}; answer: {response.text[:200]})",
         )
     return None
 
@@ -77,9 +89,17 @@ OTHER_PATH = {
     contract.CANCEL_MARKET: contract.CANCEL_ALL,
     contract.HEARTBEAT: "/heartbeats",  # the legacy heartbeat, which the real CLOB also serves
 }
-# The method each L2 operation is sent with, and another one to sign a probe for.
-METHOD = {**dict.fromkeys(contract.CANCEL_PATHS, "DELETE"), contract.HEARTBEAT: "POST"}
-OTHER_METHOD = {"DELETE": "POST", "POST": "DELETE"}
+# Another method to sign a probe for (the L2 operations' own methods come from the spec).
+OTHER_METHOD = {"DELETE": "POST", "POST": "DELETE", "GET": "POST", "PUT": "POST", "PATCH": "POST"}
+
+
+def _other_path(t: Target, path: str) -> str:
+    """Another path to sign a probe for: the known pairs, else another L2 operation's path."""
+    if path in OTHER_PATH:
+        return OTHER_PATH[path]
+    return next((other for other in t.l2_operations() if other != path), path + "/other")
+
+
 OTHER_ADDRESS = "0x000000000000000000000000000000000000dEaD"
 DAY = 86_400
 
@@ -113,16 +133,16 @@ def _tampered(
     with ``body``. Every one is refused by a correct server: the signature it carries is not the
     HMAC of this timestamp + method + path + exact body bytes under this account's secret, or the
     passphrase, key, address or timestamp is not this account's (fresh) one."""
-    method = METHOD[path]
+    method = t.l2_operations()[path]
     good = t.signed_headers(method, path, body)
     forged = dict(good, POLY_SIGNATURE="A" * 43 + "=")
     probes = [
         ("no auth headers at all", {}),
         ("a signature over another body", {**t.signed_headers(method, path, other_body)}),
-        ("a signature made for another path", t.signed_headers(method, OTHER_PATH[path], body)),
+        ("a signature made for another path", t.signed_headers(method, _other_path(t, path), body)),
         (
             "a signature made for another method",
-            t.signed_headers(OTHER_METHOD[method], path, body),
+            t.signed_headers(OTHER_METHOD.get(method, "POST"), path, body),
         ),
         (
             "a stale timestamp (one day old)",
@@ -139,6 +159,13 @@ def _tampered(
         ("a forged signature", forged),
     ]
     tampered = [(what, headers, body) for what, headers in probes]
+    timestamp = good["POLY_TIMESTAMP"]
+    for what, signature, sent_body in signatures.near_misses(
+        t.creds, timestamp, method, path, body
+    ):
+        tampered.append(
+            (f"a near-miss signature: {what}", dict(good, POLY_SIGNATURE=signature), sent_body)
+        )
     replay = quote_swapped(path, body)
     if replay is not None:
         # `good` signs `body`; `replay` is other bytes, so its HMAC differs (a correct server
@@ -156,8 +183,13 @@ def _tampered(
     return tampered
 
 
-def _probe_bodies(client: httpx.Client, t: Target, path: str) -> tuple[bytes, bytes]:
-    """(body, another valid body) for the auth probes; on a mock the first names live orders.
+def _probe_bodies(
+    client: httpx.Client, t: Target, path: str, sent: bytes
+) -> tuple[bytes, bytes, list[str]]:
+    """(body, another valid body, the seeded live ids they name) for the auth probes; on a mock
+    or with a seed command the by-id probes name live orders (checked live afterwards). An
+    L2 operation the suite has no rules for (one added to the spec) is probed with the body of
+    the correctly signed request that reached it (``sent``), which the server accepted.
 
     A heartbeat probe carries an id nobody was given: were it wrongly let through, it would be
     refused as a mismatch (400) and arm nothing, instead of advancing the key's chain."""
@@ -166,25 +198,35 @@ def _probe_bodies(client: httpx.Client, t: Target, path: str) -> tuple[bytes, by
         return (
             contract.compact_json({"heartbeat_id": probe}),
             contract.compact_json({"heartbeat_id": other}),
+            [],
         )
     if path == contract.CANCEL_ALL:
-        return b"", b"{}"
+        return b"", b"{}", []
+    if path not in contract.CANCEL_PATHS:
+        return sent, (b"{}" if sent != b"{}" else b"[]"), []
     if path == contract.CANCEL_MARKET:
         return (
             contract.compact_json(
                 {"market": seeding.DEFAULT_MARKET, "asset_id": seeding.DEFAULT_ASSET}
             ),
             contract.compact_json({"market": seeding.OTHER_MARKET}),
+            [],
         )
+    seeded: list[str] = []
     if t.is_mock:
         ids = seeding.seed_live(client, t, 2, "auth")
     else:
         ids = [f"0xc0nf0rmance-absent-{uuid.uuid4().hex}" for _ in range(2)]
+        if t.seeder is not None and live.keep_alive(t, client):
+            with contextlib.suppress(live.NoOrders):
+                ids = seeded = [o.id for o in live.fresh(t, 2)]
     if path == contract.ORDER:
-        return contract.compact_json({"orderID": ids[0]}), contract.compact_json(
-            {"orderID": ids[1]}
+        return (
+            contract.compact_json({"orderID": ids[0]}),
+            contract.compact_json({"orderID": ids[1]}),
+            seeded,
         )
-    return contract.compact_json(ids), contract.compact_json(ids[::-1])
+    return contract.compact_json(ids), contract.compact_json(ids[::-1]), seeded
 
 
 @schemathesis.check
@@ -205,7 +247,11 @@ class auth_covers_the_whole_request:
     def after_response(self, ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
         request = _l2_request(response)
         t = target.current()
-        if request is None or request.method != METHOD[request.path] or request.path in self.probed:
+        if (
+            request is None
+            or request.method != t.l2_operations()[request.path]
+            or request.path in self.probed
+        ):
             return None
         if request.path in contract.DESTRUCTIVE_PATHS and not t.allow_destructive:
             return None  # the hooks refuse to send these; never probe them either
@@ -218,7 +264,7 @@ class auth_covers_the_whole_request:
         client = t.client()
         if t.is_mock and path in (contract.CANCEL_ALL, contract.CANCEL_MARKET):
             seeding.seed_live(client, t, 3, "auth")
-        body, other_body = _probe_bodies(client, t, path)
+        body, other_body, seeded = _probe_bodies(client, t, path, request.body)
         # The orders a cancel probe could change. Not for the heartbeat: its probes name no order,
         # and on a mock an armed key (the heartbeat cases arm it) may lapse meanwhile.
         track = t.is_mock and path in contract.CANCEL_PATHS
@@ -236,13 +282,20 @@ class auth_covers_the_whole_request:
                 wrong.append(f"{what}: answered {answer.status_code} {answer.text[:120]}")
         if not conclusive:
             self.probed.discard(path)
+        else:
+            findings.completed("auth_covers_the_whole_request", f"{method} {path}")
+        if not t.is_mock and path in (contract.CANCEL_ALL, contract.CANCEL_MARKET):
+            live.forget_pool()  # a hole would have canceled our pooled orders too
+        if seeded and conclusive:
+            with contextlib.suppress(live_checks.Inconclusive, live_checks.Broken):
+                wrong += live_checks.still_live_after_probes(t, seeded)
         changed = _changed(before, t.admin_orders(client)) if track else []
         if wrong or changed:
             lines = [f"{method} {path} with broken auth was not refused with 401 (expected 401):"]
             lines += [f"  - {line}" for line in wrong]
             if changed:
                 lines.append(f"  and it changed orders: {contract.shorten(changed)}")
-            raise AssertionError("\n".join(lines))
+            raise ContractViolation("auth_covers_the_whole_request", case, "\n".join(lines))
         return None
 
 
@@ -285,9 +338,11 @@ def every_requested_id_answered_once(
         if extra:
             problems.append(f"ids in the answer that were not requested: {contract.shorten(extra)}")
     if problems:
-        raise AssertionError(
+        raise ContractViolation(
+            "every_requested_id_answered_once",
+            case,
             f"The answer to {request.method} {request.path} does not account for the requested "
-            "ids exactly once:\n  - " + "\n  - ".join(problems)
+            "ids exactly once:\n  - " + "\n  - ".join(problems),
         )
     return None
 
@@ -303,11 +358,18 @@ def too_many_ids_are_refused(ctx: CheckContext, response: Response, case: Case[A
         return None
     if response.status_code in (400, 413, 401, *TRANSIENT):
         return None
-    raise AssertionError(
+    raise ContractViolation(
+        "too_many_ids_are_refused",
+        case,
         f"DELETE /orders with {len(body)} ids (the maximum is {contract.max_ids()}) was answered "
         f'{response.status_code}, expected 400 "Too many orders in payload, max allowed: '
-        f'{contract.max_ids()}"'
+        f'{contract.max_ids()}"',
     )
+
+
+def valid_cancel_request(request: Sent, t: Target) -> bool:
+    """Whether a cancel request as sent is valid per the spec and correctly signed."""
+    return _request_schema_valid(request) and contract.is_correctly_signed(request, t)
 
 
 def _request_schema_valid(request: Sent) -> bool:
@@ -344,9 +406,11 @@ def valid_signed_cancel_is_accepted(
         request, target.current()
     ):
         return None
-    raise AssertionError(
+    raise ContractViolation(
+        "valid_signed_cancel_is_accepted",
+        case,
         f"A valid, correctly signed cancel was answered {response.status_code}, expected 200 "
-        f"(request: {request.describe()}; answer: {response.text[:200]})"
+        f"(request: {request.describe()}; answer: {response.text[:200]})",
     )
 
 
@@ -374,9 +438,11 @@ def cancel_changes_exactly_what_it_reports(
     changed = _changed(before, after)
     if response.status_code != 200:
         if changed:
-            raise AssertionError(
+            raise ContractViolation(
+                "cancel_changes_exactly_what_it_reports",
+                case,
                 f"{request.method} {request.path} was answered {response.status_code} but changed "
-                f"orders: {contract.shorten(changed)}"
+                f"orders: {contract.shorten(changed)}",
             )
         return None
     answer = contract.cancel_answer(response.content)
@@ -407,10 +473,12 @@ def cancel_changes_exactly_what_it_reports(
             reason = answer[1].get(i, "not in the answer")
             problems.append(f"our live order {i!r} was not canceled ({reason!r})")
     if problems:
-        raise AssertionError(
+        raise ContractViolation(
+            "cancel_changes_exactly_what_it_reports",
+            case,
             f"{request.method} {request.path} did not do what it reported:\n  - "
             + "\n  - ".join(problems[:8])
-            + (f"\n  … ({len(problems)} in all)" if len(problems) > 8 else "")
+            + (f"\n  … ({len(problems)} in all)" if len(problems) > 8 else ""),
         )
     return None
 
@@ -486,9 +554,11 @@ def canceled_order_cannot_be_canceled_again(
         elif unanswered:
             problems.append(f"not in not_canceled the second time: {contract.shorten(unanswered)}")
     if problems:
-        raise AssertionError(
+        raise ContractViolation(
+            "canceled_order_cannot_be_canceled_again",
+            case,
             f"Canceling again the ids {request.method} {request.path} reported canceled:\n  - "
-            + "\n  - ".join(problems)
+            + "\n  - ".join(problems),
         )
     return None
 
@@ -517,11 +587,13 @@ def cancels_work_in_cancel_only_mode(
     error, code = contract.error_fields(response.content)
     if not (CANCELS_ALLOWED.search(error) or CANCELS_ALLOWED.search(code)):
         return None
-    raise AssertionError(
+    raise ContractViolation(
+        "cancels_work_in_cancel_only_mode",
+        case,
         f"{request.method} {request.path} was refused with 503 {error[:120]!r}"
         + (f" (code {code!r})" if code else "")
         + ': in cancel-only and post-only mode cancels are allowed; only "Trading is '
-        'currently disabled" may refuse a cancel'
+        'currently disabled" may refuse a cancel',
     )
 
 
@@ -541,9 +613,11 @@ def rate_limited_answer_says_when_to_retry(
     if value is not None and contract.retry_after_ok(value):
         return None
     shown = "no Retry-After" if value is None else f"Retry-After {value!r}"
-    raise AssertionError(
+    raise ContractViolation(
+        "rate_limited_answer_says_when_to_retry",
+        case,
         f"{request.method} {request.path} was answered 429 with {shown}: a rate-limited "
-        "answer says when to retry, in delay-seconds or as an HTTP-date"
+        "answer says when to retry, in delay-seconds or as an HTTP-date",
     )
 
 
@@ -581,11 +655,13 @@ def rate_limit_reset_is_a_unix_time(
         clock = f"its Date, {date}"
     if reset >= answered - RESET_SLACK_SECONDS:
         return None
-    raise AssertionError(
+    raise ContractViolation(
+        "rate_limit_reset_is_a_unix_time",
+        case,
         f"{request.method} {request.path} was answered {response.status_code} with "
         f"Poly-RateLimit-Reset: {raw}, {answered - reset:.0f} s before the answer ({clock}): "
         "Reset is the unix time in seconds at which the wait period ends, not a number of "
-        "seconds to wait"
+        "seconds to wait",
     )
 
 
@@ -622,15 +698,19 @@ def valid_signed_heartbeat_is_accepted(
     if expected is not None and expected != sent_id:
         return None
     if expected is not None:
-        raise AssertionError(
+        raise ContractViolation(
+            "valid_signed_heartbeat_is_accepted",
+            case,
             f"A heartbeat with the id {sent_id!r} was refused as a mismatch naming {sent_id!r} as "
             "the id expected: the very id it refused (request: "
-            f"{request.describe()}; answer: {response.text[:200]})"
+            f"{request.describe()}; answer: {response.text[:200]})",
         )
-    raise AssertionError(
+    raise ContractViolation(
+        "valid_signed_heartbeat_is_accepted",
+        case,
         f"A valid, correctly signed heartbeat was answered {response.status_code}, expected 200 "
         f"or, for an id that is not the one expected, the mismatch body {MISMATCH_BODY} "
-        f"(request: {request.describe()}; answer: {response.text[:200]})"
+        f"(request: {request.describe()}; answer: {response.text[:200]})",
     )
 
 
@@ -651,7 +731,8 @@ class _Chain:
         self.client = t.client()
         self.accepted_sent_at: float | None = None  # monotonic: when the last accepted send left
         self.age = 0.0  # seconds from that send to the last answer
-        self.lapse_free = contract.HEARTBEAT_LAPSE_FREE_SECONDS
+        # Half the deadline: a server with a shorter one than the CLOB's (--heartbeat-deadline)
+        self.lapse_free = min(contract.HEARTBEAT_LAPSE_FREE_SECONDS, t.heartbeat_deadline / 2)
 
     def send(self, heartbeat_id: str) -> httpx.Response:
         """POST the heartbeat; a transient refusal ends the round as inconclusive."""
@@ -668,6 +749,7 @@ class _Chain:
             raise _Inconclusive
         if answer.status_code == 200:
             self.accepted_sent_at = started
+            live.heartbeat_accepted(contract.heartbeat_next_id(answer.content), started)
         return answer
 
     @property
@@ -839,9 +921,12 @@ class heartbeat_accepts_only_the_expected_id:
         except _Inconclusive:
             return None
         self.attempts = self.ATTEMPTS  # concluded: once per run
+        findings.completed("heartbeat_accepts_only_the_expected_id", f"POST {contract.HEARTBEAT}")
         if problems:
-            raise AssertionError(
-                "The heartbeat ids do not chain as the spec says:\n  - " + "\n  - ".join(problems)
+            raise ContractViolation(
+                "heartbeat_accepts_only_the_expected_id",
+                case,
+                "The heartbeat ids do not chain as the spec says:\n  - " + "\n  - ".join(problems),
             )
         return None
 
@@ -869,6 +954,21 @@ def _readable_market_filter(request: Sent) -> bool:
     return isinstance(body, dict) and contract.market_filter(body) is not None
 
 
+NULL_HEARTBEAT_NOTE = (
+    '{"heartbeat_id": null} was accepted like "" (the chain started on an unarmed key): whether '
+    "the CLOB accepts null is undocumented (connectors send it to restart the chain), and on an "
+    "armed key the same server answers the mismatch, so this is a note, never a failure"
+)
+
+
+def null_heartbeat_id(request: Sent) -> bool:
+    """Whether ``request`` is a heartbeat whose body is `{"heartbeat_id": null}`. Accepting it like
+    "" is a leniency the docs neither allow nor forbid; and whether it is accepted at all depends
+    on whether the key is armed at that moment, so a verdict on it would depend on timing."""
+    body = request.json() if request.path == contract.HEARTBEAT else None
+    return isinstance(body, dict) and "heartbeat_id" in body and body["heartbeat_id"] is None
+
+
 def harm_of_accepted_invalid_request(request: Sent, response: Response | httpx.Response) -> str:
     """Why a server's acceptance of a request the spec rejects is a contract violation, or ""
     when it harms nothing (a strictness note).
@@ -877,7 +977,8 @@ def harm_of_accepted_invalid_request(request: Sent, response: Response | httpx.R
       array, a non-string `market`): accepted, it cancels as if unfiltered, i.e. every order of
       the account (whether this run could see it or not).
     - POST /v1/heartbeats: an accepted heartbeat arms the dead-man's switch or moves the key's
-      chain, whatever was wrong with it.
+      chain, whatever was wrong with it; but `{"heartbeat_id": null}` taken like "" is a note
+      (null_heartbeat_id says why).
     - DELETE /order, /orders: the answer reports canceled an id the request does not name as a
       string id (an invalid request must not cancel what a valid one would not).
     Everything else (a by-id cancel that canceled nothing it was not asked to, /cancel-all with a
@@ -890,7 +991,7 @@ def harm_of_accepted_invalid_request(request: Sent, response: Response | httpx.R
             "it acted on a market filter it cannot have read; with no filter, "
             "/cancel-market-orders cancels every order of the account"
         )
-    if request.path == contract.HEARTBEAT:
+    if request.path == contract.HEARTBEAT and not null_heartbeat_id(request):
         return "an accepted heartbeat arms the dead-man's switch (or moves the key's chain)"
     if request.path in contract.BY_ID_PATHS:
         answer = contract.cancel_answer(response.content)
@@ -917,11 +1018,13 @@ def accepted_invalid_request_harms_nothing(
         and 200 <= response.status_code < 300
         and not _readable_market_filter(request)
     ):
-        raise AssertionError(
+        raise ContractViolation(
+            "accepted_invalid_request_harms_nothing",
+            case,
             f"{request.describe(120)} was answered {response.status_code}: the body is not a "
             "market filter (a JSON object with string market/asset_id), so the server acted on a "
             "filter it cannot have read; with no filter, /cancel-market-orders cancels every "
-            "order of the account. Expected 400."
+            "order of the account. Expected 400.",
         )
     try:
         negative_data_rejection(ctx, response, case)
@@ -933,8 +1036,10 @@ def accepted_invalid_request_harms_nothing(
         findings.note(
             "accepted_invalid_request_harms_nothing",
             _operation_label(request),
-            f"a request the spec rejects was answered {response.status_code} and changed nothing "
-            "(lenient, harmless)",
+            NULL_HEARTBEAT_NOTE
+            if null_heartbeat_id(request)
+            else f"a request the spec rejects was answered {response.status_code} and changed "
+            "nothing (lenient, harmless)",
             request.describe(120),
         )
     return None
@@ -952,7 +1057,7 @@ def unknown_method_is_not_accepted(
         unsupported_method(ctx, response, case)
     except Failure as failure:
         request = contract.sent(response.request)
-        if request.path in contract.L2_PATHS and 200 <= response.status_code < 300:
+        if request.path in target.current().l2_operations() and 200 <= response.status_code < 300:
             failure.message = (
                 f"{failure.message}\n\nA contract violation, not a note: {request.method} "
                 f"{request.path} was accepted"

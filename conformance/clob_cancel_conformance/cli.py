@@ -16,10 +16,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import attrs
+
 from clob_cancel.cli import UsageError, read_env_file  # the one .env reader, as clob-cancel's
 from clob_cancel.signing import CredentialsError
 from clob_cancel.version import version_line
-from clob_cancel_conformance import findings, run, target
+from clob_cancel_conformance import contract, findings, live, run, scrub, target
+from clob_cancel_conformance.seeder import Seeder
 from clob_cancel_conformance.target import Target
 
 PROG = "clob-cancel-conformance"
@@ -45,6 +48,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=version_line(PROG))
     p.add_argument("--url", help="the server's base URL (default: CLOB_API_URL; none: the mock)")
     p.add_argument("--env-file", metavar="FILE", help="read CLOB_* and PK from a KEY=VALUE file")
+    p.add_argument(
+        "--spec",
+        metavar="FILE",
+        help="the OpenAPI spec to test against (default: the one shipped with clob-cancel); the "
+        "operations it secures with the L2 scheme are signed and auth-probed",
+    )
     p.add_argument("--seed", help=f"generation seed (CONFORMANCE_SEED, {run.DEFAULT_SEED})")
     p.add_argument(
         "--max-examples",
@@ -74,6 +83,25 @@ def parser() -> argparse.ArgumentParser:
             "run /cancel-all, /cancel-market-orders and heartbeats against a server this run did "
             "not start (CONFORMANCE_ALLOW_DESTRUCTIVE=1): they cancel every order of the account"
         ),
+    )
+    p.add_argument(
+        "--seed-command",
+        metavar="CMD",
+        help="a command that places open orders (CONFORMANCE_SEED_COMMAND; run by sh -c with "
+        "SEED_COUNT and SEED_OWNER=self|other, printing one JSON object per order): the checks "
+        "that need live orders then run on any server",
+    )
+    p.add_argument(
+        "--heartbeat-deadline",
+        metavar="S",
+        default="10",
+        help="the server's heartbeat deadline in seconds (default 10, the CLOB's): "
+        "dead_mans_switch_fires waits it, and half as much again, before it judges",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="every strictness note and every check that did not run fails the run",
     )
     p.add_argument(
         "--insecure-http",
@@ -125,19 +153,47 @@ def _notes_path(args: argparse.Namespace, junit: Path) -> Path:
     return Path(args.notes) if args.notes else junit.with_name(f"{junit.stem}-notes.json")
 
 
+def _seeder(args: argparse.Namespace, env: Mapping[str, str]) -> Seeder | None:
+    command = (args.seed_command or env.get("CONFORMANCE_SEED_COMMAND", "")).strip()
+    return Seeder(command, env) if command else None
+
+
+def _deadline(args: argparse.Namespace) -> float:
+    raw = args.heartbeat_deadline
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 600:
+        raise UsageError(f"--heartbeat-deadline must be seconds between 0 and 600, got {raw!r}")
+    return value
+
+
 def _run(t: Target, args: argparse.Namespace, env: Mapping[str, str], extra: list[str]) -> int:
     seed, max_examples = _settings(args, env)
-    junit = Path(args.junit or env.get("CONFORMANCE_JUNIT", "") or run.DEFAULT_JUNIT)
+    t = attrs.evolve(t, seeder=_seeder(args, env), heartbeat_deadline=_deadline(args))
+    if args.spec:
+        t = attrs.evolve(t, spec=Path(args.spec).resolve())
+    try:
+        t.l2_operations()  # an operation the suite cannot sign fails the run before it starts
+    except (contract.SpecError, OSError) as e:
+        raise UsageError(f"--spec: {e}") from None
+    junit = Path(args.junit or env.get("CONFORMANCE_JUNIT", "") or run.DEFAULT_JUNIT).resolve()
     junit.parent.mkdir(parents=True, exist_ok=True)
     notes_path = _notes_path(args, junit)
+    html = Path(args.html).resolve() if args.html else None
     for notice in (run.skip_notice(t), run.arming_notice(t)):
         if notice:
             print(notice, flush=True)
     if not t.is_mock:
         print(
-            "SKIPPED check cancel_changes_exactly_what_it_reports and order seeding: "
-            f"{t.base_url} is not a mock (no proved admin surface to seed and inspect orders); "
-            "the other checks use what the server answers.",
+            "SKIPPED check cancel_changes_exactly_what_it_reports and admin seeding: "
+            f"{t.base_url} is not a mock (no proved admin surface to inspect orders); "
+            + (
+                "live orders come from the seed command, judged by the server's answers."
+                if t.seeder
+                else "the checks that need live orders run only with --seed-command."
+            ),
             flush=True,
         )
     rate_limit = "" if args.rate_limit == "off" else args.rate_limit
@@ -148,20 +204,38 @@ def _run(t: Target, args: argparse.Namespace, env: Mapping[str, str], extra: lis
             seed=seed,
             max_examples=max_examples,
             junit=junit,
-            html=Path(args.html) if args.html else None,
-            baseline=Path(args.baseline) if args.baseline else None,
+            html=html,
+            baseline=Path(args.baseline).resolve() if args.baseline else None,
             rate_limit=rate_limit,
             extra=extra,
         ),
+        outputs=[junit, *([html] if html else [])],
     )
     notes = findings.collected()
     findings.write(notes_path)
+    scrub.scrub_file(notes_path, t.creds, t.private_key)
+    skipped = run.not_run(t)
+    if junit.is_file():
+        run.add_skipped_to_junit(junit, skipped)
     for n in notes:
         print(n.line(), flush=True)
+    for check, operation, reason in skipped:
+        print(f"DID NOT RUN {check} on {operation}: {reason}", flush=True)
+    failure = live.state.seeder_failure
+    if failure:
+        print(f"{PROG}: the seed command failed, so the run fails: {failure}", flush=True)
+        code = code or 1
+    if args.strict and code == 0 and (notes or skipped):
+        print(
+            f"{PROG}: --strict: {len(notes)} note(s) and {len(skipped)} check(s) that did not "
+            "run fail the run",
+            flush=True,
+        )
+        code = 1
     print(
-        f"conformance: {'PASSED' if code == 0 else 'FAILED'} against {t.base_url}; "
-        f"JUnit report: {junit}; {len(notes)} strictness note(s), which do not fail the run: "
-        f"{notes_path}",
+        f"conformance: {'PASSED' if code == 0 else 'FAILED'} against {t.base_url} "
+        f"({run.ran_summary(skipped)}); JUnit report: {junit}; {len(notes)} strictness note(s), "
+        f"which do not fail the run{' unless --strict' if not args.strict else ''}: {notes_path}",
         flush=True,
     )
     return code

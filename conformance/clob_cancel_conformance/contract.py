@@ -13,6 +13,7 @@ import functools
 import hmac
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -31,8 +32,12 @@ CANCEL_ALL = "/cancel-all"
 CANCEL_MARKET = "/cancel-market-orders"
 HEARTBEAT = "/v1/heartbeats"
 CANCEL_PATHS = (ORDER, ORDERS, CANCEL_ALL, CANCEL_MARKET)
-# Every operation with L2 auth: the cancels and the order heartbeat.
-L2_PATHS = (*CANCEL_PATHS, HEARTBEAT)
+# Which operations take L2 auth is read from the spec's security requirements (l2_operations),
+# never listed here: an L2 operation added to the spec is signed and probed with no edit.
+L2_HEADERS = frozenset(
+    {"POLY_ADDRESS", "POLY_API_KEY", "POLY_PASSPHRASE", "POLY_TIMESTAMP", "POLY_SIGNATURE"}
+)
+L1_HEADERS = frozenset({"POLY_ADDRESS", "POLY_SIGNATURE", "POLY_TIMESTAMP", "POLY_NONCE"})
 BY_ID_PATHS = (ORDER, ORDERS)
 # Operations that cancel orders the suite did not name: on a real account they would cancel the
 # owner's live orders (the heartbeat: once armed, all of them when the heartbeats stop). They run
@@ -60,10 +65,57 @@ NOT_JSON = object()
 
 
 @functools.cache
-def spec() -> dict[str, Any]:
-    with spec_path().open(encoding="utf-8") as f:
+def spec(path: Path | None = None) -> dict[str, Any]:
+    """The spec at ``path`` (default: the one shipped with clob-cancel), parsed."""
+    with (path or spec_path()).open(encoding="utf-8") as f:
         loaded: dict[str, Any] = yaml.safe_load(f)
     return loaded
+
+
+class SpecError(ValueError):
+    """The spec has an operation the suite cannot sign or judge."""
+
+
+def _auth_kind(where: str, security: list[dict[str, Any]], schemes: dict[str, Any]) -> str:
+    """ "l2", "l1" or "none" for an operation's security requirements (the mock's rule: the
+    header names its schemes cover)."""
+    if not security:
+        return "none"
+    try:
+        names = {schemes[name]["name"] for requirement in security for name in requirement}
+    except (KeyError, TypeError):
+        names = set()
+    if names >= L2_HEADERS:
+        return "l2"
+    if names >= L1_HEADERS:
+        return "l1"
+    raise SpecError(
+        f"{where} has a security requirement the suite cannot sign or judge ({security!r}): "
+        f"neither L2 ({', '.join(sorted(L2_HEADERS))}) nor L1 headers"
+    )
+
+
+@functools.cache
+def l2_operations(path: Path | None = None) -> dict[str, str]:
+    """Path -> method of every operation whose security requirement is the L2 scheme."""
+    root = spec(path)
+    schemes = root.get("components", {}).get("securitySchemes", {})
+    found: dict[str, str] = {}
+    for route, item in root.get("paths", {}).items():
+        for method, operation in item.items():
+            if method.lower() not in ("get", "put", "post", "delete", "patch", "head", "options"):
+                continue
+            security = operation.get("security", root.get("security", []))
+            where = f"{method.upper()} {route}"
+            if _auth_kind(where, security, schemes) != "l2":
+                continue
+            if route in found:
+                raise SpecError(
+                    f"{where}: two L2 operations on one path ({found[route]} and "
+                    f"{method.upper()}); the suite probes one method per path"
+                )
+            found[route] = method.upper()
+    return found
 
 
 @functools.cache

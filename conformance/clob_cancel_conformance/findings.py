@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import attrs
+from schemathesis.core.failures import Failure
 
 
 @attrs.frozen
@@ -30,6 +32,8 @@ class Note:
 
 
 _notes: dict[Note, Note] = {}
+_completed: set[tuple[str, str]] = set()
+_not_run: dict[tuple[str, str], str] = {}
 
 
 def note(check: str, operation: str, summary: str, example: str = "") -> None:
@@ -44,6 +48,29 @@ def collected() -> list[Note]:
 
 def clear() -> None:
     _notes.clear()
+    _completed.clear()
+    _not_run.clear()
+
+
+def completed(check: str, operation: str) -> None:
+    """A check that may not get to run (it needs live orders, a conclusive answer, ...) ran to
+    its verdict on ``operation`` (e.g. "DELETE /order")."""
+    _completed.add((check, operation))
+    _not_run.pop((check, operation), None)
+
+
+def was_completed(check: str, operation: str) -> bool:
+    return (check, operation) in _completed
+
+
+def not_run(check: str, operation: str, reason: str) -> None:
+    """Why a check did not run on ``operation`` (said in the summary and the JUnit report)."""
+    if (check, operation) not in _completed:
+        _not_run[(check, operation)] = reason
+
+
+def reason_not_run(check: str, operation: str) -> str | None:
+    return _not_run.get((check, operation))
 
 
 def write(path: Path) -> None:
@@ -51,3 +78,20 @@ def write(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = [attrs.asdict(n) for n in collected()]
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+class ContractViolation(Failure):
+    """A failure of one of the suite's own checks. schemathesis keys a bare AssertionError in a
+    --baseline file by the file and line that raised it (for an installed wheel an absolute
+    site-packages path), so a baseline recorded in one venv, or before a release moved a line,
+    did not match; this one's identity is the operation and the check's name only."""
+
+    def __init__(self, check: str, case: Any, message: str) -> None:
+        operation = getattr(getattr(case, "operation", None), "label", None)
+        super().__init__(
+            operation=operation, title=f"Custom check failed: `{check}`", message=message
+        )
+
+    @property
+    def _unique_key(self) -> str:
+        return self.title

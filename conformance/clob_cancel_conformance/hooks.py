@@ -11,6 +11,7 @@ SCHEMATHESIS_HOOKS=clob_cancel_conformance.hooks) and imported by the pytest int
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import schemathesis
@@ -18,14 +19,16 @@ from schemathesis import AuthContext, Case, HookContext, Response
 from schemathesis.auths import set_on_case
 from schemathesis.core import NotSet
 
-from clob_cancel_conformance import checks, contract, examples, seeding, target
+from clob_cancel_conformance import checks, contract, examples, live, live_checks, seeding, target
 from clob_cancel_conformance.auth import L2Auth
 
-# L2 auth: the cancel operations, the order heartbeat and the two account reads (API keys, tier);
-# /time has none, and the L1 operations are excluded from the suite (schemathesis.toml says why).
-schemathesis.auth.set_from_requests(L2Auth()).apply_to(tag=["cancel", "heartbeat", "account"])  # type: ignore[attr-defined]
+# Every operation goes through the auth, which signs the paths whose operation the spec secures
+# with the L2 scheme (auth.py): no tag or path list to keep in step with the spec. The L1
+# operations are excluded from the suite (schemathesis.toml says why).
+schemathesis.auth.set_from_requests(L2Auth())  # type: ignore[attr-defined]
 
-__all__ = ["after_call", "before_add_examples", "before_call", "checks"]
+__all__ = ["after_call", "before_add_examples", "before_call", "checks", "live_checks"]
+_cases = itertools.count()
 
 
 @schemathesis.hook
@@ -59,10 +62,20 @@ def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -
     body = None if isinstance(case.body, NotSet) else case.body
     if isinstance(body, bytes):  # a boundary example sent as raw bytes: seed for what it names
         body = contract.sent_json(body)
+    elif path in contract.BY_ID_PATHS and body is not None:
+        # With a seed command, a share of the generated ids become pooled live orders of ours.
+        replaced = live_checks.substitute(str(case.id), path, body, t, next(_cases))
+        if replaced is not body:
+            case.body = body = replaced
+    if path in (contract.CANCEL_ALL, contract.CANCEL_MARKET) and not t.is_mock:
+        live.forget_pool()  # it may cancel every order of ours, the pooled ones included
     seeding.before_request(case.id, case.operation.path, body, t)
 
 
 @schemathesis.hook
 def after_call(context: HookContext, case: Case[Any], response: Response) -> None:
-    """On a mock, snapshot the orders right after the request, before any check sends more."""
+    """On a mock, snapshot the orders right after the request, before any check sends more; an
+    accepted heartbeat arms the key's switch (live.py keeps it from canceling under a check)."""
     seeding.after_request(case.id, target.current())
+    if case.operation.path == contract.HEARTBEAT and response.status_code == 200:
+        live.heartbeat_accepted(contract.heartbeat_next_id(response.content))

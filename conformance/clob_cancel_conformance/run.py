@@ -6,13 +6,16 @@ module builds the schemathesis arguments and runs them in this process with the 
 
 from __future__ import annotations
 
+import io
+import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from clob_cancel.spec import spec_path
-from clob_cancel_conformance import contract, findings, target
+from clob_cancel_conformance import contract, findings, live, scrub, target
 from clob_cancel_conformance.target import Target
 
 CONFIG = Path(__file__).resolve().parent / "schemathesis.toml"
@@ -67,7 +70,7 @@ def cli_args(
         str(CONFIG),
         "--no-color",
         "run",
-        str(spec_path()),
+        str(t.spec or spec_path()),
         "--url",
         t.base_url,
         "--seed",
@@ -116,19 +119,151 @@ def arming_notice(t: Target) -> str | None:
     )
 
 
-def run_cli(t: Target, args: Sequence[str]) -> int:
+class _ScrubbedStream(io.TextIOBase):
+    """A text stream that scrubs secrets (scrub.py) from what is written before passing it on:
+    schemathesis prints failures with the server's answers, which may echo them."""
+
+    def __init__(self, inner: TextIO, t: Target) -> None:
+        self.inner, self.t = inner, t
+
+    def write(self, text: str) -> int:
+        self.inner.write(scrub.scrub_text(text, self.t.creds, self.t.private_key))
+        return len(text)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+@contextmanager
+def _caches_elsewhere() -> Iterator[None]:
+    """schemathesis' crash cache (.schemathesis/, the failing requests and answers) and
+    hypothesis' (.hypothesis/) go to a temporary directory removed after the run, never the
+    working directory."""
+    from hypothesis import configuration
+    from schemathesis.core import storage
+
+    root = storage.DEFAULT_ROOT
+    with tempfile.TemporaryDirectory(prefix="clob-cancel-conformance-") as tmp:
+        storage.DEFAULT_ROOT = Path(tmp) / ".schemathesis"
+        configuration.set_hypothesis_home_dir(Path(tmp) / ".hypothesis")
+        try:
+            yield
+        finally:
+            storage.DEFAULT_ROOT = root
+            configuration.set_hypothesis_home_dir(None)
+
+
+def run_cli(t: Target, args: Sequence[str], outputs: Sequence[Path] = ()) -> int:
     """Run the schemathesis CLI in this process with ``t`` current; its exit code. The notes of
-    this run are in findings.collected() afterwards."""
+    this run are in findings.collected() afterwards. What it prints, and the report files in
+    ``outputs`` (files or directories), are scrubbed of every secret and signature."""
     from schemathesis.cli import schemathesis as cli
 
     import clob_cancel_conformance.hooks  # noqa: F401 - registers auth, checks and hooks once
+    from clob_cancel_conformance import live_checks
 
     findings.clear()
-    with target.using(t):
+    live.reset()
+    live_checks.reset()
+    stdout, stderr = sys.stdout, sys.stderr
+    with target.using(t), _caches_elsewhere():
+        sys.stdout, sys.stderr = _ScrubbedStream(stdout, t), _ScrubbedStream(stderr, t)
         try:
             result = cli.main(args=list(args), prog_name="schemathesis", standalone_mode=False)
         except SystemExit as e:
-            return e.code if isinstance(e.code, int) else 1
+            result = e.code if isinstance(e.code, int) else 1
         finally:
+            sys.stdout, sys.stderr = stdout, stderr
             target.close_clients()
+            for path in outputs:
+                scrub.scrub_tree(path, t.creds, t.private_key)
     return result if isinstance(result, int) else 0
+
+
+# The checks that may not get to run, and why, by what they need (said in the summary line and as
+# skipped test cases in the JUnit report; --strict makes them failures).
+NEEDS_SEEDER = "needs live orders: give --seed-command (CONFORMANCE_SEED_COMMAND)"
+NEEDS_DESTRUCTIVE = "destructive checks are off: give --allow-destructive"
+
+
+def not_run(t: Target) -> list[tuple[str, str, str]]:
+    """(check, operation, why) for each check that did not run to a verdict in the last run."""
+    skipped = []
+
+    def judge(check: str, operation: str, *, destructive: bool, needs: str | None) -> None:
+        if findings.was_completed(check, operation):
+            return
+        if destructive and not t.allow_destructive:
+            reason = NEEDS_DESTRUCTIVE
+        elif needs:
+            reason = needs
+        else:
+            reason = findings.reason_not_run(check, operation) or (
+                "no conclusive answer (every one 401, 425, 429 or 503, or the heartbeat could "
+                "not be armed and kept alive)"
+            )
+        skipped.append((check, operation, reason))
+
+    for path, method in t.l2_operations().items():
+        destructive = path in contract.DESTRUCTIVE_PATHS
+        judge(
+            "auth_covers_the_whole_request",
+            f"{method} {path}",
+            destructive=destructive,
+            needs=None,
+        )
+        if path in contract.CANCEL_PATHS:
+            judge(
+                "live_orders_cancel_as_reported",
+                f"{method} {path}",
+                destructive=destructive,
+                needs=None if t.has_live_orders else NEEDS_SEEDER,
+            )
+    heartbeat = f"POST {contract.HEARTBEAT}"
+    judge("heartbeat_accepts_only_the_expected_id", heartbeat, destructive=True, needs=None)
+    if t.check_switch:
+        judge(
+            "dead_mans_switch_fires",
+            heartbeat,
+            destructive=True,
+            needs=None if t.seeder else NEEDS_SEEDER,
+        )
+    return skipped
+
+
+def ran_summary(skipped: list[tuple[str, str, str]]) -> str:
+    """E.g. "7 checks did not run: 4 need live orders (give --seed-command)"."""
+    if not skipped:
+        return "every check ran"
+    reasons: dict[str, int] = {}
+    for _, _, reason in skipped:
+        reasons[reason] = reasons.get(reason, 0) + 1
+    parts = [f"{n} {reason}" for reason, n in reasons.items()]
+    return f"{len(skipped)} check(s) did not run: " + "; ".join(parts)
+
+
+def add_skipped_to_junit(junit: Path, skipped: list[tuple[str, str, str]]) -> None:
+    """A testsuite of the checks that did not run, each a skipped test case with its reason."""
+    import xml.etree.ElementTree as ET
+
+    tree = ET.parse(junit)
+    root = tree.getroot()
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name="clob-cancel-conformance: checks that did not run",
+        tests=str(len(skipped)),
+        skipped=str(len(skipped)),
+        failures="0",
+        errors="0",
+    )
+    for check, operation, reason in skipped:
+        case = ET.SubElement(suite, "testcase", name=f"{check} on {operation}", classname=check)
+        ET.SubElement(case, "skipped", message=reason)
+    for name in ("tests", "skipped"):
+        if root.tag == "testsuites":
+            root.set(name, str(int(root.get(name, "0")) + len(skipped)))
+    tree.write(junit, encoding="utf-8", xml_declaration=True)

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 import attrs
 import httpx
@@ -20,7 +21,9 @@ import httpx
 from clob_cancel.environment import credential_env
 from clob_cancel.errors import retry_after_seconds
 from clob_cancel.signing import ApiCreds, CredentialsError, check_address, l2_headers
-from clob_cancel_conformance.contract import compact_json
+from clob_cancel_conformance import scrub
+from clob_cancel_conformance.contract import compact_json, l2_operations
+from clob_cancel_conformance.seeder import Seeder
 
 ADMIN_PREFIX = "/_mock"
 TRUE_VALUES = {"1", "true", "yes", "on"}
@@ -43,11 +46,34 @@ class Target:
     """Api key of a second account on the mock, whose orders the suite must never cancel."""
     clock_offset: float = 0.0
     """Server time minus local time (from GET /time), so timestamps are fresh by its clock."""
+    seeder: Seeder | None = attrs.field(default=None, eq=False)
+    """The team's seed command (--seed-command): live orders on any server (seeder.py)."""
+    check_switch: bool = True
+    """Whether dead_mans_switch_fires runs (with a seed command and destructive checks): the
+    broken-server proof turns it off in the runs that test something else (it takes three
+    deadlines)."""
+    heartbeat_deadline: float = 10.0
+    """Seconds without an accepted heartbeat after which the server cancels the key's orders (the
+    CLOB's 10 s, "with up to a 5-second buffer": half as much again is allowed)."""
+    private_key: str = attrs.field(default="", repr=False)
+    """PK, when the account was given by it: scrubbed from every output like the secret."""
+    spec: Path | None = None
+    """The spec the run tests against (None: the one shipped with clob-cancel); which operations
+    are signed and auth-probed is read from its security requirements."""
+
+    def l2_operations(self) -> dict[str, str]:
+        """Path -> method of the spec's L2 operations."""
+        return l2_operations(self.spec)
 
     def __repr__(self) -> str:
         return (
             f"Target({self.base_url!r}, mock={self.is_mock}, destructive={self.allow_destructive})"
         )
+
+    @property
+    def has_live_orders(self) -> bool:
+        """Whether the suite can get live orders: a seed command, or a mock's admin surface."""
+        return self.seeder is not None or self.is_mock
 
     def now(self) -> int:
         """Unix seconds by the server's clock."""
@@ -64,7 +90,9 @@ class Target:
     ) -> dict[str, str]:
         """The five L2 headers for a request, signed with the suite's (or the given) creds."""
         ts = self.now() if timestamp is None else timestamp
-        return l2_headers(creds or self.creds, self.address, ts, method, path, body)
+        headers = l2_headers(creds or self.creds, self.address, ts, method, path, body)
+        scrub.remember(headers["POLY_SIGNATURE"])  # scrubbed from every report
+        return headers
 
     def client(self) -> httpx.Client:
         """A plain HTTP client to the server, for admin calls and hand-made follow-up requests.
@@ -128,6 +156,7 @@ class BackOffOn429(httpx.BaseTransport):
         self.inner = inner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        scrub.remember(request.headers.get("POLY_SIGNATURE", ""))  # scrubbed from every report
         for _ in range(self.RETRIES):
             response = self.inner.handle_request(request)
             if response.status_code != 429:
@@ -292,7 +321,8 @@ def from_env(env: Mapping[str, str], *, allow_destructive: bool | None = None) -
     creds, address = creds_from_env(credential_env(env))  # the rule clob-cancel applies
     if allow_destructive is None:
         allow_destructive = env.get("CONFORMANCE_ALLOW_DESTRUCTIVE", "").lower() in TRUE_VALUES
-    return make_target(base_url, creds, address, allow_destructive=allow_destructive)
+    t = make_target(base_url, creds, address, allow_destructive=allow_destructive)
+    return attrs.evolve(t, private_key=env.get("PK", ""))
 
 
 def make_target(
@@ -302,6 +332,7 @@ def make_target(
     *,
     allow_destructive: bool = False,
     started_here: bool = False,
+    spec: Path | None = None,
 ) -> Target:
     """Probe ``base_url`` (clock, and whether it is a mock: mock_proof) and describe it.
 
@@ -322,4 +353,5 @@ def make_target(
         allow_destructive=started_here or allow_destructive,
         other_owner=others[0] if others else None,
         clock_offset=server_clock_offset(base_url),
+        spec=spec,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -15,15 +16,20 @@ from starlette.responses import Response
 
 from clob_cancel_conformance import findings, run, target
 from clob_cancel_conformance.findings import Note
+from clob_cancel_conformance.seeder import Seeder
 from clob_cancel_conformance.target import Target
 from clob_cancel_mock import MockClob
 from clob_cancel_mock.contract import Operation
+from tests.broken_servers import foreign
 
 # Small and fixed, so the proof is fast and reproducible; the bugs are reached by the boundary
 # examples, the coverage phase and the active checks, not by luck in the fuzzing phase.
 PROOF_SEED = 1
 PROOF_MAX_EXAMPLES = 3
 
+
+# The reference seed command for our mock, shipped in the package.
+MOCK_SEED_COMMAND = f"{sys.executable} -m clob_cancel_conformance.mock_seeder"
 
 # The title schemathesis reports for each built-in check's failure; a custom check's failure is
 # reported as "Custom check failed: `<name>`".
@@ -101,16 +107,49 @@ def run_suite(
     *,
     as_foreign: bool = False,
     wrap_app: AppWrapper | None = None,
+    spec: Path | None = None,
+    seeded: bool = False,
+    mock_seeder: bool = False,
+    check_switch: bool = False,
+    heartbeat_deadline: float | None = None,
     **mock_options: Any,
 ) -> Outcome:
     """The suite (same config, hooks and checks as `clob-cancel-conformance`) against the
     embedded mock built on ``clob_class`` (and ``mock_options``: faults, ...; ``wrap_app``: an
     app in front of it); ``as_foreign``: as if it were another server (no admin surface, so no
     seeding, and no reset between cases; destructive operations allowed, as with
-    --allow-destructive)."""
+    --allow-destructive); ``spec``: another spec (served by the mock and tested by the suite);
+    ``seeded``: as a server that is not our mock (no /_mock/, its own seed route: foreign.py),
+    with a seed command; ``mock_seeder``: the mock with the reference seed command;
+    ``check_switch``: run dead_mans_switch_fires too (with ``heartbeat_deadline``)."""
     started = time.monotonic()
+    if spec is not None:
+        mock_options["spec"] = spec
+    if heartbeat_deadline is not None:
+        mock_options["heartbeat_timeout"] = heartbeat_deadline
+    if seeded:  # a server that is not our mock, with its own seed route and a seed command
+        inner = wrap_app
+        wrap_app = (
+            foreign.hide_admin_add_seed_route
+            if inner is None
+            else lambda app: inner(foreign.hide_admin_add_seed_route(app))
+        )
     with started_mock(clob_class, wrap_app, **mock_options) as t:
-        if as_foreign:
+        t = attrs.evolve(t, spec=spec, check_switch=check_switch)
+        if seeded:
+            t = attrs.evolve(
+                target.make_target(t.base_url, t.creds, t.address, allow_destructive=True),
+                seeder=Seeder(foreign.SEED_COMMAND),
+                check_switch=check_switch,
+                heartbeat_deadline=heartbeat_deadline or 10.0,
+                spec=spec,
+            )
+            assert not t.is_mock
+        elif mock_seeder:
+            t = attrs.evolve(
+                t, seeder=Seeder(MOCK_SEED_COMMAND), heartbeat_deadline=heartbeat_deadline or 10.0
+            )
+        elif as_foreign:
             t = attrs.evolve(t, is_mock=False, allow_destructive=True, other_owner=None)
         args = run.cli_args(t, seed=PROOF_SEED, max_examples=PROOF_MAX_EXAMPLES, junit=junit)
         code = run.run_cli(t, args)

@@ -8,7 +8,11 @@ that reason*, not merely fails.
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import contextlib
+import hashlib
+import hmac
 import json
 import threading
 import uuid
@@ -19,7 +23,7 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from clob_cancel.signing import ApiCreds
+from clob_cancel.signing import ApiCreds, l2_signature
 from clob_cancel_conformance import contract
 from clob_cancel_mock import Account, MockClob, OrderBook
 from clob_cancel_mock.app import ApiError, json_response
@@ -45,6 +49,17 @@ class Variant:
     needs_orders: bool = False
     """Visible only with live orders to cancel: on the mock the suite seeds them; against a
     server without the mock's admin surface it can only use what the server returns."""
+    seedable: bool = True
+    """Caught on a server that is not our mock through a seed command (which places open orders
+    only: a bug about matched orders needs the mock's admin surface)."""
+    seeded_expect: tuple[str, str] | None = None
+    """(check, message fragment) on a server that is not our mock, with a seed command, where it
+    is not `expect`: there the live-order bugs show in live_orders_cancel_as_reported."""
+    near_miss: bool = False
+    """A loose verifier that only the near-miss signatures find."""
+    switch: bool = False
+    """A bug of the heartbeat switch: caught by dead_mans_switch_fires, which needs a seed
+    command (the proof runs it with a 3 s deadline)."""
 
 
 def with_book(book_class: type[OrderBook]) -> type[MockClob]:
@@ -162,6 +177,90 @@ class SignatureOverReserializedBody(MockClob):
         with contextlib.suppress(ValueError, RecursionError):  # not JSON: as received
             body = json.dumps(json.loads(body)).encode() if body else body
         return super().signature_ok(creds, timestamp, method, path, body, signature)
+
+
+class LooseSignatureCheck(MockClob):
+    """A verifier that computes the right signature and then compares it loosely (``loose``)."""
+
+    def loose(self, sent: str, expected: str) -> bool:
+        raise NotImplementedError
+
+    def signature_ok(
+        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
+    ) -> bool:
+        return self.loose(signature, l2_signature(creds, timestamp, method, path, body))
+
+
+class SignaturePrefixAccepted(LooseSignatureCheck):
+    """Compares only as much as was sent (`expected.startswith(sent)`, a "tolerant" truncation
+    fix): a few characters of signature pass, guessable in a few thousand tries."""
+
+    def loose(self, sent: str, expected: str) -> bool:
+        return bool(sent) and expected.startswith(sent)
+
+
+class SignatureCaseInsensitive(LooseSignatureCheck):
+    """Compares the signature case-insensitively (`.lower()` on both): base64 is case-sensitive,
+    so this throws away about a bit per letter of the signature's strength."""
+
+    def loose(self, sent: str, expected: str) -> bool:
+        return sent.lower() == expected.lower()
+
+
+class SignatureFirstCharacters(LooseSignatureCheck):
+    """Compares the first 16 characters only (a column or log field cut to 16)."""
+
+    def loose(self, sent: str, expected: str) -> bool:
+        return sent[:16] == expected[:16]
+
+
+class SignatureContained(LooseSignatureCheck):
+    """Accepts a header that contains the signature (`expected in sent`, a header parsed with a
+    regex search)."""
+
+    def loose(self, sent: str, expected: str) -> bool:
+        return expected in sent
+
+
+class SignatureWithoutBodyAccepted(MockClob):
+    """Also accepts an HMAC over timestamp + method + path with the body left out (a fallback
+    added for clients that "sign no body"): a captured signature then covers any body."""
+
+    def signature_ok(
+        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
+    ) -> bool:
+        return super().signature_ok(
+            creds, timestamp, method, path, body, signature
+        ) or super().signature_ok(creds, timestamp, method, path, b"", signature)
+
+
+class SignatureWithoutTimestampAccepted(MockClob):
+    """Also accepts an HMAC with the timestamp left out of the message: the timestamp header is
+    checked for freshness, but not bound to the signature, so a captured request replays forever
+    with a fresh timestamp."""
+
+    def signature_ok(
+        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
+    ) -> bool:
+        return super().signature_ok(
+            creds, timestamp, method, path, body, signature
+        ) or super().signature_ok(creds, "", method, path, body, signature)
+
+
+class SignatureUndecodedSecretAccepted(MockClob):
+    """Also accepts an HMAC keyed with the secret string's bytes, not its base64 decoding (a
+    second code path "for compatibility")."""
+
+    def signature_ok(
+        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
+    ) -> bool:
+        raw = hmac.new(
+            creds.api_secret.encode(), f"{timestamp}{method}{path}".encode() + body, hashlib.sha256
+        )
+        alternative = base64.urlsafe_b64encode(raw.digest()).decode()
+        return super().signature_ok(
+            creds, timestamp, method, path, body, signature
+        ) or hmac.compare_digest(signature.encode(), alternative.encode())
 
 
 # -- status codes, content types, response schemas ---------------------------------------------
@@ -610,6 +709,29 @@ class HeartbeatSignatureNotChecked(MockClob):
         return entry[0]
 
 
+class SwitchNeverFires(MockClob):
+    """The deadline lapses (the key is disarmed) but the job that should cancel the key's orders
+    does nothing: the dead-man's switch never fires."""
+
+    def heartbeat_lapsed(self, api_key: str) -> list[str]:
+        return []
+
+
+class SwitchCountsFromArming(MockClob):
+    """Cancels the key's orders one deadline after the first heartbeat, whatever heartbeats
+    arrive since: the switch fires while the heartbeats arrive on time."""
+
+    def op_send_heartbeat(
+        self, op: Operation, request: Request, body: bytes, account: Account
+    ) -> Response:
+        armed = bool(self.heartbeats_json().get(account.api_key, {}).get("armed"))
+        response = super().op_send_heartbeat(op, request, body, account)
+        if response.status_code == 200 and not armed:
+            loop = asyncio.get_running_loop()
+            loop.call_later(self.heartbeat_timeout, self.book.cancel_where, account.api_key)
+        return response
+
+
 VARIANTS: tuple[Variant, ...] = (
     Variant(
         "timestamp_not_checked",
@@ -787,6 +909,7 @@ VARIANTS: tuple[Variant, ...] = (
         "every_requested_id_answered_once",
         "both canceled and not_canceled",
         needs_orders=True,
+        seeded_expect=("live_orders_cancel_as_reported", "the duplicated id"),
     ),
     Variant(
         "unknown_ids_dropped",
@@ -804,6 +927,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "another account's live order",
         needs_orders=True,
+        seeded_expect=("live_orders_cancel_as_reported", "another account's order"),
     ),
     Variant(
         "market_ignores_asset",
@@ -813,6 +937,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "nor does its filter cover it",
         needs_orders=True,
+        seeded_expect=("live_orders_cancel_as_reported", "our order outside the filter"),
     ),
     Variant(
         "canceled_again",
@@ -831,6 +956,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "matched order",
         needs_orders=True,
+        seedable=False,
     ),
     Variant(
         "any_owner_by_id",
@@ -840,6 +966,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "another account's live order",
         needs_orders=True,
+        seeded_expect=("live_orders_cancel_as_reported", "another account's order"),
     ),
     Variant(
         "reported_not_applied",
@@ -849,6 +976,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "reported canceled, but order",
         needs_orders=True,
+        seeded_expect=("live_orders_cancel_as_reported", "canceled again, our order"),
     ),
     Variant(
         "over_limit_partly_applied",
@@ -858,6 +986,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "was answered 400",
         needs_orders=True,
+        seeded_expect=("live_orders_cancel_as_reported", "named in a request refused with 400"),
     ),
     Variant(
         "ids_lowercased",
@@ -883,6 +1012,7 @@ VARIANTS: tuple[Variant, ...] = (
         "cancel_changes_exactly_what_it_reports",
         "matched order",
         needs_orders=True,
+        seedable=False,
     ),
     Variant(
         "heartbeat_any_id_accepted",
@@ -939,5 +1069,86 @@ VARIANTS: tuple[Variant, ...] = (
         HeartbeatSignatureNotChecked,
         "auth_covers_the_whole_request",
         f"POST {HEARTBEAT_PATH} with broken auth",
+    ),
+    Variant(
+        "signature_prefix_accepted",
+        "auth",
+        "a signature accepted when it is a prefix of the right one",
+        SignaturePrefixAccepted,
+        "auth_covers_the_whole_request",
+        "the signature cut to 8 characters",
+        near_miss=True,
+    ),
+    Variant(
+        "signature_case_insensitive",
+        "auth",
+        "the signature compared regardless of case",
+        SignatureCaseInsensitive,
+        "auth_covers_the_whole_request",
+        "the signature in swapped case",
+        near_miss=True,
+    ),
+    Variant(
+        "signature_first_characters",
+        "auth",
+        "only the first 16 characters of the signature compared",
+        SignatureFirstCharacters,
+        "auth_covers_the_whole_request",
+        "a middle character changed",
+        near_miss=True,
+    ),
+    Variant(
+        "signature_contained",
+        "auth",
+        "a header that contains the signature accepted",
+        SignatureContained,
+        "auth_covers_the_whole_request",
+        "the signature after four more characters",
+        near_miss=True,
+    ),
+    Variant(
+        "signature_without_body_accepted",
+        "auth",
+        "an HMAC with the body left out accepted too",
+        SignatureWithoutBodyAccepted,
+        "auth_covers_the_whole_request",
+        "the body left out of the signed message",
+        near_miss=True,
+    ),
+    Variant(
+        "signature_without_timestamp_accepted",
+        "auth",
+        "an HMAC with the timestamp left out accepted too",
+        SignatureWithoutTimestampAccepted,
+        "auth_covers_the_whole_request",
+        "the timestamp left out of the signed message",
+        near_miss=True,
+    ),
+    Variant(
+        "signature_undecoded_secret_accepted",
+        "auth",
+        "an HMAC keyed with the undecoded secret string accepted too",
+        SignatureUndecodedSecretAccepted,
+        "auth_covers_the_whole_request",
+        "keyed with the secret string itself",
+        near_miss=True,
+    ),
+    Variant(
+        "switch_never_fires",
+        "heartbeat",
+        "the heartbeat deadline lapses but no order is canceled",
+        SwitchNeverFires,
+        "dead_mans_switch_fires",
+        "the switch never fired",
+        switch=True,
+    ),
+    Variant(
+        "switch_counts_from_arming",
+        "heartbeat",
+        "the switch fires one deadline after arming, though heartbeats arrive on time",
+        SwitchCountsFromArming,
+        "dead_mans_switch_fires",
+        "fired while heartbeats arrived on time",
+        switch=True,
     ),
 )

@@ -169,3 +169,35 @@ def test_ci_recipe_against_a_staging_server(installed: Installed, tmp_path: Path
     )
     cases, bad = junit_counts(tmp_path / "reports" / "conformance.xml")
     assert cases >= 3 and bad == 0
+
+
+def test_installed_command_seeded_run(installed: Installed, tmp_path: Path) -> None:
+    """The wheel's command against a mock at a URL with the shipped reference seed command and
+    destructive checks: every check runs (the live-order sequences and the dead-man's switch,
+    at a 2 s deadline), and passes."""
+    from clob_cancel_conformance import run
+    from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer
+
+    accounts = (DEFAULT_ACCOUNT, run.second_account())
+    with MockServer(accounts=accounts, heartbeat_timeout=2.0) as mock:
+        env = clean_env(installed.bin, **DEFAULT_ACCOUNT.client_env(mock.url))
+        seeder = f"{installed.bin / 'python'} -m clob_cancel_conformance.mock_seeder"
+        done = subprocess.run(
+            [
+                str(installed.bin / "clob-cancel-conformance"),
+                "--max-examples",
+                "3",
+                "--allow-destructive",
+                "--seed-command",
+                seeder,
+                "--heartbeat-deadline",
+                "2",
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "conformance: PASSED" in done.stdout and "(every check ran)" in done.stdout

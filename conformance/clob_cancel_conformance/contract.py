@@ -7,8 +7,6 @@ a check judge a request the server did not receive.
 
 from __future__ import annotations
 
-import datetime
-import email.utils
 import functools
 import hmac
 import json
@@ -20,6 +18,7 @@ from urllib.parse import urlsplit
 import attrs
 import yaml
 
+from clob_cancel.errors import http_date as http_date  # the client's parser: one rule for both
 from clob_cancel.signing import l2_signature
 from clob_cancel.spec import spec_path
 
@@ -289,17 +288,6 @@ def header(headers: Mapping[str, Any], name: str) -> str | None:
     if isinstance(values, str):
         return values
     return values[0] if values else None
-
-
-def http_date(value: str) -> float | None:
-    """Unix seconds of an HTTP-date (RFC 9110), or None when ``value`` is not one."""
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed.tzinfo is None:  # an obsolete format without a zone: HTTP dates are GMT
-        parsed = parsed.replace(tzinfo=datetime.UTC)
-    return parsed.timestamp()
 
 
 def retry_after_ok(value: str) -> bool:

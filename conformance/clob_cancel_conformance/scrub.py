@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from clob_cancel._call import _echoed  # the client's pattern for an echoed secret
+from clob_cancel._call import echo_pattern  # the client's pattern for an echoed secret (one rule)
 from clob_cancel.signing import ApiCreds
 
 MASK = "[Filtered]"
@@ -44,7 +44,7 @@ def _pattern(creds: ApiCreds | None, private_key: str) -> re.Pattern[str]:
         if private_key:
             own += [private_key, private_key.removeprefix("0x")]
         parts = [re.escape(v) for v in sorted(signatures, key=len, reverse=True)]
-        parts += [_echoed(v) for v in sorted(filter(None, own), key=len, reverse=True)]
+        parts += [echo_pattern(v) for v in sorted(filter(None, own), key=len, reverse=True)]
         _compiled[key] = re.compile("|".join(parts) or r"(?!)")
     return _compiled[key]
 

@@ -124,7 +124,7 @@ def operation_name(endpoint: Endpoint) -> str:
     return endpoint.__name__.rpartition(".")[2]
 
 
-def _echoed(secret: str) -> str:
+def echo_pattern(secret: str) -> str:
     """A pattern for ``secret`` as a server or proxy may echo it: each character as it is,
     %-encoded (either case), JSON-escaped (``\\u00XX``, ``\\/``, ``\\"``), or as an HTML character
     reference, and a space also as ``+``."""
@@ -149,7 +149,7 @@ def _scrub(
     text: str, creds: ApiCreds | None, answer: httpx.Response | httpx.Request | None = None
 ) -> str:
     """The server's text without our secret, passphrase or signature (that of ``answer``'s
-    request), should it echo them, as they are or encoded (:func:`_echoed`). The base64 values
+    request), should it echo them, as they are or encoded (:func:`echo_pattern`). The base64 values
     are matched without their ``=`` padding, which an echo may drop or encode."""
     secrets = [creds.api_secret.rstrip("="), creds.api_passphrase] if creds is not None else []
     if answer is not None:
@@ -158,7 +158,7 @@ def _scrub(
     for secret in filter(None, secrets):
         text = text.replace(secret, "***")
         if any(mark in text for mark in "%\\&+"):  # perhaps an encoded echo
-            text = re.sub(_echoed(secret), "***", text)
+            text = re.sub(echo_pattern(secret), "***", text)
     return text
 
 

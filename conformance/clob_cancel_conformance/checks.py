@@ -496,7 +496,7 @@ def _should_cancel(request: Sent, before: dict[str, dict[str, str]], t: Target) 
         return list(ours_live)
     if request.path == contract.CANCEL_MARKET:
         flt = contract.market_filter(body)
-        if flt is None:
+        if flt is None or contract.filter_key_in_other_case(body):
             return None
         market, asset_id = flt
         return [

@@ -202,6 +202,18 @@ def requested_ids(path: str, body: Any) -> list[str] | None:
     return None
 
 
+def filter_key_in_other_case(body: Any) -> bool:
+    """Whether a /cancel-market-orders body names a filter in another letter case (``Market``,
+    ``ASSET_ID``). The spec's object is open, so such a key may be ignored (cancel every order) or
+    read as the filter (Go's encoding/json matches keys case-insensitively; our mock does too):
+    the contract does not say which, so no check judges what such a request canceled."""
+    return isinstance(body, dict) and any(
+        isinstance(key, str) and key not in ("market", "asset_id")
+        and key.casefold() in ("market", "asset_id")
+        for key in body
+    )  # fmt: skip
+
+
 def market_filter(body: Any) -> tuple[str, str] | None:
     """(market, asset_id) of a well-formed /cancel-market-orders body ("" = no filter)."""
     if body is None:

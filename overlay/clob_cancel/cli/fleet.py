@@ -15,7 +15,7 @@ import io
 import json
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from .cancel import dry_run_transport, exit_code, sample_ids, show_request
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from clob_cancel_client.models import CancelOrdersResponse
 
     from ..accounts import AccountEnv
+    from ..client import CancelClient
     from ..errors import CancelError
     from ..fleet import FleetResult
 
@@ -191,21 +192,22 @@ def account_environment(
     return env
 
 
-def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
-    from ..accounts import AccountsFileError, read_accounts_file, select_accounts
-    from ..fleet import CancelFleet, checked_ids
+def wants_fleet(args: argparse.Namespace) -> bool:
+    """Whether the command line names accounts (--accounts, --only or --except)."""
+    return any(getattr(args, name, None) for name in ("accounts", "only", "exclude"))
 
-    where = f"--accounts {args.accounts}"
+
+def selected_accounts(
+    args: argparse.Namespace, err: TextIO
+) -> tuple[list[AccountEnv], list[AccountEnv]]:
+    """Every account of --accounts FILE, and the ones --only/--except select (usage errors,
+    before anything is sent; a file others can read is warned about on ``err``)."""
+    from ..accounts import AccountsFileError, read_accounts_file, select_accounts
+
     if args.accounts is None:
         raise UsageError("--only and --except select accounts of --accounts FILE")
     if args.env_file or args.address:
         raise UsageError("--accounts gives every account's credentials: no --env-file/--address")
-    if args.command == "orders" and (args.order_ids or not args.file):
-        raise UsageError(
-            "with --accounts, give the ids with --file, saying which account each belongs to"
-        )
-    if args.command == "market" and args.market is None and args.asset_id is None:
-        raise UsageError("market needs --market and/or --asset-id (to cancel all: 'all')")
     try:
         every = read_accounts_file(
             args.accounts, warn=lambda m: print(f"clob-cancel: {m}", file=err)
@@ -215,7 +217,44 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
     try:
         chosen = select_accounts(every, names_option(args.only), names_option(args.exclude))
     except ValueError as e:
-        raise UsageError(f"{where}: {e}") from None
+        raise UsageError(f"--accounts {args.accounts}: {e}") from None
+    return every, chosen
+
+
+def account_clients(
+    args: argparse.Namespace,
+    chosen: Sequence[AccountEnv],
+    make: Callable[[AccountEnv, dict[str, str]], CancelClient],
+) -> dict[str, CancelClient]:
+    """A client per account, ``make(account, its variables)``; a usage error names the account
+    (the clients made before it are closed)."""
+    where = f"--accounts {args.accounts}"
+    clients: dict[str, CancelClient] = {}
+    try:
+        for account in chosen:
+            env = account_environment(args, account, where)
+            try:
+                clients[account.name] = make(account, env)
+            except UsageError as e:
+                raise UsageError(f"{where}, account {account.name}: {e}") from None
+    except BaseException:
+        for client in clients.values():
+            client.close()
+        raise
+    return clients
+
+
+def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    from ..fleet import CancelFleet, checked_ids
+
+    where = f"--accounts {args.accounts}"
+    every, chosen = selected_accounts(args, err)
+    if args.command == "orders" and (args.order_ids or not args.file):
+        raise UsageError(
+            "with --accounts, give the ids with --file, saying which account each belongs to"
+        )
+    if args.command == "market" and args.market is None and args.asset_id is None:
+        raise UsageError("market needs --market and/or --asset-id (to cancel all: 'all')")
     requested: dict[str, list[str]] | None = None
     if args.command == "orders":
         by_account = read_ids_by_account(args.file, stdin)
@@ -242,24 +281,14 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
         requested = {name: list(dict.fromkeys(ids)) for name, ids in requested.items()}
 
     sent: dict[str, list[httpx.Request]] = {a.name: [] for a in chosen}
-    clients = {}
-    try:
-        for account in chosen:
-            env = account_environment(args, account, where)
-            options: dict[str, Any] = {}
-            if args.dry_run:
-                options["httpx_client_kwargs"] = {
-                    "transport": dry_run_transport(sent[account.name])
-                }
-            tagged = None if args.dry_run else cast(TextIO, TaggedLines(err, account.name))
-            try:
-                clients[account.name] = make_client(args, env, tagged, **options)
-            except UsageError as e:
-                raise UsageError(f"{where}, account {account.name}: {e}") from None
-    except BaseException:
-        for client in clients.values():
-            client.close()
-        raise
+
+    def make(account: AccountEnv, env: dict[str, str]) -> CancelClient:
+        if args.dry_run:
+            transport = dry_run_transport(sent[account.name])
+            return make_client(args, env, httpx_client_kwargs={"transport": transport})
+        return make_client(args, env, cast(TextIO, TaggedLines(err, account.name)))
+
+    clients = account_clients(args, chosen, make)
 
     with CancelFleet(clients) as fleet:
         if requested is not None:

@@ -137,15 +137,16 @@ def add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
     )
 
 
-def add_fleet_options(parser: argparse.ArgumentParser) -> None:
+FLEET_CANCEL = (
+    "cancel on every account of FILE at once (TOML, one [NAME] table of CLOB_* variables per "
+    "account; see README), with one summary: a line per account and the totals; the exit code "
+    "is the worst account's"
+)
+
+
+def add_fleet_options(parser: argparse.ArgumentParser, accounts_help: str = FLEET_CANCEL) -> None:
     """--accounts, --only and --except, of the commands that run on several accounts."""
-    parser.add_argument(
-        "--accounts",
-        metavar="FILE",
-        help="cancel on every account of FILE at once (TOML, one [NAME] table of CLOB_* "
-        "variables per account; see README), with one summary: a line per account and the "
-        "totals; the exit code is the worst account's",
-    )
+    parser.add_argument("--accounts", metavar="FILE", help=accounts_help)
     parser.add_argument("--only", metavar="NAME,...", help="with --accounts: only these accounts")
     parser.add_argument(
         "--except",
@@ -255,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
         "clock is off: signatures carry a timestamp, so a clock off by more than a few seconds "
         "gets 401s (--sync-clock).",
     )
-    command(
+    doctor = command(
         "doctor",
         "check that the kill switch will work, changing nothing",
         "Check, without cancelling or arming anything, that the kill switch will work: the URL "
@@ -265,6 +266,11 @@ def build_parser() -> argparse.ArgumentParser:
         "shown); the rate-limit tier and how long cancelling 1,000 and 10,000 orders takes on "
         "it. Whether the dead-man's switch is armed cannot be known without arming it, so it is "
         "not checked. Exit 0 all good, 1 a warning, 3 a failure.",
+    )
+    add_fleet_options(
+        doctor,
+        "check every account of FILE (as for the cancels' --accounts), all at once: a report "
+        "per account and a summary line; the exit code is the worst account's",
     )
     heartbeat = command(
         "heartbeat",
@@ -308,6 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--cancel-on-exit",
         action="store_true",
         help="cancel all orders at once when stopping, instead of letting the deadline run out",
+    )
+    add_fleet_options(
+        heartbeat,
+        "keep the switch of every account of FILE armed (as for the cancels' --accounts): "
+        "every one is armed before COMMAND starts (one failing: COMMAND is not started, exit "
+        "3), and a lapse on any one stops COMMAND (exit 3, the account named)",
     )
     heartbeat.add_argument(
         "wrapped",

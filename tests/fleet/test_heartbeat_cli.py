@@ -120,9 +120,7 @@ def test_one_account_failing_to_arm_keeps_the_command_from_starting(
     )
 
 
-def test_a_lapse_on_one_account_stops_the_command_and_names_it(
-    desk: Desk, tmp_path: Path
-) -> None:
+def test_a_lapse_on_one_account_stops_the_command_and_names_it(desk: Desk, tmp_path: Path) -> None:
     pid_file = tmp_path / "pid"
     wrapped = wrapper(
         desk.accounts_file(tmp_path), "--", "sh", "-c", f"echo $$ > {pid_file}; exec sleep 600"

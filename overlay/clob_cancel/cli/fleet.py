@@ -312,3 +312,56 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
     else:
         print_report(report, out)
     return int(report["exit_code"])
+
+
+def fleet_doctor_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``doctor --accounts FILE``: every account checked at once (``client.check()``, nothing
+    canceled or armed), a report per account and a summary line, or as one JSON object shaped
+    as the fleet cancels' (``accounts``, ``totals``, ``exit_code``); the exit code the worst."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .doctor import EXIT_CODES, READS, print_report
+
+    _, chosen = selected_accounts(args, err)
+    keys = {account.name: account.environ.get("PK") or None for account in chosen}
+    clients = account_clients(args, chosen, lambda account, env: make_client(args, env))
+    try:
+        if args.dry_run:
+            for name, client in clients.items():
+                reads = [*READS, "GET /auth/derive-api-key (L1, on a 401)"] if keys[name] else READS
+                print(f"[{name}] dry run: {', '.join(reads)} on {client.base_url}", file=out)
+            return ExitCode.OK
+        with ThreadPoolExecutor(len(clients), thread_name_prefix="clob-cancel-doctor") as pool:
+            futures = {
+                name: pool.submit(client.check, private_key=keys[name])
+                for name, client in clients.items()
+            }
+        reports = {name: future.result() for name, future in futures.items()}
+    finally:
+        for client in clients.values():
+            client.close()
+    codes = {name: int(EXIT_CODES[report.status]) for name, report in reports.items()}
+    worst = max(codes.values())
+    statuses = [report.status for report in reports.values()]
+    totals = {status: statuses.count(status) for status in ("ok", "warning", "failure")}
+    if args.json:
+        accounts = {
+            name: {**report.to_dict(), "exit_code": codes[name]} for name, report in reports.items()
+        }
+        totals["accounts"] = len(accounts)
+        print(json.dumps({"accounts": accounts, "totals": totals, "exit_code": worst}), file=out)
+        return worst
+    for name, report in reports.items():
+        print_report(report, out, account=name)
+        print(file=out)
+    counts = ", ".join(f"{n} {status}" for status, n in totals.items() if n)
+    failed = [name for name, report in reports.items() if report.status == "failure"]
+    warned = [name for name, report in reports.items() if report.status == "warning"]
+    if failed:
+        verdict = f"THE KILL SWITCH WILL NOT WORK on {', '.join(failed)}"
+    elif warned:
+        verdict = f"the kill switch should work, but see the warnings of {', '.join(warned)}"
+    else:
+        verdict = "the kill switch should work on every account"
+    print(f"doctor: {len(reports)} accounts: {counts}; {verdict} (exit {worst})", file=out)
+    return worst

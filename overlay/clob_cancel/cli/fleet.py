@@ -14,11 +14,19 @@ import argparse
 import io
 import json
 import os
+import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from .cancel import dry_run_transport, exit_code, sample_ids, show_request
+from .cancel import (
+    Interrupted,
+    dry_run_transport,
+    exit_code,
+    interrupts_accounted,
+    sample_ids,
+    show_request,
+)
 from .connect import make_client, resolve_url
 from .exits import ExitCode, UsageError
 from .files import read_text
@@ -98,7 +106,7 @@ def account_record(
 ) -> dict[str, Any]:
     """One account's part of the summary, the shape ``clob-cancel --json`` prints for one
     account (every id given is in exactly one of its four lists), and its exit code."""
-    from ..errors import CancelError
+    from ..errors import CancelError, CancelInterrupted
 
     if not isinstance(result, CancelError):
         record = result.to_dict()
@@ -111,6 +119,8 @@ def account_record(
     record["untouched"] = list(result.untouched_ids)
     record["error"] = describe_error(result, json_fields=json_fields)
     record["status"] = result.status
+    if isinstance(result, CancelInterrupted):
+        record["interrupted"] = True
     if result.restriction is not None:
         record["restriction"] = result.restriction
     record["exit_code"] = int(ExitCode.FAILED)
@@ -136,6 +146,8 @@ def fleet_report(
 
 
 def outcome(record: Mapping[str, Any]) -> str:
+    if record.get("interrupted"):
+        return "interrupted"
     if record["error"] is not None:
         status = record["status"]
         return "failed: " + ("no answer" if status is None else f"HTTP {status}")
@@ -245,7 +257,40 @@ def account_clients(
 
 
 def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
-    from ..fleet import CancelFleet, checked_ids
+    """The fleet cancel; SIGINT/SIGTERM during it stop every account's cancel and still print
+    every account's accounting (``interrupted`` in --json), exit 130/143 as for one account."""
+    from ..fleet import fleet_interruption_of
+
+    args.requested = None  # each account's ids, once read (an answer's exit code needs them)
+    with interrupts_accounted():
+        try:
+            return _fleet_command(args, stdin, out, err)
+        except Interrupted as e:
+            code = ExitCode.INTERRUPTED if e.signum == signal.SIGINT else ExitCode.TERMINATED
+            found = fleet_interruption_of(e)
+            if found is None:
+                print(f"clob-cancel: interrupted ({e}) before anything was sent", file=err)
+                return code
+            report = fleet_report(found.results, args.requested, args.json)
+            report.update(interrupted=str(e), exit_code=int(code))
+            print(f"clob-cancel: interrupted ({e}): every account's cancel stopped", file=err)
+            show_report(report, args.json, out, err)
+            return code
+
+
+def show_report(report: Mapping[str, Any], json_output: bool, out: TextIO, err: TextIO) -> None:
+    """Each account's error on stderr, then the summary (or its JSON) on stdout."""
+    for name, record in report["accounts"].items():
+        if record["error"] is not None:
+            print(f"clob-cancel: [{name}] {record['error']}", file=err)
+    if json_output:
+        print(json.dumps(report), file=out)
+    else:
+        print_report(report, out)
+
+
+def _fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    from ..fleet import CancelFleet, checked_ids, sliced_sleep
 
     where = f"--accounts {args.accounts}"
     every, chosen = selected_accounts(args, err)
@@ -279,6 +324,7 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
         except (TypeError, ValueError) as e:
             raise UsageError(str(e)) from None
         requested = {name: list(dict.fromkeys(ids)) for name, ids in requested.items()}
+        args.requested = requested
 
     sent: dict[str, list[httpx.Request]] = {a.name: [] for a in chosen}
 
@@ -286,7 +332,8 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
         if args.dry_run:
             transport = dry_run_transport(sent[account.name])
             return make_client(args, env, httpx_client_kwargs={"transport": transport})
-        return make_client(args, env, cast(TextIO, TaggedLines(err, account.name)))
+        tagged = cast(TextIO, TaggedLines(err, account.name))
+        return make_client(args, env, tagged, sleep=sliced_sleep)
 
     clients = account_clients(args, chosen, make)
 
@@ -304,13 +351,7 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
                 show_request(request, out)
         return ExitCode.OK
     report = fleet_report(results, requested, args.json)
-    for name, record in report["accounts"].items():
-        if record["error"] is not None:
-            print(f"clob-cancel: [{name}] {record['error']}", file=err)
-    if args.json:
-        print(json.dumps(report), file=out)
-    else:
-        print_report(report, out)
+    show_report(report, args.json, out, err)
     return int(report["exit_code"])
 
 

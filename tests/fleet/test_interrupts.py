@@ -11,15 +11,17 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from clob_cancel.accounts import AccountEnv
 from clob_cancel.aio import AsyncCancelClient
 from clob_cancel.errors import CancelInterrupted
-from clob_cancel.fleet import AsyncCancelFleet, fleet_interruption_of
+from clob_cancel.fleet import AsyncCancelFleet, CancelFleet, fleet_interruption_of
 
 from .conftest import NAMES, Desk
 
@@ -143,6 +145,42 @@ def test_async_fleet_cancelled_gives_every_accounts_accounting(desk: Desk) -> No
     found = fleet_interruption_of(cancelled)
     assert found is not None
     assert list(found.results) == NAMES
+    for name in ("account-1", "account-4"):
+        result = found.results[name]
+        assert not isinstance(result, Exception)
+        assert sorted(result.canceled) == sorted(desk.order_ids[name])
+    for name in HELD:
+        result = found.results[name]
+        assert isinstance(result, CancelInterrupted)
+        assert sorted(result.untouched_ids) == sorted(desk.order_ids[name])
+
+
+def test_sync_fleet_interrupted_gives_every_accounts_accounting(desk: Desk) -> None:
+    """A real SIGINT to this process while CancelFleet waits: the KeyboardInterrupt carries
+    every account's accounting, the held accounts' Retry-After waits cut short."""
+    hold(desk)
+
+    def interrupt_once_the_free_accounts_are_done() -> None:
+        began = time.monotonic()
+        while desk.live("account-1") or desk.live("account-4"):
+            if time.monotonic() - began > PATIENCE:
+                return  # the assertions below say what went wrong
+            time.sleep(0.05)
+        time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    with CancelFleet.from_accounts(
+        AccountEnv(name, a.client_env(desk.server.url)) for name, a in desk.accounts.items()
+    ) as fleet:
+        watcher = threading.Thread(target=interrupt_once_the_free_accounts_are_done)
+        watcher.start()
+        began = time.monotonic()
+        with pytest.raises(KeyboardInterrupt) as caught:
+            fleet.cancel_orders(desk.order_ids)
+        assert time.monotonic() - began < 8, "the interrupt waited for the Retry-After"
+        watcher.join()
+    found = fleet_interruption_of(caught.value)
+    assert found is not None and list(found.results) == NAMES
     for name in ("account-1", "account-4"):
         result = found.results[name]
         assert not isinstance(result, Exception)

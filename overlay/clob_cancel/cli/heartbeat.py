@@ -225,9 +225,9 @@ def fleet_heartbeat_command(
                 words = words.replace("the switch lapsed", f"the switch lapsed on {lapses[0]}")
                 others = f" (then on {', '.join(lapses[1:])})" if lapses[1:] else ""
                 ending = Ending(ExitCode.FAILED, f"{ending.what}; {words}{others}", lapsed=True)
-            return _end(
-                lambda: _cancel_all_accounts(fleet), ending, args.cancel_on_exit, deadline, say
-            )
+            cancel_all = lambda: _cancel_all_accounts(fleet)  # noqa: E731
+            whose = "each account's API key"
+            return _end(cancel_all, ending, args.cancel_on_exit, deadline, say, whose)
 
 
 @contextlib.contextmanager
@@ -283,9 +283,11 @@ def _end(
     cancel_on_exit: bool,
     deadline: float,
     say: Callable[[str], None],
+    whose: str = "the API key",
 ) -> int:
     """The final line, what happened, and the exit code (after --cancel-on-exit if asked:
-    ``cancel_all`` does it and says whether it worked, and what it did)."""
+    ``cancel_all`` does it and says whether it worked, and what it did); ``whose`` orders the
+    server cancels."""
     if cancel_on_exit:
         worked, done = cancel_all()
         if not worked:
@@ -300,7 +302,7 @@ def _end(
         say(f"{ending.what}; exit {ending.code:d}")
     else:
         say(
-            f"{ending.what}; heartbeats stopped: the server cancels every open order of the API "
-            f"key within {deadline:g} s; exit {ending.code:d}"
+            f"{ending.what}; heartbeats stopped: the server cancels every open order of "
+            f"{whose} within {deadline:g} s; exit {ending.code:d}"
         )
     return ending.code

@@ -40,6 +40,11 @@ exit codes: 0 all canceled, 1 some not canceled (or a market cancel matched no o
   heartbeat: COMMAND's exit code (128+N if a signal N ended it), 3 when the first heartbeat
   failed (COMMAND not started) or the switch lapsed (COMMAND is then stopped), 4 when
   --cancel-on-exit failed, 127 when COMMAND cannot be found or run (nothing armed).
+several accounts: all, market, orders --file, doctor and heartbeat take --accounts FILE (TOML,
+  a [NAME] table of these variables per account; --only/--except NAME,... choose): one line
+  per account then the totals, the exit code the worst account's; interrupted, every account's
+  accounting is printed; heartbeat arms every account before COMMAND, and a lapse on any one
+  stops it (exit 3, the account named).
 """
 
 

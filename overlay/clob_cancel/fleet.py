@@ -38,7 +38,7 @@ import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
@@ -270,11 +270,16 @@ class CancelFleet(_Fleet["CancelClient"]):
                 raise
             return answer
 
+        futures: dict[str, Future[CancelOrdersResponse | CancelError]] = {}
         with ThreadPoolExecutor(len(calls), thread_name_prefix="clob-cancel-fleet") as pool:
-            futures = {name: pool.submit(one, name) for name in calls}
             try:
-                wait(futures.values())  # a signal handler's exception is raised here
+                for name in calls:
+                    futures[name] = pool.submit(one, name)
+                wait(futures.values())  # a signal handler's exception is raised here, mostly
+                return {name: future.result() for name, future in futures.items()}
             except BaseException as interrupt:
+                if isinstance(interrupt, Exception) and len(futures) == len(calls):
+                    raise  # a bug of a call's, raised once every account has finished
                 with lock:
                     stopping = True
                     for thread_id in running.values():
@@ -282,11 +287,15 @@ class CancelFleet(_Fleet["CancelClient"]):
                     running.clear()  # each told once
                 wait(futures.values())
                 results: FleetResult = {}
-                for name, future in futures.items():
-                    stop = isinstance(future.exception(), _Stopped)
-                    results[name] = stopped[name] if stop else future.result()
+                for name in calls:
+                    future = futures.get(name)
+                    if future is None:  # interrupted before it was handed to its thread
+                        results[name] = _not_started(operation, None if ids is None else ids[name])
+                    elif isinstance(future.exception(), _Stopped):
+                        results[name] = stopped[name]
+                    else:
+                        results[name] = future.result()
                 raise interrupt from FleetInterrupted(results)
-        return {name: future.result() for name, future in futures.items()}
 
 
 class AsyncCancelFleet(_Fleet["AsyncCancelClient"]):

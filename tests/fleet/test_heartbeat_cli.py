@@ -176,3 +176,21 @@ def test_dry_run_names_every_account_and_sends_nothing(desk: Desk, tmp_path: Pat
     assert out.count("dry run: POST ") == 2
     assert "[account-1]" in out and "[account-3]" in out and "account-2" not in out
     assert not any(desk.armed().values())
+
+
+def test_without_a_command_every_account_is_kept_until_a_signal(desk: Desk, tmp_path: Path) -> None:
+    wrapped = wrapper(desk.accounts_file(tmp_path), "--except", "account-3")
+    try:
+        eventually(
+            lambda: desk.armed() == {"account-1": True, "account-2": True, "account-3": False},
+            "the two selected accounts armed",
+        )
+        wrapped.send_signal(signal.SIGINT)
+        _, err = wrapped.communicate(timeout=PATIENCE)
+    finally:
+        if wrapped.poll() is None:
+            wrapped.kill()
+            wrapped.wait()
+    assert wrapped.returncode == 0, err
+    assert "stopped by SIGINT" in err
+    assert "every open order of each account's API key within 3 s" in err

@@ -262,12 +262,20 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
     from ..fleet import fleet_interruption_of
 
     args.requested = None  # each account's ids, once read (an answer's exit code needs them)
+    args.cancels_ended = False  # an interrupt after the fleet's run has nothing to account with
     with interrupts_accounted():
         try:
             return _fleet_command(args, stdin, out, err)
         except Interrupted as e:
             code = ExitCode.INTERRUPTED if e.signum == signal.SIGINT else ExitCode.TERMINATED
             found = fleet_interruption_of(e)
+            if found is None and args.cancels_ended:
+                print(
+                    f"clob-cancel: interrupted ({e}) after every account's cancel ended, before "
+                    "the summary: check the accounts' open orders",
+                    file=err,
+                )
+                return code
             if found is None:
                 print(f"clob-cancel: interrupted ({e}) before anything was sent", file=err)
                 return code
@@ -344,6 +352,7 @@ def _fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Te
             results = fleet.cancel_all()
         else:
             results = fleet.cancel_market_orders(args.market, args.asset_id)
+        args.cancels_ended = True
     if args.dry_run:
         for name, requests in sent.items():
             print(f"[{name}] dry run: {len(requests)} request(s) would be sent", file=out)

@@ -221,8 +221,7 @@ def fleet_heartbeat_command(
             lapses = switch.lapsed_accounts
             switch.stop(timeout=0 if lapses else _LAST_SEND_WAIT)
             if lapses:
-                words = _lapse_words(switch.keepers[lapses[0]].lapse)  # type: ignore[arg-type]
-                words = words.replace("the switch lapsed", f"the switch lapsed on {lapses[0]}")
+                words = _lapse_words(switch.keepers[lapses[0]].lapse, f" on {lapses[0]}")
                 others = f" (then on {', '.join(lapses[1:])})" if lapses[1:] else ""
                 ending = Ending(ExitCode.FAILED, f"{ending.what}; {words}{others}", lapsed=True)
             cancel_all = lambda: _cancel_all_accounts(fleet)  # noqa: E731
@@ -245,12 +244,14 @@ def said_on(err: TextIO) -> Iterator[Callable[[str], None]]:
         lines.flush()
 
 
-def _lapse_words(lapse: HeartbeatLapsedError) -> str:
+def _lapse_words(lapse: HeartbeatLapsedError | None, where: str = "") -> str:
+    """What the lapse means; ``where`` says on which account (" on NAME") for a fleet."""
     from ..errors import HeartbeatMismatchError
 
-    if isinstance(lapse.__cause__, HeartbeatMismatchError):
-        return "the switch lapsed: the server declared it and canceled every open order of the key"
-    return "the switch lapsed: the server canceled, or is canceling, every open order of the key"
+    said = f"the switch lapsed{where}"
+    if lapse is not None and isinstance(lapse.__cause__, HeartbeatMismatchError):
+        return f"{said}: the server declared it and canceled every open order of the key"
+    return f"{said}: the server canceled, or is canceling, every open order of the key"
 
 
 def _cancel_all(client: CancelClient) -> tuple[bool, str]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from .connect import environment, make_client
 from .exits import ExitCode
+from .parser import wants_fleet
 
 if TYPE_CHECKING:
     from ..doctor import CheckReport
@@ -40,9 +41,9 @@ def print_report(report: CheckReport, out: TextIO, account: str | None = None) -
 
 
 def doctor_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .fleet import fleet_doctor_command, wants_fleet
-
     if wants_fleet(args):
+        from .fleet import fleet_doctor_command
+
         return fleet_doctor_command(args, out, err)
     env = environment(args)
     private_key = env.get("PK") or None

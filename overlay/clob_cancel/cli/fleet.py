@@ -204,11 +204,6 @@ def account_environment(
     return env
 
 
-def wants_fleet(args: argparse.Namespace) -> bool:
-    """Whether the command line names accounts (--accounts, --only or --except)."""
-    return any(getattr(args, name, None) for name in ("accounts", "only", "exclude"))
-
-
 def selected_accounts(
     args: argparse.Namespace, err: TextIO
 ) -> tuple[list[AccountEnv], list[AccountEnv]]:

@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from .connect import environment, make_client
 from .exits import ExitCode, UsageError
-from .fleet import wants_fleet
 from .output import describe_error
-from .parser import MIN_HEARTBEAT_INTERVAL
+from .parser import MIN_HEARTBEAT_INTERVAL, wants_fleet
 from .supervisor import Ending, resolve, run_armed, signals_caught
 
 if TYPE_CHECKING:

@@ -161,6 +161,11 @@ def add_fleet_options(parser: argparse.ArgumentParser, accounts_help: str = FLEE
     )
 
 
+def wants_fleet(args: argparse.Namespace) -> bool:
+    """Whether the command line names accounts (an option of :func:`add_fleet_options`)."""
+    return any(getattr(args, name, None) for name in ("accounts", "only", "exclude"))
+
+
 def wrap(text: str) -> str:
     """``text`` filled to 90 columns, as the descriptions are shown."""
     import textwrap

@@ -5,6 +5,9 @@ armed together, and a lapse on any of them is the fleet's lapse.
         run_the_desk()
         switch.check()                                # raises the first lapse, naming the account
 
+``poll()`` reads every keeper's clock without blocking: ``clob-cancel heartbeat --accounts FILE``
+hands the switch to the wrapper's supervisor, which watches it as it watches one keeper.
+
 Built on the keeper's public API only (``client.heartbeat(...)``, ``start``, ``stop``,
 ``check``, ``lapse``): each account's chain, retries and deadline are its own keeper's. Arming
 covers each WHOLE API KEY in every process, and there is no disarm: once armed, stopping means

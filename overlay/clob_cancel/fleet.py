@@ -13,20 +13,39 @@ each client pacing and retrying on its own as it would alone. One account failin
 stop the others: its :class:`CancelError` (with ``.partial``, ``.unknown_ids`` and
 ``.untouched_ids``, as the client raises it) is its result. Input errors (a bad id, a market
 cancel without a filter, an account name the fleet lacks) are raised before anything is sent.
+
+Interrupted (``KeyboardInterrupt`` or a signal handler's exception in the thread waiting on a
+:class:`CancelFleet`; the task of an :class:`AsyncCancelFleet` cancelled), the fleet stops every
+account's cancel, each accounting for its ids as the client does, and the interrupt propagates
+with a :class:`FleetInterrupted` as its ``__cause__``, found as a single client's accounting is
+(:func:`~clob_cancel.errors.interruption_of`), with :func:`fleet_interruption_of`::
+
+    try:
+        results = fleet.cancel_all()
+    except KeyboardInterrupt as e:
+        results = fleet_interruption_of(e).results   # every account: answer or CancelError
+
+An account interrupted has a :class:`~clob_cancel.errors.CancelInterrupted` as its result
+(``.partial``, ``.unknown_ids``, ``.untouched_ids``). A sync account's request in flight is let
+end first (a thread cannot be stopped inside a socket read): its answer, or its timeout.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
+from .accounting import interrupted
 from .accounts import AccountEnv, read_accounts_file
 from .checks import check_ids, market_request
-from .errors import CancelError
+from .errors import CancelError, CancelInterrupted, interruption_of
 from .signing import CredentialsError
 
 if TYPE_CHECKING:
@@ -39,6 +58,62 @@ FleetResult = dict[str, "CancelOrdersResponse | CancelError"]
 """Each account's name and its answer, or the :class:`CancelError` its cancel ended with."""
 
 ClientT = TypeVar("ClientT", "CancelClient", "AsyncCancelClient")
+
+
+class FleetInterrupted(Exception):
+    """The fleet's cancel was interrupted: never raised itself, it is the interrupt's
+    ``__cause__`` (see :func:`fleet_interruption_of`). ``results`` has every account: its answer
+    or :class:`CancelError` if it ended first, else its :class:`CancelInterrupted`."""
+
+    def __init__(self, results: FleetResult) -> None:
+        self.results = results
+        stopped = [name for name, r in results.items() if isinstance(r, CancelInterrupted)]
+        super().__init__(f"interrupted; the cancel was stopped on {', '.join(stopped) or 'none'}")
+
+
+def fleet_interruption_of(exc: BaseException | None) -> FleetInterrupted | None:
+    """The :class:`FleetInterrupted` behind ``exc`` (the ``KeyboardInterrupt``, the
+    ``CancelledError``...) by its ``__cause__``/``__context__`` chain, as
+    :func:`~clob_cancel.errors.interruption_of` finds one client's."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, FleetInterrupted):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+class _Stopped(BaseException):
+    """Raised in an account's thread when the fleet is interrupted, so that its client accounts
+    for its ids on the way out, as for a KeyboardInterrupt."""
+
+    def __str__(self) -> str:
+        return "the fleet was interrupted"
+
+
+def _raise_in(thread_id: int, kind: type[BaseException] | None) -> None:
+    """Have ``thread_id`` raise ``kind`` at its next Python instruction (None: no longer)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(kind) if kind else None
+    )
+
+
+_SLICE = 0.1  # seconds: how late a fleet's interrupt may reach an account's sleeping thread
+
+
+def sliced_sleep(seconds: float) -> None:
+    """The sleep a :class:`CancelFleet`'s clients wait with (pacing, retries): short sleeps in
+    a row, so that the fleet's interrupt reaches a waiting thread within a tenth of a second
+    (it is raised between Python instructions, never inside one ``time.sleep``)."""
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        time.sleep(min(left, _SLICE))
+
+
+def _not_started(operation: str, ids: Sequence[str] | None) -> CancelInterrupted:
+    """The accounting of an account the interrupt reached before its cancel began."""
+    return interrupted(operation, _Stopped(), ids, maybe_acted=False)
 
 
 def clients_for(
@@ -96,13 +171,16 @@ class _Fleet(Generic[ClientT]):
 
 class CancelFleet(_Fleet["CancelClient"]):
     """Several :class:`CancelClient` s, one per account, canceled side by side; use it as a
-    context manager (or call ``close()``, which closes every client)."""
+    context manager (or call ``close()``, which closes every client). Clients made by the
+    caller should wait with ``sleep=sliced_sleep``, or an interrupt waits for their sleeps."""
 
     @classmethod
     def from_accounts(cls, accounts: Iterable[AccountEnv], **options: Any) -> Self:
-        """A fleet of ``CancelClient.from_env(account.environ, **options)``."""
+        """A fleet of ``CancelClient.from_env(account.environ, **options)`` (their ``sleep``
+        :func:`sliced_sleep` unless given, so that an interrupt stops them at once)."""
         from .client import CancelClient
 
+        options.setdefault("sleep", sliced_sleep)
         return cls(clients_for(accounts, lambda env: CancelClient.from_env(env, **options)))
 
     @classmethod
@@ -124,7 +202,7 @@ class CancelFleet(_Fleet["CancelClient"]):
 
     def cancel_all(self) -> FleetResult:
         """Every open order of every account (DELETE /cancel-all on each)."""
-        return self.run({name: lambda c: c.cancel_all() for name in self.clients})
+        return self.run({name: lambda c: c.cancel_all() for name in self.clients}, "cancel_all")
 
     def cancel_market_orders(
         self, market: str | None = None, asset_id: str | None = None
@@ -132,7 +210,8 @@ class CancelFleet(_Fleet["CancelClient"]):
         """The open orders of one market and/or asset on every account."""
         market_request(market, asset_id)  # refused here, before any account sends
         return self.run(
-            {name: lambda c: c.cancel_market_orders(market, asset_id) for name in self.clients}
+            {name: lambda c: c.cancel_market_orders(market, asset_id) for name in self.clients},
+            "cancel_market_orders",
         )
 
     def cancel_orders(
@@ -149,25 +228,74 @@ class CancelFleet(_Fleet["CancelClient"]):
             tell = None if progress is None else lambda done, total: progress(name, done, total)
             return lambda c: c.cancel_orders(ids, progress=tell)
 
-        return self.run({name: call(name, ids) for name, ids in checked.items()})
+        calls = {name: call(name, ids) for name, ids in checked.items()}
+        return self.run(calls, "cancel_orders", checked)
 
     def run(
-        self, calls: Mapping[str, Callable[[CancelClient], CancelOrdersResponse]]
+        self,
+        calls: Mapping[str, Callable[[CancelClient], CancelOrdersResponse]],
+        operation: str = "cancel",
+        ids: Mapping[str, Sequence[str]] | None = None,
     ) -> FleetResult:
-        """Each call on its account's client, all at once; a :class:`CancelError` is that
-        account's result, any other exception is raised once every account has finished."""
+        """Each call on its account's client, all at once, each in its thread; a
+        :class:`CancelError` is that account's result, any other exception is raised once every
+        account has finished. Interrupted: see the module docstring (``operation`` and ``ids``
+        account for an account whose call had not begun)."""
+        lock = threading.Lock()
+        running: dict[str, int] = {}  # the accounts in their call, and their threads
+        stopped: dict[str, CancelInterrupted] = {}
+        stopping = False
 
         def one(name: str) -> CancelOrdersResponse | CancelError:
+            answer = None
+            with lock:
+                if stopping:
+                    stopped[name] = _not_started(operation, None if ids is None else ids[name])
+                    raise _Stopped()
+                running[name] = threading.get_ident()
             try:
-                return calls[name](self.clients[name])
+                try:
+                    answer = calls[name](self.clients[name])
+                finally:
+                    with lock:
+                        if running.pop(name, None) is None:  # it was told to stop: no longer
+                            _raise_in(threading.get_ident(), None)
             except CancelError as error:
                 return error
+            except _Stopped as stop:
+                if answer is not None:  # the stop came after the answer: the answer stands
+                    return answer
+                why = interruption_of(stop)
+                stopped[name] = why or _not_started(operation, None if ids is None else ids[name])
+                raise
+            return answer
 
-        if len(calls) == 1:
-            return {name: one(name) for name in calls}
+        futures: dict[str, Future[CancelOrdersResponse | CancelError]] = {}
         with ThreadPoolExecutor(len(calls), thread_name_prefix="clob-cancel-fleet") as pool:
-            futures = {name: pool.submit(one, name) for name in calls}
-        return {name: future.result() for name, future in futures.items()}
+            try:
+                for name in calls:
+                    futures[name] = pool.submit(one, name)
+                wait(futures.values())  # a signal handler's exception is raised here, mostly
+                return {name: future.result() for name, future in futures.items()}
+            except BaseException as interrupt:
+                if isinstance(interrupt, Exception) and len(futures) == len(calls):
+                    raise  # a bug of a call's, raised once every account has finished
+                with lock:
+                    stopping = True
+                    for thread_id in running.values():
+                        _raise_in(thread_id, _Stopped)
+                    running.clear()  # each told once
+                wait(futures.values())
+                results: FleetResult = {}
+                for name in calls:
+                    future = futures.get(name)
+                    if future is None:  # interrupted before it was handed to its thread
+                        results[name] = _not_started(operation, None if ids is None else ids[name])
+                    elif isinstance(future.exception(), _Stopped):
+                        results[name] = stopped[name]
+                    else:
+                        results[name] = future.result()
+                raise interrupt from FleetInterrupted(results)
 
 
 class AsyncCancelFleet(_Fleet["AsyncCancelClient"]):
@@ -199,7 +327,8 @@ class AsyncCancelFleet(_Fleet["AsyncCancelClient"]):
 
     async def cancel_all(self) -> FleetResult:
         """Every open order of every account (DELETE /cancel-all on each)."""
-        return await self.run({name: lambda c: c.cancel_all() for name in self.clients})
+        calls = {name: lambda c: c.cancel_all() for name in self.clients}
+        return await self.run(calls, "cancel_all")
 
     async def cancel_market_orders(
         self, market: str | None = None, asset_id: str | None = None
@@ -207,7 +336,8 @@ class AsyncCancelFleet(_Fleet["AsyncCancelClient"]):
         """The open orders of one market and/or asset on every account."""
         market_request(market, asset_id)
         return await self.run(
-            {name: lambda c: c.cancel_market_orders(market, asset_id) for name in self.clients}
+            {name: lambda c: c.cancel_market_orders(market, asset_id) for name in self.clients},
+            "cancel_market_orders",
         )
 
     async def cancel_orders(
@@ -225,22 +355,42 @@ class AsyncCancelFleet(_Fleet["AsyncCancelClient"]):
             tell = None if progress is None else lambda done, total: progress(name, done, total)
             return lambda c: c.cancel_orders(ids, progress=tell)
 
-        return await self.run({name: call(name, ids) for name, ids in checked.items()})
+        calls = {name: call(name, ids) for name, ids in checked.items()}
+        return await self.run(calls, "cancel_orders", checked)
 
     async def run(
-        self, calls: Mapping[str, Callable[[AsyncCancelClient], Awaitable[CancelOrdersResponse]]]
+        self,
+        calls: Mapping[str, Callable[[AsyncCancelClient], Awaitable[CancelOrdersResponse]]],
+        operation: str = "cancel",
+        ids: Mapping[str, Sequence[str]] | None = None,
     ) -> FleetResult:
         """Each call on its account's client, all at once; a :class:`CancelError` is that
-        account's result, any other exception is raised once every account has finished."""
+        account's result, any other exception is raised once every account has finished.
+        Cancelled: see the module docstring (``operation`` and ``ids`` as for the sync run)."""
 
-        async def one(name: str) -> CancelOrdersResponse | CancelError:
+        ended: FleetResult = {}  # each account's outcome, as it ends, cancelled or not
+
+        async def one(name: str) -> None:
             try:
-                return await calls[name](self.clients[name])
+                ended[name] = await calls[name](self.clients[name])
             except CancelError as error:
-                return error
+                ended[name] = error
+            except asyncio.CancelledError as stop:
+                ended[name] = interruption_of(stop) or _not_started(operation, account_ids(name))
+                raise
 
-        results = await asyncio.gather(*(one(name) for name in calls), return_exceptions=True)
-        for result in results:
-            if isinstance(result, BaseException) and not isinstance(result, CancelError):
-                raise result
-        return dict(zip(calls, results, strict=True))  # type: ignore[arg-type]
+        def account_ids(name: str) -> Sequence[str] | None:
+            return None if ids is None else ids[name]
+
+        tasks = [asyncio.ensure_future(one(name)) for name in calls]
+        try:
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        except asyncio.CancelledError as interrupt:  # gather has cancelled every task
+            await asyncio.wait(tasks)
+            for name in calls:  # a task cancelled before its first step never ran one()
+                ended.setdefault(name, _not_started(operation, account_ids(name)))
+            raise interrupt from FleetInterrupted({name: ended[name] for name in calls})
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return {name: ended[name] for name in calls}

@@ -5,6 +5,9 @@ armed together, and a lapse on any of them is the fleet's lapse.
         run_the_desk()
         switch.check()                                # raises the first lapse, naming the account
 
+``poll()`` reads every keeper's clock without blocking: ``clob-cancel heartbeat --accounts FILE``
+hands the switch to the wrapper's supervisor, which watches it as it watches one keeper.
+
 Built on the keeper's public API only (``client.heartbeat(...)``, ``start``, ``stop``,
 ``check``, ``lapse``): each account's chain, retries and deadline are its own keeper's. Arming
 covers each WHOLE API KEY in every process, and there is no disarm: once armed, stopping means
@@ -16,6 +19,7 @@ orders will be canceled by the server after the deadline, which the caller must 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -118,15 +122,28 @@ class FleetHeartbeat:
                 lapse.add_note(f"account {name}")
             raise lapse
 
+    def poll(self) -> HeartbeatLapsedError | None:
+        """The first account's lapse, if any, each keeper's clock read (``keeper.poll()``): a
+        hung send cannot hide a lapse. Never blocks: the heartbeat wrapper's main loop calls it."""
+        for keeper in self.keepers.values():
+            keeper.poll()  # declares an overdue lapse, which on_lapse records
+        first = self.lapsed_accounts[:1]
+        return self.keepers[first[0]].lapse if first else None
+
     def wait(self, timeout: float | None = None) -> None:
         """Block until any account lapses (then raise it, as :meth:`check`) or ``timeout``."""
         self._lapsed.wait(timeout)
         self.check()
 
-    def stop(self) -> None:
-        """Stop every keeper (the server cancels each key's open orders after the deadline)."""
-        for name in self._started:
-            self.keepers[name].stop()
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop every keeper (the server cancels each key's open orders after the deadline);
+        waits for the sends in flight, all at once, at most ``timeout`` in all."""
+        started = [self.keepers[name] for name in self._started]
+        for keeper in started:
+            keeper.stop(timeout=0)  # every keeper told first: none waits for another's send
+        end = None if timeout is None else time.monotonic() + timeout
+        for keeper in started:
+            keeper.stop(timeout=None if end is None else max(0.0, end - time.monotonic()))
         self._started = []
 
     def __enter__(self) -> Self:

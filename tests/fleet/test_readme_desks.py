@@ -53,4 +53,7 @@ def test_the_script_runs_and_prints_the_summary_shown(tmp_path: Path) -> None:
     report = json.loads(line)
     assert report["exit_code"] == 1  # 0x0 is no order of account-3's
     assert report["accounts"]["account-3"]["not_canceled"].keys() == {"0x0"}
+    assert "doctor: 2 accounts: 2 ok; the kill switch should work on every account" in done.stdout
+    assert "the bot runs here, every account armed" in done.stdout
+    assert "dead-man's switch armed on 3 accounts (account-1, account-2, account-3" in done.stderr
     assert "Traceback" not in done.stderr

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from .exits import ExitCode, UsageError
 from .output import PipeSafeStdout
-from .parser import COMMAND_ALIASES, build_parser
+from .parser import COMMAND_ALIASES, build_parser, wants_fleet
 
 
 def main(
@@ -39,7 +39,7 @@ def main(
             from .heartbeat import heartbeat_command
 
             return heartbeat_command(args, out, err)
-        if any(getattr(args, name, None) for name in ("accounts", "only", "exclude")):
+        if wants_fleet(args):
             from .fleet import fleet_command
 
             return fleet_command(args, stdin, out, err)

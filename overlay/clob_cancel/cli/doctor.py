@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from .connect import environment, make_client
 from .exits import ExitCode
+from .parser import wants_fleet
 
 if TYPE_CHECKING:
     from ..doctor import CheckReport
@@ -23,8 +24,10 @@ READS = (
 )
 
 
-def print_report(report: CheckReport, out: TextIO) -> None:
-    print(f"clob-cancel doctor: {report.url}", file=out)
+def print_report(report: CheckReport, out: TextIO, account: str | None = None) -> None:
+    """The report in words; ``account`` names the account of an accounts file it is about."""
+    about = report.url if account is None else f"account {account}, {report.url}"
+    print(f"clob-cancel doctor: {about}", file=out)
     for item in report.items:
         status = item.status.upper() if item.status in ("warning", "failure") else item.status
         print(f"  {status:<8} {item.name:<12} {item.summary}", file=out)
@@ -38,6 +41,10 @@ def print_report(report: CheckReport, out: TextIO) -> None:
 
 
 def doctor_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if wants_fleet(args):
+        from .fleet import fleet_doctor_command
+
+        return fleet_doctor_command(args, out, err)
     env = environment(args)
     private_key = env.get("PK") or None
     client = make_client(args, env)

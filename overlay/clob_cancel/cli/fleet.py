@@ -14,11 +14,19 @@ import argparse
 import io
 import json
 import os
+import signal
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from .cancel import dry_run_transport, exit_code, sample_ids, show_request
+from .cancel import (
+    Interrupted,
+    dry_run_transport,
+    exit_code,
+    interrupts_accounted,
+    sample_ids,
+    show_request,
+)
 from .connect import make_client, resolve_url
 from .exits import ExitCode, UsageError
 from .files import read_text
@@ -30,6 +38,7 @@ if TYPE_CHECKING:
     from clob_cancel_client.models import CancelOrdersResponse
 
     from ..accounts import AccountEnv
+    from ..client import CancelClient
     from ..errors import CancelError
     from ..fleet import FleetResult
 
@@ -97,7 +106,7 @@ def account_record(
 ) -> dict[str, Any]:
     """One account's part of the summary, the shape ``clob-cancel --json`` prints for one
     account (every id given is in exactly one of its four lists), and its exit code."""
-    from ..errors import CancelError
+    from ..errors import CancelError, CancelInterrupted
 
     if not isinstance(result, CancelError):
         record = result.to_dict()
@@ -110,6 +119,8 @@ def account_record(
     record["untouched"] = list(result.untouched_ids)
     record["error"] = describe_error(result, json_fields=json_fields)
     record["status"] = result.status
+    if isinstance(result, CancelInterrupted):
+        record["interrupted"] = True
     if result.restriction is not None:
         record["restriction"] = result.restriction
     record["exit_code"] = int(ExitCode.FAILED)
@@ -135,6 +146,8 @@ def fleet_report(
 
 
 def outcome(record: Mapping[str, Any]) -> str:
+    if record.get("interrupted"):
+        return "interrupted"
     if record["error"] is not None:
         status = record["status"]
         return "failed: " + ("no answer" if status is None else f"HTTP {status}")
@@ -191,21 +204,17 @@ def account_environment(
     return env
 
 
-def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+def selected_accounts(
+    args: argparse.Namespace, err: TextIO
+) -> tuple[list[AccountEnv], list[AccountEnv]]:
+    """Every account of --accounts FILE, and the ones --only/--except select (usage errors,
+    before anything is sent; a file others can read is warned about on ``err``)."""
     from ..accounts import AccountsFileError, read_accounts_file, select_accounts
-    from ..fleet import CancelFleet, checked_ids
 
-    where = f"--accounts {args.accounts}"
     if args.accounts is None:
         raise UsageError("--only and --except select accounts of --accounts FILE")
     if args.env_file or args.address:
         raise UsageError("--accounts gives every account's credentials: no --env-file/--address")
-    if args.command == "orders" and (args.order_ids or not args.file):
-        raise UsageError(
-            "with --accounts, give the ids with --file, saying which account each belongs to"
-        )
-    if args.command == "market" and args.market is None and args.asset_id is None:
-        raise UsageError("market needs --market and/or --asset-id (to cancel all: 'all')")
     try:
         every = read_accounts_file(
             args.accounts, warn=lambda m: print(f"clob-cancel: {m}", file=err)
@@ -215,7 +224,85 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
     try:
         chosen = select_accounts(every, names_option(args.only), names_option(args.exclude))
     except ValueError as e:
-        raise UsageError(f"{where}: {e}") from None
+        raise UsageError(f"--accounts {args.accounts}: {e}") from None
+    return every, chosen
+
+
+def account_clients(
+    args: argparse.Namespace,
+    chosen: Sequence[AccountEnv],
+    make: Callable[[AccountEnv, dict[str, str]], CancelClient],
+) -> dict[str, CancelClient]:
+    """A client per account, ``make(account, its variables)``; a usage error names the account
+    (the clients made before it are closed)."""
+    where = f"--accounts {args.accounts}"
+    clients: dict[str, CancelClient] = {}
+    try:
+        for account in chosen:
+            env = account_environment(args, account, where)
+            try:
+                clients[account.name] = make(account, env)
+            except UsageError as e:
+                raise UsageError(f"{where}, account {account.name}: {e}") from None
+    except BaseException:
+        for client in clients.values():
+            client.close()
+        raise
+    return clients
+
+
+def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    """The fleet cancel; SIGINT/SIGTERM during it stop every account's cancel and still print
+    every account's accounting (``interrupted`` in --json), exit 130/143 as for one account."""
+    from ..fleet import fleet_interruption_of
+
+    args.requested = None  # each account's ids, once read (an answer's exit code needs them)
+    args.cancels_ended = False  # an interrupt after the fleet's run has nothing to account with
+    with interrupts_accounted():
+        try:
+            return _fleet_command(args, stdin, out, err)
+        except Interrupted as e:
+            code = ExitCode.INTERRUPTED if e.signum == signal.SIGINT else ExitCode.TERMINATED
+            found = fleet_interruption_of(e)
+            if found is None and args.cancels_ended:
+                print(
+                    f"clob-cancel: interrupted ({e}) after every account's cancel ended, before "
+                    "the summary: check the accounts' open orders",
+                    file=err,
+                )
+                return code
+            if found is None:
+                print(f"clob-cancel: interrupted ({e}) before anything was sent", file=err)
+                return code
+            report = fleet_report(found.results, args.requested, args.json)
+            report.update(interrupted=str(e), exit_code=int(code))
+            print(f"clob-cancel: interrupted ({e}): every account's cancel stopped", file=err)
+            show_report(report, args.json, out, err)
+            return code
+
+
+def show_report(report: Mapping[str, Any], json_output: bool, out: TextIO, err: TextIO) -> None:
+    """Each account's error on stderr, then the summary (or its JSON) on stdout."""
+    for name, record in report["accounts"].items():
+        if record["error"] is not None:
+            print(f"clob-cancel: [{name}] {record['error']}", file=err)
+    if json_output:
+        print(json.dumps(report), file=out)
+    else:
+        print_report(report, out)
+
+
+def _fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    from ..fleet import CancelFleet, checked_ids, sliced_sleep
+
+    where = f"--accounts {args.accounts}"
+    every, chosen = selected_accounts(args, err)
+    if args.command == "orders" and (args.order_ids or not args.file):
+        raise UsageError(
+            "with --accounts, give the ids with --file, saying which account each belongs to"
+        )
+    if args.command == "market" and args.market is None and args.asset_id is None:
+        raise UsageError("market needs --market and/or --asset-id (to cancel all: 'all')")
     requested: dict[str, list[str]] | None = None
     if args.command == "orders":
         by_account = read_ids_by_account(args.file, stdin)
@@ -240,26 +327,18 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
         except (TypeError, ValueError) as e:
             raise UsageError(str(e)) from None
         requested = {name: list(dict.fromkeys(ids)) for name, ids in requested.items()}
+        args.requested = requested
 
     sent: dict[str, list[httpx.Request]] = {a.name: [] for a in chosen}
-    clients = {}
-    try:
-        for account in chosen:
-            env = account_environment(args, account, where)
-            options: dict[str, Any] = {}
-            if args.dry_run:
-                options["httpx_client_kwargs"] = {
-                    "transport": dry_run_transport(sent[account.name])
-                }
-            tagged = None if args.dry_run else cast(TextIO, TaggedLines(err, account.name))
-            try:
-                clients[account.name] = make_client(args, env, tagged, **options)
-            except UsageError as e:
-                raise UsageError(f"{where}, account {account.name}: {e}") from None
-    except BaseException:
-        for client in clients.values():
-            client.close()
-        raise
+
+    def make(account: AccountEnv, env: dict[str, str]) -> CancelClient:
+        if args.dry_run:
+            transport = dry_run_transport(sent[account.name])
+            return make_client(args, env, httpx_client_kwargs={"transport": transport})
+        tagged = cast(TextIO, TaggedLines(err, account.name))
+        return make_client(args, env, tagged, sleep=sliced_sleep)
+
+    clients = account_clients(args, chosen, make)
 
     with CancelFleet(clients) as fleet:
         if requested is not None:
@@ -268,6 +347,7 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
             results = fleet.cancel_all()
         else:
             results = fleet.cancel_market_orders(args.market, args.asset_id)
+        args.cancels_ended = True
     if args.dry_run:
         for name, requests in sent.items():
             print(f"[{name}] dry run: {len(requests)} request(s) would be sent", file=out)
@@ -275,11 +355,58 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
                 show_request(request, out)
         return ExitCode.OK
     report = fleet_report(results, requested, args.json)
-    for name, record in report["accounts"].items():
-        if record["error"] is not None:
-            print(f"clob-cancel: [{name}] {record['error']}", file=err)
-    if args.json:
-        print(json.dumps(report), file=out)
-    else:
-        print_report(report, out)
+    show_report(report, args.json, out, err)
     return int(report["exit_code"])
+
+
+def fleet_doctor_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``doctor --accounts FILE``: every account checked at once (``client.check()``, nothing
+    canceled or armed), a report per account and a summary line, or as one JSON object shaped
+    as the fleet cancels' (``accounts``, ``totals``, ``exit_code``); the exit code the worst."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .doctor import EXIT_CODES, READS, print_report
+
+    _, chosen = selected_accounts(args, err)
+    keys = {account.name: account.environ.get("PK") or None for account in chosen}
+    clients = account_clients(args, chosen, lambda account, env: make_client(args, env))
+    try:
+        if args.dry_run:
+            for name, client in clients.items():
+                reads = [*READS, "GET /auth/derive-api-key (L1, on a 401)"] if keys[name] else READS
+                print(f"[{name}] dry run: {', '.join(reads)} on {client.base_url}", file=out)
+            return ExitCode.OK
+        with ThreadPoolExecutor(len(clients), thread_name_prefix="clob-cancel-doctor") as pool:
+            futures = {
+                name: pool.submit(client.check, private_key=keys[name])
+                for name, client in clients.items()
+            }
+        reports = {name: future.result() for name, future in futures.items()}
+    finally:
+        for client in clients.values():
+            client.close()
+    codes = {name: int(EXIT_CODES[report.status]) for name, report in reports.items()}
+    worst = max(codes.values())
+    statuses = [report.status for report in reports.values()]
+    totals = {status: statuses.count(status) for status in ("ok", "warning", "failure")}
+    if args.json:
+        accounts = {
+            name: {**report.to_dict(), "exit_code": codes[name]} for name, report in reports.items()
+        }
+        totals["accounts"] = len(accounts)
+        print(json.dumps({"accounts": accounts, "totals": totals, "exit_code": worst}), file=out)
+        return worst
+    for name, report in reports.items():
+        print_report(report, out, account=name)
+        print(file=out)
+    counts = ", ".join(f"{n} {status}" for status, n in totals.items() if n)
+    failed = [name for name, report in reports.items() if report.status == "failure"]
+    warned = [name for name, report in reports.items() if report.status == "warning"]
+    if failed:
+        verdict = f"THE KILL SWITCH WILL NOT WORK on {', '.join(failed)}"
+    elif warned:
+        verdict = f"the kill switch should work, but see the warnings of {', '.join(warned)}"
+    else:
+        verdict = "the kill switch should work on every account"
+    print(f"doctor: {len(reports)} accounts: {counts}; {verdict} (exit {worst})", file=out)
+    return worst

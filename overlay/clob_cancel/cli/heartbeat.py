@@ -16,18 +16,19 @@ import os
 import queue
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TextIO
 
 from .connect import environment, make_client
 from .exits import ExitCode, UsageError
 from .output import describe_error
-from .parser import MIN_HEARTBEAT_INTERVAL
+from .parser import MIN_HEARTBEAT_INTERVAL, wants_fleet
 from .supervisor import Ending, resolve, run_armed, signals_caught
 
 if TYPE_CHECKING:
     from ..client import CancelClient
     from ..errors import HeartbeatLapsedError
+    from ..fleet import CancelFleet
 
 _LINES_KEPT = 256  # lines waiting for a slow stderr; more are dropped, never waited for
 _LAST_SEND_WAIT = 1.0  # seconds a send in flight may take to end, once the command ended
@@ -120,87 +121,188 @@ def heartbeat_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
             file=err,
         )
         return ExitCode.COMMAND_NOT_RUN
+    if wants_fleet(args):
+        return fleet_heartbeat_command(args, command, program, out, err)
     client = make_client(args, environment(args))
     if args.dry_run:
         print(f"dry run: POST {client.base_url}/v1/heartbeats every {args.interval:g} s", file=out)
         return ExitCode.OK
 
-    lines = StderrLines(err)
-    say = lines.say
+    with said_on(err) as say, signals_caught() as caught, client:
 
-    def failed(error: CancelError, left: float) -> None:
-        left_text = f"{max(0.0, left):.1f} s before the server's deadline"
-        say(f"heartbeat failed: {describe_error(error)}; {left_text}")
+        def failed(error: CancelError, left: float) -> None:
+            left_text = f"{max(0.0, left):.1f} s before the server's deadline"
+            say(f"heartbeat failed: {describe_error(error)}; {left_text}")
 
-    def lapsed(error: HeartbeatLapsedError) -> None:
-        say(f"DEAD-MAN'S SWITCH LAPSED: {describe_error(error)}")
+        def lapsed(error: HeartbeatLapsedError) -> None:
+            say(f"DEAD-MAN'S SWITCH LAPSED: {describe_error(error)}")
 
-    library_log = logging.getLogger("clob_cancel")
-    to_lines = _LogToLines(lines)
-    library_log.addHandler(to_lines)
-    try:
-        with signals_caught() as caught, client:
-            keeper = client.heartbeat(
-                interval=args.interval, deadline=deadline, on_failure=failed, on_lapse=lapsed
+        keeper = client.heartbeat(
+            interval=args.interval, deadline=deadline, on_failure=failed, on_lapse=lapsed
+        )
+        try:
+            keeper.start()
+        except CancelError as e:
+            say(f"the first heartbeat failed, nothing is armed: {describe_error(e)}")
+            if command:
+                say(f"{command[0]} not started")
+            return ExitCode.FAILED
+        say(
+            f"dead-man's switch armed for the API key (a heartbeat every {args.interval:g} "
+            f"s; the server cancels every open order of the key {deadline:g} s after the "
+            "last accepted one)"
+        )
+        ending = run_armed(command, program, keeper, say, args.grace, caught)
+        keeper.stop(timeout=0 if keeper.lapse else _LAST_SEND_WAIT)  # no use after a lapse
+        if keeper.lapse is not None:
+            what = f"{ending.what}; {_lapse_words(keeper.lapse)}"
+            ending = Ending(ExitCode.FAILED, what, lapsed=True)
+        return _end(lambda: _cancel_all(client), ending, args.cancel_on_exit, deadline, say)
+
+
+def fleet_heartbeat_command(
+    args: argparse.Namespace, command: list[str], program: str | None, out: TextIO, err: TextIO
+) -> int:
+    """``heartbeat --accounts FILE [-- COMMAND]``: every account armed before COMMAND starts
+    (``FleetHeartbeat``), the same supervision, a lapse on any account the wrapper's lapse."""
+    from ..errors import CancelError
+    from ..fleet import CancelFleet
+    from ..fleet_heartbeat import FleetArmError, FleetHeartbeat
+    from .fleet import account_clients, selected_accounts
+
+    _, chosen = selected_accounts(args, err)
+    clients = account_clients(args, chosen, lambda account, env: make_client(args, env))
+    deadline = args.deadline
+    with CancelFleet(clients) as fleet:
+        if args.dry_run:
+            for name, client in clients.items():
+                print(
+                    f"[{name}] dry run: POST {client.base_url}/v1/heartbeats every "
+                    f"{args.interval:g} s",
+                    file=out,
+                )
+            return ExitCode.OK
+        with said_on(err) as say, signals_caught() as caught:
+
+            def failed(name: str, error: CancelError, left: float) -> None:
+                left_text = f"{max(0.0, left):.1f} s before the server's deadline"
+                say(f"[{name}] heartbeat failed: {describe_error(error)}; {left_text}")
+
+            def lapsed(name: str, error: HeartbeatLapsedError) -> None:
+                say(f"[{name}] DEAD-MAN'S SWITCH LAPSED: {describe_error(error)}")
+
+            switch = FleetHeartbeat(
+                clients,
+                interval=args.interval,
+                deadline=deadline,
+                on_failure=failed,
+                on_lapse=lapsed,
             )
             try:
-                keeper.start()
-            except CancelError as e:
-                say(f"the first heartbeat failed, nothing is armed: {describe_error(e)}")
+                switch.start()
+            except FleetArmError as e:
+                for name, error in e.errors.items():
+                    say(f"[{name}] the first heartbeat failed, not armed: {describe_error(error)}")
+                if e.armed:
+                    say(
+                        f"armed, then stopped again: {', '.join(e.armed)}: the server cancels "
+                        f"every open order of their API keys within {deadline:g} s"
+                    )
                 if command:
                     say(f"{command[0]} not started")
                 return ExitCode.FAILED
             say(
-                f"dead-man's switch armed for the API key (a heartbeat every {args.interval:g} "
-                f"s; the server cancels every open order of the key {deadline:g} s after the "
-                "last accepted one)"
+                f"dead-man's switch armed on {len(clients)} accounts ({', '.join(clients)}; a "
+                f"heartbeat every {args.interval:g} s; the server cancels every open order of "
+                f"an account's API key {deadline:g} s after its last accepted one)"
             )
-            ending = run_armed(command, program, keeper, say, args.grace, caught)
-            keeper.stop(timeout=0 if keeper.lapse else _LAST_SEND_WAIT)  # no use after a lapse
-            if keeper.lapse is not None:
-                what = f"{ending.what}; {_lapse_words(keeper.lapse)}"
-                ending = Ending(ExitCode.FAILED, what, lapsed=True)
-            code = _end(client, ending, args.cancel_on_exit, deadline, say)
+            ending = run_armed(command, program, switch, say, args.grace, caught)
+            lapses = switch.lapsed_accounts
+            switch.stop(timeout=0 if lapses else _LAST_SEND_WAIT)
+            if lapses:
+                words = _lapse_words(switch.keepers[lapses[0]].lapse, f" on {lapses[0]}")
+                others = f" (then on {', '.join(lapses[1:])})" if lapses[1:] else ""
+                ending = Ending(ExitCode.FAILED, f"{ending.what}; {words}{others}", lapsed=True)
+            cancel_all = lambda: _cancel_all_accounts(fleet)  # noqa: E731
+            whose = "each account's API key"
+            return _end(cancel_all, ending, args.cancel_on_exit, deadline, say, whose)
+
+
+@contextlib.contextmanager
+def said_on(err: TextIO) -> Iterator[Callable[[str], None]]:
+    """``say`` for the wrapper's lines (a :class:`StderrLines` on ``err``, the library's log
+    lines sent there too), their last lines flushed on the way out."""
+    lines = StderrLines(err)
+    library_log = logging.getLogger("clob_cancel")
+    to_lines = _LogToLines(lines)
+    library_log.addHandler(to_lines)
+    try:
+        yield lines.say
     finally:
         library_log.removeHandler(to_lines)
         lines.flush()
-    return code
 
 
-def _lapse_words(lapse: HeartbeatLapsedError) -> str:
+def _lapse_words(lapse: HeartbeatLapsedError | None, where: str = "") -> str:
+    """What the lapse means; ``where`` says on which account (" on NAME") for a fleet."""
     from ..errors import HeartbeatMismatchError
 
-    if isinstance(lapse.__cause__, HeartbeatMismatchError):
-        return "the switch lapsed: the server declared it and canceled every open order of the key"
-    return "the switch lapsed: the server canceled, or is canceling, every open order of the key"
+    said = f"the switch lapsed{where}"
+    if lapse is not None and isinstance(lapse.__cause__, HeartbeatMismatchError):
+        return f"{said}: the server declared it and canceled every open order of the key"
+    return f"{said}: the server canceled, or is canceling, every open order of the key"
+
+
+def _cancel_all(client: CancelClient) -> tuple[bool, str]:
+    """--cancel-on-exit on one account: whether it worked, and what it did."""
+    from ..errors import CancelError
+
+    try:
+        return True, f"canceled all: {len(client.cancel_all().canceled)} orders"
+    except CancelError as e:
+        return False, f"cancel-all FAILED ({describe_error(e)})"
+
+
+def _cancel_all_accounts(fleet: CancelFleet) -> tuple[bool, str]:
+    """--cancel-on-exit on every account at once: whether every one worked, and what was done."""
+    from ..errors import CancelError
+
+    results = fleet.cancel_all()
+    failed = {name: r for name, r in results.items() if isinstance(r, CancelError)}
+    canceled = sum(len(r.canceled) for r in results.values() if not isinstance(r, CancelError))
+    done = f"canceled all: {canceled} orders on {len(results) - len(failed)} accounts"
+    if not failed:
+        return True, done
+    words = "; ".join(f"{name}: {describe_error(e)}" for name, e in failed.items())
+    return False, f"{done}; cancel-all FAILED on {', '.join(failed)} ({words})"
 
 
 def _end(
-    client: CancelClient,
+    cancel_all: Callable[[], tuple[bool, str]],
     ending: Ending,
     cancel_on_exit: bool,
     deadline: float,
     say: Callable[[str], None],
+    whose: str = "the API key",
 ) -> int:
-    """The final line, what happened, and the exit code (after --cancel-on-exit if asked)."""
-    from ..errors import CancelError
-
+    """The final line, what happened, and the exit code (after --cancel-on-exit if asked:
+    ``cancel_all`` does it and says whether it worked, and what it did); ``whose`` orders the
+    server cancels."""
     if cancel_on_exit:
-        try:
-            answer = client.cancel_all()
-        except CancelError as e:
+        worked, done = cancel_all()
+        if not worked:
             code = ExitCode.CANCEL_ON_EXIT_FAILED
             say(
-                f"{ending.what}; cancel-all FAILED ({describe_error(e)}): the server cancels "
-                f"within {deadline:g} s of the last heartbeat; exit {code:d}"
+                f"{ending.what}; {done}: the server cancels within {deadline:g} s of the last "
+                f"heartbeat; exit {code:d}"
             )
             return code
-        say(f"{ending.what}; canceled all: {len(answer.canceled)} orders; exit {ending.code:d}")
+        say(f"{ending.what}; {done}; exit {ending.code:d}")
     elif ending.lapsed:  # the server has canceled: not "will cancel"
         say(f"{ending.what}; exit {ending.code:d}")
     else:
         say(
-            f"{ending.what}; heartbeats stopped: the server cancels every open order of the API "
-            f"key within {deadline:g} s; exit {ending.code:d}"
+            f"{ending.what}; heartbeats stopped: the server cancels every open order of "
+            f"{whose} within {deadline:g} s; exit {ending.code:d}"
         )
     return ending.code

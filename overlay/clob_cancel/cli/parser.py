@@ -40,6 +40,11 @@ exit codes: 0 all canceled, 1 some not canceled (or a market cancel matched no o
   heartbeat: COMMAND's exit code (128+N if a signal N ended it), 3 when the first heartbeat
   failed (COMMAND not started) or the switch lapsed (COMMAND is then stopped), 4 when
   --cancel-on-exit failed, 127 when COMMAND cannot be found or run (nothing armed).
+several accounts: all, market, orders --file, doctor and heartbeat take --accounts FILE (TOML,
+  a [NAME] table of these variables per account; --only/--except NAME,... choose): one line
+  per account then the totals, the exit code the worst account's; interrupted, every account's
+  accounting is printed; heartbeat arms every account before COMMAND, and a lapse on any one
+  stops it (exit 3, the account named).
 """
 
 
@@ -137,15 +142,16 @@ def add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
     )
 
 
-def add_fleet_options(parser: argparse.ArgumentParser) -> None:
+FLEET_CANCEL = (
+    "cancel on every account of FILE at once (TOML, one [NAME] table of CLOB_* variables per "
+    "account; see README), with one summary: a line per account and the totals; the exit code "
+    "is the worst account's"
+)
+
+
+def add_fleet_options(parser: argparse.ArgumentParser, accounts_help: str = FLEET_CANCEL) -> None:
     """--accounts, --only and --except, of the commands that run on several accounts."""
-    parser.add_argument(
-        "--accounts",
-        metavar="FILE",
-        help="cancel on every account of FILE at once (TOML, one [NAME] table of CLOB_* "
-        "variables per account; see README), with one summary: a line per account and the "
-        "totals; the exit code is the worst account's",
-    )
+    parser.add_argument("--accounts", metavar="FILE", help=accounts_help)
     parser.add_argument("--only", metavar="NAME,...", help="with --accounts: only these accounts")
     parser.add_argument(
         "--except",
@@ -153,6 +159,11 @@ def add_fleet_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME,...",
         help="with --accounts: every account but these",
     )
+
+
+def wants_fleet(args: argparse.Namespace) -> bool:
+    """Whether the command line names accounts (an option of :func:`add_fleet_options`)."""
+    return any(getattr(args, name, None) for name in ("accounts", "only", "exclude"))
 
 
 def wrap(text: str) -> str:
@@ -255,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
         "clock is off: signatures carry a timestamp, so a clock off by more than a few seconds "
         "gets 401s (--sync-clock).",
     )
-    command(
+    doctor = command(
         "doctor",
         "check that the kill switch will work, changing nothing",
         "Check, without cancelling or arming anything, that the kill switch will work: the URL "
@@ -265,6 +276,11 @@ def build_parser() -> argparse.ArgumentParser:
         "shown); the rate-limit tier and how long cancelling 1,000 and 10,000 orders takes on "
         "it. Whether the dead-man's switch is armed cannot be known without arming it, so it is "
         "not checked. Exit 0 all good, 1 a warning, 3 a failure.",
+    )
+    add_fleet_options(
+        doctor,
+        "check every account of FILE (as for the cancels' --accounts), all at once: a report "
+        "per account and a summary line; the exit code is the worst account's",
     )
     heartbeat = command(
         "heartbeat",
@@ -308,6 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--cancel-on-exit",
         action="store_true",
         help="cancel all orders at once when stopping, instead of letting the deadline run out",
+    )
+    add_fleet_options(
+        heartbeat,
+        "keep the switch of every account of FILE armed (as for the cancels' --accounts): "
+        "every one is armed before COMMAND starts (one failing: COMMAND is not started, exit "
+        "3), and a lapse on any one stops COMMAND (exit 3, the account named)",
     )
     heartbeat.add_argument(
         "wrapped",

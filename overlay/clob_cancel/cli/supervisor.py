@@ -29,12 +29,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .exits import ExitCode
 
 if TYPE_CHECKING:
-    from ..heartbeat import HeartbeatKeeper
+    from ..errors import HeartbeatLapsedError
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 """Passed on to the command's group as they are; the first starts the grace period."""
@@ -59,6 +59,12 @@ if words and words[-1] != b"done":
 """
 """The watchdog: told the command's process group, it kills the group when the wrapper dies
 before saying "done" (its pipe closes with the wrapper, however the wrapper ends)."""
+
+
+class Switch(Protocol):
+    """What the main loop watches: a keeper, or a fleet's keepers (``FleetHeartbeat``)."""
+
+    def poll(self) -> HeartbeatLapsedError | None: ...
 
 
 @dataclass
@@ -219,7 +225,7 @@ def signals_caught() -> Iterator[list[int]]:
 def run_armed(
     command: list[str],
     program: str | None,
-    keeper: HeartbeatKeeper,
+    keeper: Switch,
     say: Callable[[str], None],
     grace: float,
     caught: list[int],
@@ -244,7 +250,7 @@ def run_armed(
         group.close()
 
 
-def _until_signal(keeper: HeartbeatKeeper, caught: list[int]) -> Ending:
+def _until_signal(keeper: Switch, caught: list[int]) -> Ending:
     while True:
         if keeper.poll() is not None:
             return Ending(ExitCode.FAILED, "heartbeats stopped", lapsed=True)
@@ -256,7 +262,7 @@ def _until_signal(keeper: HeartbeatKeeper, caught: list[int]) -> Ending:
 def _supervise(
     group: Group,
     name: str,
-    keeper: HeartbeatKeeper,
+    keeper: Switch,
     say: Callable[[str], None],
     grace: float,
     caught: list[int],

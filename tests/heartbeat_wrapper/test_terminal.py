@@ -22,8 +22,9 @@ from .conftest import env_for, wrapper_argv
 BOT = """\
 import signal, sys
 print("bot: ready", flush=True)
-print("bot read:", sys.stdin.readline().strip(), flush=True)
-try:
+line = sys.stdin.readline().strip()
+try:  # entered before it says what it read: the test's Ctrl-C follows that line
+    print("bot read:", line, flush=True)
     signal.pause()
 except KeyboardInterrupt:
     print("bot: interrupted", flush=True)

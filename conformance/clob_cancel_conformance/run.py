@@ -6,10 +6,12 @@ module builds the schemathesis arguments and runs them in this process with the 
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -137,17 +139,42 @@ class _ScrubbedStream(io.TextIOBase):
         return False
 
 
+def unicode_table_cache(env: Mapping[str, str] = os.environ) -> Path:
+    """Where hypothesis' Unicode tables are kept between runs: $CONFORMANCE_CACHE_DIR, else the
+    user's cache directory ($XDG_CACHE_HOME or ~/.cache) / clob-cancel-conformance. They are
+    derived from the Python build's Unicode data alone (no request, answer or secret), and
+    rebuilding them costs about 4 s of CPU at every run's start."""
+    if env.get("CONFORMANCE_CACHE_DIR"):
+        return Path(env["CONFORMANCE_CACHE_DIR"])
+    user_cache = env.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(user_cache) / "clob-cancel-conformance"
+
+
+def _keep_unicode_tables(home: Path) -> None:
+    """Link hypothesis' Unicode-table directories in the run's temporary ``home`` to the
+    persistent cache (``tmp`` too: hypothesis writes a table there first and renames it into
+    place, which must stay on one file system). Best effort: without the links, hypothesis
+    rebuilds the tables in ``home`` and the run is only slower."""
+    with contextlib.suppress(OSError):
+        cache = unicode_table_cache() / "hypothesis"
+        home.mkdir(parents=True, exist_ok=True)
+        for name in ("unicode_data", "tmp"):
+            (cache / name).mkdir(parents=True, exist_ok=True)
+            (home / name).symlink_to(cache / name, target_is_directory=True)
+
+
 @contextmanager
-def _caches_elsewhere() -> Iterator[None]:
+def caches_elsewhere() -> Iterator[None]:
     """schemathesis' crash cache (.schemathesis/, the failing requests and answers) and
     hypothesis' (.hypothesis/) go to a temporary directory removed after the run, never the
-    working directory."""
+    working directory; only hypothesis' Unicode tables are kept (:func:`unicode_table_cache`)."""
     from hypothesis import configuration
     from schemathesis.core import storage
 
     root = storage.DEFAULT_ROOT
     with tempfile.TemporaryDirectory(prefix="clob-cancel-conformance-") as tmp:
         storage.DEFAULT_ROOT = Path(tmp) / ".schemathesis"
+        _keep_unicode_tables(Path(tmp) / ".hypothesis")
         configuration.set_hypothesis_home_dir(Path(tmp) / ".hypothesis")
         try:
             yield
@@ -169,7 +196,7 @@ def run_cli(t: Target, args: Sequence[str], outputs: Sequence[Path] = ()) -> int
     live.reset()
     live_checks.reset()
     stdout, stderr = sys.stdout, sys.stderr
-    with target.using(t), _caches_elsewhere():
+    with target.using(t), caches_elsewhere():
         sys.stdout, sys.stderr = _ScrubbedStream(stdout, t), _ScrubbedStream(stderr, t)
         try:
             result = cli.main(args=list(args), prog_name="schemathesis", standalone_mode=False)

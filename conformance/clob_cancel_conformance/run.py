@@ -193,6 +193,7 @@ def run_cli(t: Target, args: Sequence[str], outputs: Sequence[Path] = ()) -> int
     from clob_cancel_conformance import live_checks
 
     findings.clear()
+    scrub.reset()
     live.reset()
     live_checks.reset()
     stdout, stderr = sys.stdout, sys.stderr

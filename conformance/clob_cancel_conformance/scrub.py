@@ -16,9 +16,66 @@ from clob_cancel.signing import ApiCreds
 
 MASK = "[Filtered]"
 # A near-miss signature cut this short (8 characters) is still part of a real one; shorter
-# values are not remembered (nothing shorter is sent).
+# values are not remembered (nothing shorter is sent). Found by these first characters.
 _MIN_LENGTH = 8
-_sent: set[str] = set()
+_TO_STANDARD = str.maketrans("-_", "+/")
+
+
+class _Signatures:
+    """The signatures a run sent, in both base64 alphabets, found in a text by one pass.
+
+    Not a regex alternation of them all: a run sends thousands (every probe is signed), and
+    such a pattern is tried value by value at every position of every line printed. A text's
+    runs of signature characters are looked up instead, position by position, by their first
+    ``_MIN_LENGTH`` characters, and the longest remembered value there is masked: what the
+    alternation did (leftmost, longest first), at the cost of a dict lookup per character."""
+
+    def __init__(self) -> None:
+        self.values: set[str] = set()
+        self.lengths_by_start: dict[str, list[int]] = {}  # longest first
+        self.characters: set[str] = set()
+        self.runs: re.Pattern[str] | None = None  # a run of characters a value may contain
+
+    def add(self, value: str) -> None:
+        for form in (value, value.translate(_TO_STANDARD)):
+            if form in self.values:
+                continue
+            self.values.add(form)
+            lengths = self.lengths_by_start.setdefault(form[:_MIN_LENGTH], [])
+            if len(form) not in lengths:
+                lengths.append(len(form))
+                lengths.sort(reverse=True)
+            if not self.characters.issuperset(form):
+                self.characters.update(form)
+                chars = "".join(sorted(self.characters))
+                self.runs = re.compile(f"[{re.escape(chars)}]{{{_MIN_LENGTH},}}")
+
+    def mask(self, text: str) -> str:
+        if self.runs is None:
+            return text
+        return self.runs.sub(lambda run: self._mask_run(run.group()), text)
+
+    def _mask_run(self, run: str) -> str:
+        out: list[str] = []
+        plain = i = 0
+        while i <= len(run) - _MIN_LENGTH:
+            for length in self.lengths_by_start.get(run[i : i + _MIN_LENGTH], ()):
+                if run[i : i + length] in self.values:
+                    out += [run[plain:i], MASK]
+                    i = plain = i + length
+                    break
+            else:
+                i += 1
+        return "".join([*out, run[plain:]]) if out else run
+
+
+_sent = _Signatures()
+
+
+def reset() -> None:
+    """Forget the signatures of earlier runs in this process (a run's outputs hold only its own)."""
+    global _sent
+    _sent = _Signatures()
 
 
 def remember(signature: str) -> None:
@@ -28,30 +85,27 @@ def remember(signature: str) -> None:
         _sent.add(value)
 
 
-_TO_STANDARD = str.maketrans("-_", "+/")
-_compiled: dict[tuple[object, ...], re.Pattern[str]] = {}
+_compiled: dict[tuple[object, ...], re.Pattern[str] | None] = {}
 
 
-def _pattern(creds: ApiCreds | None, private_key: str) -> re.Pattern[str]:
-    """One pattern for every value to scrub: the signatures sent (url-safe, and in the standard
-    base64 alphabet), and the passphrase, the secret and the private key as they are or encoded
-    (%-, JSON- or HTML-escaped: the client's rule). Longest first, so no prefix leaves a tail."""
-    key = (len(_sent), creds, private_key)
+def _own_secrets(creds: ApiCreds | None, private_key: str) -> re.Pattern[str] | None:
+    """One pattern for the passphrase, the secret and the private key, as they are or encoded
+    (%-, JSON- or HTML-escaped: the client's rule), longest first; None when there are none."""
+    key = (creds, private_key)
     if key not in _compiled:
         _compiled.clear()
-        signatures = _sent | {s.translate(_TO_STANDARD) for s in _sent}
         own = [creds.api_secret.rstrip("="), creds.api_passphrase] if creds is not None else []
         if private_key:
             own += [private_key, private_key.removeprefix("0x")]
-        parts = [re.escape(v) for v in sorted(signatures, key=len, reverse=True)]
-        parts += [echo_pattern(v) for v in sorted(filter(None, own), key=len, reverse=True)]
-        _compiled[key] = re.compile("|".join(parts) or r"(?!)")
+        parts = [echo_pattern(v) for v in sorted(filter(None, own), key=len, reverse=True)]
+        _compiled[key] = re.compile("|".join(parts)) if parts else None
     return _compiled[key]
 
 
 def scrub_text(text: str, creds: ApiCreds | None, private_key: str = "") -> str:
-    """``text`` without any secret, as it is or encoded."""
-    return _pattern(creds, private_key).sub(MASK, text)
+    """``text`` without any secret, as it is or encoded, nor any signature the run sent."""
+    own = _own_secrets(creds, private_key)
+    return _sent.mask(own.sub(MASK, text) if own is not None else text)
 
 
 def scrub_file(path: Path, creds: ApiCreds | None, private_key: str = "") -> None:

@@ -27,15 +27,9 @@ from clob_cancel_client.models import (
 )
 
 from ._call import Endpoint, attempt_async, operation_name
-from ._transport import (
-    AnswerTooLarge,
-    AttemptBudget,
-    Backend,
-    async_http_client,
-    choose_backend,
-    keep_to_budget,
-)
+from ._transport import Backend, async_http_client, choose_backend
 from .accounting import Batches, after_lost_answer, interrupted, reconcile
+from .budget import AnswerTooLarge, AttemptBudget, keep_to_budget
 from .checks import check_id, check_ids, market_request, positive_int
 from .core import OPTIONS_DOC, ClientCore, ClientOptions, too_large
 from .defaults import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL

@@ -27,8 +27,8 @@ from clob_cancel_client.models import (
 )
 
 from ._call import Endpoint, attempt, operation_name
-from ._transport import AnswerTooLarge, AttemptBudget, keep_to_budget
 from .accounting import Batches, after_lost_answer, interrupted, reconcile
+from .budget import AnswerTooLarge, AttemptBudget, keep_to_budget
 from .checks import check_id, check_ids, market_request
 from .core import OPTIONS_DOC, ClientCore, ClientOptions, too_large
 from .defaults import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL

@@ -26,6 +26,7 @@ from clob_cancel_client.api.support import get_server_time
 from clob_cancel_client.models import ApiKeysResponse, RateLimitTierResponse
 
 from ._call import Endpoint
+from .clock import offset_from_server_time
 from .errors import CancelError
 from .ratelimit import CancelTier, find_tier
 from .signing import ApiCreds, CredentialsError
@@ -178,7 +179,7 @@ def _connection(target: CheckTarget, answer: Timed) -> tuple[CheckItem, float | 
     if isinstance(result, CancelError):
         return CheckItem("connection", "failure", _unreachable(result, url)), None
     assert isinstance(result, int)
-    offset = result + 0.5 - (answer.sent + answer.received) / 2  # /time is whole seconds
+    offset = offset_from_server_time(result, answer.sent, answer.received)
     took = f"({1000 * (answer.received - answer.sent):.0f} ms)"
     if not url.lower().startswith("https://"):
         return CheckItem("connection", "ok", f"{url} answers {took}"), offset

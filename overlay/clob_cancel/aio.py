@@ -246,7 +246,7 @@ class AsyncCancelClient(ClientCore):
 
     async def check(self, *, private_key: str | None = None) -> CheckReport:
         """See :meth:`CancelClient.check` (the L1 derive, when made, runs in a thread)."""
-        from .doctor import run_check_async
+        from .checkrun import run_check_async
 
         await self._sync_clock_once()  # sign as a first cancel would
         target = self._check_target(private_key)

@@ -6,28 +6,19 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from clob_cancel.cli import main
 
+from .in_process import run, use_account
+
 mock = pytest.importorskip("clob_cancel_mock")
 ACCOUNT = mock.DEFAULT_ACCOUNT
 MARKET, ASSET = "0xmarket-a", "111"
 
-
-@pytest.fixture(autouse=True)
-def _short_ids_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests' orders have short ids, not the CLOB's 0x + 64 hex digits."""
-    monkeypatch.setenv("CLOB_CANCEL_ALLOW_ODD_IDS", "1")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[object]:
-    with mock.MockServer() as running:
-        yield running
+pytestmark = pytest.mark.usefixtures("short_ids_allowed")
 
 
 @pytest.fixture
@@ -41,17 +32,8 @@ def clob(server: object, monkeypatch: pytest.MonkeyPatch) -> object:
             {"id": "0xm1", "owner": ACCOUNT.api_key, "state": "matched"},
         ]
     )
-    for name in ("PK", "CLOB_ADDRESS", "CLOB_API_KEY", "CLOB_SECRET", "CLOB_PASS_PHRASE"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in ACCOUNT.client_env(server.url).items():  # type: ignore[attr-defined]
-        monkeypatch.setenv(name, value)
+    use_account(monkeypatch, ACCOUNT, server.url)  # type: ignore[attr-defined]
     return server
-
-
-def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdin=io.StringIO(stdin), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def states(clob: object) -> dict[str, str]:

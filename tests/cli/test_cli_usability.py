@@ -6,59 +6,31 @@ command and argument explains itself in --help."""
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from clob_cancel.cli import RETRIED, build_parser, main
+from clob_cancel.cli import RETRIED, build_parser
+
+from .in_process import CLOB_NAMES, run, use_account
 
 mock = pytest.importorskip("clob_cancel_mock")
 ACCOUNT = mock.DEFAULT_ACCOUNT
 PYTHON_WORDS = ("sync_clock=True", ".partial", ".unknown_ids", ".untouched_ids")
-CLOB_NAMES = (
-    "PK",
-    "CLOB_API_URL",
-    "CLOB_ADDRESS",
-    "CLOB_API_KEY",
-    "CLOB_SECRET",
-    "CLOB_PASS_PHRASE",
-)
-
-
-@pytest.fixture(autouse=True)
-def _short_ids_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests' orders have short ids, not the CLOB's 0x + 64 hex digits."""
-    monkeypatch.setenv("CLOB_CANCEL_ALLOW_ODD_IDS", "1")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[object]:
-    with mock.MockServer() as running:
-        yield running
+pytestmark = pytest.mark.usefixtures("short_ids_allowed")
 
 
 @pytest.fixture
 def clob(server: object, monkeypatch: pytest.MonkeyPatch) -> object:
     server.reset()  # type: ignore[attr-defined]
     server.add_orders([{"id": f"0xa{i}", "owner": ACCOUNT.api_key} for i in range(3)])  # type: ignore[attr-defined]
-    for name in CLOB_NAMES:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in ACCOUNT.client_env(server.url).items():  # type: ignore[attr-defined]
-        monkeypatch.setenv(name, value)
+    use_account(monkeypatch, ACCOUNT, server.url)  # type: ignore[attr-defined]
     return server
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdin=io.StringIO(""), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def live(clob: object) -> list[str]:

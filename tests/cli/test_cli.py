@@ -212,23 +212,12 @@ def test_cancel_only_mode_still_cancels_and_a_restart_is_ridden_out(clob: object
     assert states(clob)["0xa2"] == "canceled"
 
 
-class _InventsAnId(mock.MockClob):  # type: ignore[misc,name-defined]
-    """A broken server: reports an id it was never asked about as canceled."""
-
-    def cancel_response(self, result: object, headers: object) -> object:
-        invented = type(result)(  # type: ignore[call-arg]
-            canceled=[*result.canceled, "0xnever-asked"],  # type: ignore[attr-defined]
-            not_canceled=result.not_canceled,  # type: ignore[attr-defined]
-        )
-        return super().cancel_response(invented, headers)
-
-
 def test_an_answer_naming_an_id_never_sent_is_not_counted(monkeypatch: pytest.MonkeyPatch) -> None:
-    with mock.MockServer(clob_class=_InventsAnId) as broken:
+    from .broken_clob import InventsAnId
+
+    with mock.MockServer(clob_class=InventsAnId) as broken:
         broken.add_orders([{"id": i, "owner": ACCOUNT.api_key} for i in ("0xa1", "0xa2")])
-        for name, value in ACCOUNT.client_env(broken.url).items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.delenv("PK", raising=False)
+        use_account(monkeypatch, ACCOUNT, broken.url)
         code, out, err = run("orders", "0xa1", "0xa2", "0xa3")
     assert code == 3  # not "canceled 3 of 3" (or 2 of 3), counting an id never sent
     assert "breaks the contract" in err and "1 ids never requested" in err

@@ -71,23 +71,11 @@ def test_a_401_hints_at_sync_clock_which_fixes_a_skewed_clock(
         assert run("order", "0xa0", "--sync-clock") == (0, "canceled 1 of 1 orders\n", "")
 
 
-class _InventsAnId(mock.MockClob):  # type: ignore[misc,name-defined]
-    """A broken server: reports an id it was never asked about as canceled (a partial failure:
-    some ids answered, the rest of unknown fate)."""
-
-    def cancel_response(self, result: object, headers: object) -> object:
-        invented = type(result)(  # type: ignore[call-arg]
-            canceled=[*result.canceled, "0xnever-asked"],  # type: ignore[attr-defined]
-            not_canceled=result.not_canceled,  # type: ignore[attr-defined]
-        )
-        return super().cancel_response(invented, headers)
-
-
 def test_a_partial_failure_names_ids_or_json_fields(monkeypatch: pytest.MonkeyPatch) -> None:
-    with mock.MockServer(clob_class=_InventsAnId) as broken:
-        for name, value in ACCOUNT.client_env(broken.url).items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.delenv("PK", raising=False)
+    from .broken_clob import InventsAnId
+
+    with mock.MockServer(clob_class=InventsAnId) as broken:
+        use_account(monkeypatch, ACCOUNT, broken.url)
         code, out, err = run("orders", "0xa0", "0xa1")
         assert code == 3
         assert "not canceled: 2\n  0xa0: Order not found" in out

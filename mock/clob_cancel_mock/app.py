@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,16 +17,16 @@ from starlette.types import Receive, Scope, Send
 
 from .accounts import DEFAULT_ACCOUNT, Account
 from .admin import admin_mount
-from .clob import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, MockClob
+from .clob import DEFAULT_MAX_BODY_BYTES, MockClob
 from .contract import Contract, Operation
 from .faults import ERROR_TEXTS, Faults
-from .heartbeats import DEFAULT_HEARTBEAT_TIMEOUT
 from .orders import Order
 from .wire import RAW_SEND, ApiError, head_refusal, json_response
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "ApiError",
+    "ClobOptions",
     "MockApp",
     "MockClob",
     "create_app",
@@ -80,24 +80,31 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return json_response(500, {"error": ERROR_TEXTS[500]})
 
 
+class ClobOptions(TypedDict, total=False):
+    """The keyword options :func:`create_app` (and ``MockServer``) hand to the :class:`MockClob`
+    class as they are; their defaults are ``MockClob.__init__``'s, in one place."""
+
+    timestamp_window: float
+    chain_id: int
+    max_body_bytes: int
+    faults: Faults | Mapping[str, Any] | None
+    clock_offset: float
+    heartbeat_timeout: float
+    body_timeout: float
+
+
 def create_app(
     accounts: Iterable[Account] = (DEFAULT_ACCOUNT,),
     orders: Iterable[Order | Mapping[str, Any]] = (),
     *,
-    timestamp_window: float = 300.0,
-    chain_id: int = 137,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-    faults: Faults | Mapping[str, Any] | None = None,
-    clock_offset: float = 0.0,
-    heartbeat_timeout: float = DEFAULT_HEARTBEAT_TIMEOUT,
-    body_timeout: float = DEFAULT_BODY_TIMEOUT,
     spec: Path | None = None,
     clob_class: type[MockClob] = MockClob,
+    **options: Unpack[ClobOptions],
 ) -> MockApp:
     """The mock CLOB as an ASGI app. ``orders`` are Order objects or JSON-like mappings (owner
     defaults to the first account); ``heartbeat_timeout``: seconds without an accepted heartbeat
     after which an armed API key's orders are canceled; ``spec`` defaults to the packaged
-    contract."""
+    contract; the other options are :class:`ClobOptions`."""
     contract = Contract.load(spec)
     missing = [
         op.operation_id
@@ -109,18 +116,7 @@ def create_app(
             f"{clob_class.__name__} has no handler for the spec's operation(s) "
             f"{', '.join(missing)} (methods op_<operationId>)"
         )
-    clob = clob_class(
-        contract,
-        accounts,
-        orders,
-        timestamp_window=timestamp_window,
-        chain_id=chain_id,
-        max_body_bytes=max_body_bytes,
-        faults=faults,
-        clock_offset=clock_offset,
-        heartbeat_timeout=heartbeat_timeout,
-        body_timeout=body_timeout,
-    )
+    clob = clob_class(contract, accounts, orders, **options)
     routes: list[BaseRoute] = [
         Route(path, _endpoint_for_path(clob, ops), methods=[op.method for op in ops])
         for path, ops in contract.paths()

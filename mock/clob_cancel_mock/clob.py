@@ -3,15 +3,14 @@
 Behaviour lives in :class:`MockClob`, in small methods and class attributes, so that a
 deliberately broken variant (the conformance suite's proof that it catches bugs) overrides one
 of them: ``create_app(..., clob_class=MyBrokenClob)``. Heartbeats are kept by a
-:class:`~clob_cancel_mock.heartbeats.HeartbeatRegistry`, bodies parsed by jsonbody.py.
+:class:`~clob_cancel_mock.heartbeats.HeartbeatRegistry`, bodies parsed by jsonbody.py; the L1 and
+L2 checks are mixins (l1keys.py, l2auth.py) whose methods a variant overrides as MockClob's own.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -20,7 +19,7 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from clob_cancel.signing import ApiCreds, l2_signature
+from clob_cancel.signing import ApiCreds
 
 from .account_info import AccountReads
 from .accounts import Account
@@ -31,6 +30,7 @@ from .heartbeats import DEFAULT_HEARTBEAT_TIMEOUT, HeartbeatRegistry
 from .injection import FaultInjector
 from .jsonbody import go_struct_fields, json_value
 from .l1keys import L1Operations
+from .l2auth import L2Authentication
 from .orders import CancelResult, Order, OrderBook, OrderError, order_from_json
 from .wire import (
     BODY_LIMIT,
@@ -49,16 +49,11 @@ log = logging.getLogger("clob_cancel_mock")
 DEFAULT_MAX_BODY_BYTES = 1 << 20  # 1000 ids of 66 characters are ~70 kB
 UNAUTHENTICATED_MAX_BODY_BYTES = 64 * 1024  # a request not claiming a known api key
 DEFAULT_BODY_TIMEOUT = 10.0  # seconds to receive a whole body once the headers are in
-_TIMESTAMP = re.compile(r"[0-9]{1,12}")
-_NONCE = re.compile(r"[0-9]{1,78}")
-_L1_SIGNATURE = re.compile(r"0x[0-9a-fA-F]{130}")
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
-class MockClob(L1Operations, AccountReads):
+class MockClob(L1Operations, L2Authentication, AccountReads):
     """The mock's state and behaviour. One instance per app; thread and task safe."""
 
-    UNAUTHORIZED = "Unauthorized/Invalid api key"
     INVALID_PAYLOAD = "Invalid order payload"
     TOO_MANY = "Too many orders in payload, max allowed: {max}"
     INVALID_HEARTBEAT = "Invalid Heartbeat ID"
@@ -266,57 +261,6 @@ class MockClob(L1Operations, AccountReads):
             ) from None
         return b"".join(chunks)
 
-    # -- L2 authentication ----------------------------------------------------------------------
-
-    def authenticate(self, request: Request, body: bytes) -> Account:
-        """The account a request is signed for, or 401. Every check must pass."""
-        repeated = repeated_poly_header(request)
-        if repeated is not None:
-            raise ApiError(401, f"{self.UNAUTHORIZED}: {repeated} sent more than once")
-        headers = poly_headers(request)
-        api_key = headers.get("poly_api_key")
-        address = headers.get("poly_address")
-        passphrase = headers.get("poly_passphrase")
-        timestamp = headers.get("poly_timestamp")
-        signature = headers.get("poly_signature")
-        if not (api_key and address and passphrase and timestamp and signature):
-            raise ApiError(401, self.UNAUTHORIZED)
-        entry = self.account_for(api_key)
-        if entry is None:
-            raise ApiError(401, self.UNAUTHORIZED)
-        account, creds = entry
-        if not (
-            self.passphrase_ok(passphrase, account)
-            and self.address_ok(address, account)
-            and self.timestamp_ok(timestamp)
-            and self.signature_ok(
-                creds, timestamp, request.method, request.scope["path"], body, signature
-            )
-        ):
-            raise ApiError(401, self.UNAUTHORIZED)
-        return account
-
-    def account_for(self, api_key: str) -> tuple[Account, ApiCreds] | None:
-        return self._accounts.get(api_key)
-
-    def passphrase_ok(self, passphrase: str, account: Account) -> bool:
-        return _same(passphrase, account.passphrase)
-
-    def address_ok(self, address: str, account: Account) -> bool:
-        return address.lower() == account.address.lower()
-
-    def timestamp_ok(self, timestamp: str) -> bool:
-        if not _TIMESTAMP.fullmatch(timestamp):
-            return False
-        return abs(self.now() - int(timestamp)) <= self.timestamp_window
-
-    def signature_ok(
-        self, creds: ApiCreds, timestamp: str, method: str, path: str, body: bytes, signature: str
-    ) -> bool:
-        """HMAC over timestamp + method + path + the exact body bytes, nothing else: accepting
-        the quote-replaced form too would let a captured signature cover another body."""
-        return _same(signature, l2_signature(creds, timestamp, method, path, body))
-
     # -- bodies ---------------------------------------------------------------------------------
 
     def parse_body(self, operation: Operation, request: Request, body: bytes) -> Any:
@@ -475,7 +419,3 @@ class MockClob(L1Operations, AccountReads):
         self, op: Operation, request: Request, body: bytes, account: None
     ) -> Response:
         return json_response(200, int(self.now()))
-
-
-def _same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())

@@ -27,15 +27,9 @@ from clob_cancel_client.models import (
 )
 
 from ._call import Endpoint, attempt_async, operation_name
-from ._transport import (
-    AnswerTooLarge,
-    AttemptBudget,
-    Backend,
-    async_http_client,
-    choose_backend,
-    keep_to_budget,
-)
+from ._transport import Backend, async_http_client, choose_backend
 from .accounting import Batches, after_lost_answer, interrupted, reconcile
+from .budget import AnswerTooLarge, AttemptBudget, keep_to_budget
 from .checks import check_id, check_ids, market_request, positive_int
 from .core import OPTIONS_DOC, ClientCore, ClientOptions, too_large
 from .defaults import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL
@@ -252,7 +246,7 @@ class AsyncCancelClient(ClientCore):
 
     async def check(self, *, private_key: str | None = None) -> CheckReport:
         """See :meth:`CancelClient.check` (the L1 derive, when made, runs in a thread)."""
-        from .doctor import run_check_async
+        from .checkrun import run_check_async
 
         await self._sync_clock_once()  # sign as a first cancel would
         target = self._check_target(private_key)

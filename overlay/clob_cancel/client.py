@@ -27,8 +27,8 @@ from clob_cancel_client.models import (
 )
 
 from ._call import Endpoint, attempt, operation_name
-from ._transport import AnswerTooLarge, AttemptBudget, keep_to_budget
 from .accounting import Batches, after_lost_answer, interrupted, reconcile
+from .budget import AnswerTooLarge, AttemptBudget, keep_to_budget
 from .checks import check_id, check_ids, market_request
 from .core import OPTIONS_DOC, ClientCore, ClientOptions, too_large
 from .defaults import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL
@@ -222,7 +222,7 @@ class CancelClient(ClientCore):
         anything: the URL answers (and TLS verifies), the clock's skew, the credentials are
         accepted, the tier and what it means in time (see :mod:`clob_cancel.doctor`). With
         ``private_key`` (used for an L1 read only), a refused set is pinned to its wrong part."""
-        from .doctor import run_check
+        from .checkrun import run_check
 
         self._sync_clock_once()  # sign as a first cancel would
         target = self._check_target(private_key)

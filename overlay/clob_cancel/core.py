@@ -19,6 +19,7 @@ from clob_cancel_client.models import HeartbeatRequest
 from ._call import L2Auth
 from ._transport import check_http2
 from .checks import check_utf8, positive_int
+from .clock import offset_from_server_time
 from .defaults import CONNECT_TIMEOUT_SECONDS, MAX_IDS_PER_REQUEST, TIMEOUT_SECONDS
 from .environment import resolve_address
 from .errors import CancelError, RateLimitedError, TransportError
@@ -197,8 +198,7 @@ class ClientCore:
     def _set_offset(self, server_time: int | CancelError, sent: float) -> float:
         if isinstance(server_time, CancelError):
             raise server_time
-        # /time is whole seconds: the server's clock was in [t, t + 1) halfway through the call.
-        self._auth.offset = server_time + 0.5 - (sent + self._clock()) / 2
+        self._auth.offset = offset_from_server_time(server_time, sent, self._clock())
         self._clock_synced = True
         return self._auth.offset
 

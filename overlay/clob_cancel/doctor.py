@@ -11,12 +11,12 @@ an address not the key's, a timestamp outside its window), so the likely cause i
 together from the clock's skew and, with the private key, from the credentials it derives.
 
 The checks are one generator (:func:`diagnose`) that yields each read it needs and receives the
-answer, so the sync and async clients drive the same logic with their own I/O."""
+answer, so the sync and async clients drive the same logic with their own I/O (checkrun.py)."""
 
 from __future__ import annotations
 
 import ssl
-from collections.abc import Awaitable, Callable, Generator, Mapping
+from collections.abc import Generator, Mapping
 from typing import Any, Literal, TypeAlias
 
 import attrs
@@ -26,6 +26,7 @@ from clob_cancel_client.api.support import get_server_time
 from clob_cancel_client.models import ApiKeysResponse, RateLimitTierResponse
 
 from ._call import Endpoint
+from .clock import offset_from_server_time
 from .errors import CancelError
 from .ratelimit import CancelTier, find_tier
 from .signing import ApiCreds, CredentialsError
@@ -148,7 +149,9 @@ class CheckTarget:
 
 
 Step = Read | Derive
+"""What the checks ask for next: a read through the client, or an L1 derive."""
 Diagnosis = Generator[Step, Timed, CheckReport]
+"""The checks in progress: they yield steps, are sent each step's answer, and return the report."""
 
 
 def _read(endpoint: Any, ok: type) -> Read:
@@ -178,7 +181,7 @@ def _connection(target: CheckTarget, answer: Timed) -> tuple[CheckItem, float | 
     if isinstance(result, CancelError):
         return CheckItem("connection", "failure", _unreachable(result, url)), None
     assert isinstance(result, int)
-    offset = result + 0.5 - (answer.sent + answer.received) / 2  # /time is whole seconds
+    offset = offset_from_server_time(result, answer.sent, answer.received)
     took = f"({1000 * (answer.received - answer.sent):.0f} ms)"
     if not url.lower().startswith("https://"):
         return CheckItem("connection", "ok", f"{url} answers {took}"), offset
@@ -385,62 +388,3 @@ def diagnose(target: CheckTarget) -> Diagnosis:
     else:
         items.append(CheckItem("tier", "unknown", _NOT_CHECKED + "the credentials are refused"))
     return CheckReport(target.url, (*items, HEARTBEAT_ITEM), clock_skew=skew, tier=tier)
-
-
-Reader = Callable[[Endpoint, type, dict[str, Any]], object]
-"""A client's one attempt of a read: ``(endpoint, expected model, request)``."""
-
-
-def _derive(target: CheckTarget, step: Derive, l1_options: Mapping[str, Any]) -> object:
-    from .l1 import derive_api_key
-
-    try:
-        return derive_api_key(target.url, step.private_key, **l1_options)
-    except Exception as e:  # a diagnosis, not a cancel: said, never raised
-        return e
-
-
-def run_check(
-    target: CheckTarget,
-    read: Reader,
-    clock: Callable[[], float],
-    l1_options: Mapping[str, Any],
-) -> CheckReport:
-    """Drive :func:`diagnose` with a sync client's ``read``."""
-    steps = diagnose(target)
-    step = next(steps)
-    while True:
-        sent = clock()
-        if isinstance(step, Read):
-            result = read(step.endpoint, step.ok, step.request)
-        else:
-            result = _derive(target, step, l1_options)
-        try:
-            step = steps.send(Timed(result, sent, clock()))
-        except StopIteration as done:
-            report: CheckReport = done.value
-            return report
-
-
-async def run_check_async(
-    target: CheckTarget,
-    read: Callable[[Endpoint, type, dict[str, Any]], Awaitable[object]],
-    clock: Callable[[], float],
-    l1_options: Mapping[str, Any],
-) -> CheckReport:
-    """Drive :func:`diagnose` with an async client's ``read`` (the L1 derive in a thread)."""
-    import asyncio
-
-    steps = diagnose(target)
-    step = next(steps)
-    while True:
-        sent = clock()
-        if isinstance(step, Read):
-            result = await read(step.endpoint, step.ok, step.request)
-        else:
-            result = await asyncio.to_thread(_derive, target, step, l1_options)
-        try:
-            step = steps.send(Timed(result, sent, clock()))
-        except StopIteration as done:
-            report: CheckReport = done.value
-            return report

@@ -22,13 +22,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from types import TracebackType
 from typing import Self
 
 from .client import CancelClient
 from .defaults import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL
 from .errors import CancelError, HeartbeatLapsedError
-from .heartbeat import HeartbeatKeeper
+from .heartbeat import HeartbeatKeeper, KeeperContext
 
 
 class FleetArmError(Exception):
@@ -44,7 +43,7 @@ class FleetArmError(Exception):
         super().__init__(f"the switch could not be armed on {failed}{now}")
 
 
-class FleetHeartbeat:
+class FleetHeartbeat(KeeperContext):
     """One :class:`HeartbeatKeeper` per account (see the module docstring). ``on_failure(name,
     error, seconds_left)`` and ``on_lapse(name, error)`` are the keepers' callbacks with the
     account's name; they run on the keepers' threads."""
@@ -145,13 +144,3 @@ class FleetHeartbeat:
         for keeper in started:
             keeper.stop(timeout=None if end is None else max(0.0, end - time.monotonic()))
         self._started = []
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-        if exc is None:
-            self.check()

@@ -224,7 +224,33 @@ KEEPER_OPTIONS_DOC = """
 """
 
 
-class HeartbeatKeeper:
+class KeeperContext:
+    """A keeper's ``with`` block, for :class:`HeartbeatKeeper` and
+    :class:`~clob_cancel.fleet_heartbeat.FleetHeartbeat` alike: entering starts it; leaving stops
+    it and, when the block ended without an exception, raises the lapse there was (a lapse never
+    passes unseen at the end of a block)."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self, timeout: float | None = None) -> None:
+        raise NotImplementedError
+
+    def check(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+        if exc is None:
+            self.check()
+
+
+class HeartbeatKeeper(KeeperContext):
     __doc__ = (
         """Keeps the order heartbeat alive from a daemon thread (see the module docstring):
     ``with client.heartbeat() as keeper: ...``. Entering sends the first heartbeat and raises if
@@ -326,13 +352,3 @@ class HeartbeatKeeper:
     def check(self) -> None:
         """Raise the lapse error if the deadline passed without an accepted heartbeat."""
         self._chain.check()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-        if exc is None:
-            self._chain.check()

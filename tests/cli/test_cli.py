@@ -6,28 +6,19 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from clob_cancel.cli import main
 
+from .in_process import run, use_account
+
 mock = pytest.importorskip("clob_cancel_mock")
 ACCOUNT = mock.DEFAULT_ACCOUNT
 MARKET, ASSET = "0xmarket-a", "111"
 
-
-@pytest.fixture(autouse=True)
-def _short_ids_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests' orders have short ids, not the CLOB's 0x + 64 hex digits."""
-    monkeypatch.setenv("CLOB_CANCEL_ALLOW_ODD_IDS", "1")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[object]:
-    with mock.MockServer() as running:
-        yield running
+pytestmark = pytest.mark.usefixtures("short_ids_allowed")
 
 
 @pytest.fixture
@@ -41,17 +32,8 @@ def clob(server: object, monkeypatch: pytest.MonkeyPatch) -> object:
             {"id": "0xm1", "owner": ACCOUNT.api_key, "state": "matched"},
         ]
     )
-    for name in ("PK", "CLOB_ADDRESS", "CLOB_API_KEY", "CLOB_SECRET", "CLOB_PASS_PHRASE"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in ACCOUNT.client_env(server.url).items():  # type: ignore[attr-defined]
-        monkeypatch.setenv(name, value)
+    use_account(monkeypatch, ACCOUNT, server.url)  # type: ignore[attr-defined]
     return server
-
-
-def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdin=io.StringIO(stdin), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def states(clob: object) -> dict[str, str]:
@@ -230,23 +212,12 @@ def test_cancel_only_mode_still_cancels_and_a_restart_is_ridden_out(clob: object
     assert states(clob)["0xa2"] == "canceled"
 
 
-class _InventsAnId(mock.MockClob):  # type: ignore[misc,name-defined]
-    """A broken server: reports an id it was never asked about as canceled."""
-
-    def cancel_response(self, result: object, headers: object) -> object:
-        invented = type(result)(  # type: ignore[call-arg]
-            canceled=[*result.canceled, "0xnever-asked"],  # type: ignore[attr-defined]
-            not_canceled=result.not_canceled,  # type: ignore[attr-defined]
-        )
-        return super().cancel_response(invented, headers)
-
-
 def test_an_answer_naming_an_id_never_sent_is_not_counted(monkeypatch: pytest.MonkeyPatch) -> None:
-    with mock.MockServer(clob_class=_InventsAnId) as broken:
+    from .broken_clob import InventsAnId
+
+    with mock.MockServer(clob_class=InventsAnId) as broken:
         broken.add_orders([{"id": i, "owner": ACCOUNT.api_key} for i in ("0xa1", "0xa2")])
-        for name, value in ACCOUNT.client_env(broken.url).items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.delenv("PK", raising=False)
+        use_account(monkeypatch, ACCOUNT, broken.url)
         code, out, err = run("orders", "0xa1", "0xa2", "0xa3")
     assert code == 3  # not "canceled 3 of 3" (or 2 of 3), counting an id never sent
     assert "breaks the contract" in err and "1 ids never requested" in err

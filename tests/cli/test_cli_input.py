@@ -10,29 +10,17 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
 
 import pytest
 
 from clob_cancel.cli import main
 
+from .in_process import run, use_account
+
 mock = pytest.importorskip("clob_cancel_mock")
 ACCOUNT = mock.DEFAULT_ACCOUNT
-NAMES = ("CLOB_API_URL", "PK", "CLOB_ADDRESS", "CLOB_API_KEY", "CLOB_SECRET", "CLOB_PASS_PHRASE")
-
-
-@pytest.fixture(autouse=True)
-def _short_ids_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests' orders have short ids, not the CLOB's 0x + 64 hex digits."""
-    monkeypatch.setenv("CLOB_CANCEL_ALLOW_ODD_IDS", "1")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[object]:
-    with mock.MockServer() as running:
-        yield running
+pytestmark = pytest.mark.usefixtures("short_ids_allowed")
 
 
 @pytest.fixture
@@ -41,17 +29,8 @@ def clob(server: object, monkeypatch: pytest.MonkeyPatch) -> object:
     server.add_orders(  # type: ignore[attr-defined]
         [{"id": f"0xa{n}", "owner": ACCOUNT.api_key} for n in range(1, 4)]
     )
-    for name in NAMES:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in ACCOUNT.client_env(server.url).items():  # type: ignore[attr-defined]
-        monkeypatch.setenv(name, value)
+    use_account(monkeypatch, ACCOUNT, server.url)  # type: ignore[attr-defined]
     return server
-
-
-def run(*argv: str, stdin: TextIO | None = None) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdin=stdin or io.StringIO(""), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def live(clob: object) -> set[str]:

@@ -6,59 +6,31 @@ command and argument explains itself in --help."""
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from clob_cancel.cli import RETRIED, build_parser, main
+from clob_cancel.cli import RETRIED, build_parser
+
+from .in_process import CLOB_NAMES, run, use_account
 
 mock = pytest.importorskip("clob_cancel_mock")
 ACCOUNT = mock.DEFAULT_ACCOUNT
 PYTHON_WORDS = ("sync_clock=True", ".partial", ".unknown_ids", ".untouched_ids")
-CLOB_NAMES = (
-    "PK",
-    "CLOB_API_URL",
-    "CLOB_ADDRESS",
-    "CLOB_API_KEY",
-    "CLOB_SECRET",
-    "CLOB_PASS_PHRASE",
-)
-
-
-@pytest.fixture(autouse=True)
-def _short_ids_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests' orders have short ids, not the CLOB's 0x + 64 hex digits."""
-    monkeypatch.setenv("CLOB_CANCEL_ALLOW_ODD_IDS", "1")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[object]:
-    with mock.MockServer() as running:
-        yield running
+pytestmark = pytest.mark.usefixtures("short_ids_allowed")
 
 
 @pytest.fixture
 def clob(server: object, monkeypatch: pytest.MonkeyPatch) -> object:
     server.reset()  # type: ignore[attr-defined]
     server.add_orders([{"id": f"0xa{i}", "owner": ACCOUNT.api_key} for i in range(3)])  # type: ignore[attr-defined]
-    for name in CLOB_NAMES:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in ACCOUNT.client_env(server.url).items():  # type: ignore[attr-defined]
-        monkeypatch.setenv(name, value)
+    use_account(monkeypatch, ACCOUNT, server.url)  # type: ignore[attr-defined]
     return server
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdin=io.StringIO(""), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def live(clob: object) -> list[str]:
@@ -99,23 +71,11 @@ def test_a_401_hints_at_sync_clock_which_fixes_a_skewed_clock(
         assert run("order", "0xa0", "--sync-clock") == (0, "canceled 1 of 1 orders\n", "")
 
 
-class _InventsAnId(mock.MockClob):  # type: ignore[misc,name-defined]
-    """A broken server: reports an id it was never asked about as canceled (a partial failure:
-    some ids answered, the rest of unknown fate)."""
-
-    def cancel_response(self, result: object, headers: object) -> object:
-        invented = type(result)(  # type: ignore[call-arg]
-            canceled=[*result.canceled, "0xnever-asked"],  # type: ignore[attr-defined]
-            not_canceled=result.not_canceled,  # type: ignore[attr-defined]
-        )
-        return super().cancel_response(invented, headers)
-
-
 def test_a_partial_failure_names_ids_or_json_fields(monkeypatch: pytest.MonkeyPatch) -> None:
-    with mock.MockServer(clob_class=_InventsAnId) as broken:
-        for name, value in ACCOUNT.client_env(broken.url).items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.delenv("PK", raising=False)
+    from .broken_clob import InventsAnId
+
+    with mock.MockServer(clob_class=InventsAnId) as broken:
+        use_account(monkeypatch, ACCOUNT, broken.url)
         code, out, err = run("orders", "0xa0", "0xa1")
         assert code == 3
         assert "not canceled: 2\n  0xa0: Order not found" in out

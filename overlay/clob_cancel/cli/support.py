@@ -7,6 +7,7 @@ import json
 import time
 from typing import TextIO
 
+from ..clock import offset_from_server_time
 from .connect import environment
 from .exits import ExitCode, UsageError
 from .output import describe_error
@@ -69,7 +70,7 @@ def time_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not isinstance(response.parsed, int):
         print(f"clob-cancel: GET {url}/time answered HTTP {response.status_code}", file=err)
         return ExitCode.FAILED
-    offset = response.parsed + 0.5 - (sent + received) / 2
+    offset = offset_from_server_time(response.parsed, sent, received)
     if args.json:
         report = {"server_time": response.parsed, "offset_seconds": round(offset, 3)}
         print(json.dumps(report), file=out)

@@ -23,6 +23,14 @@ SLOW = (
     "cli/test_heartbeat_cli.py",  # real deadlines, processes and signals
     "mock/test_heartbeat.py",  # real deadlines and lapses
     "mock/test_cli.py",  # the mock's command started as a process, many times
+    "packaging/test_ci_job.py",  # make dist, a fresh venv and the README's CI job
+    "plugin/test_plugin.py",  # pytest sessions in subprocesses, each with its own mocks
+    "tier/test_tier_mock.py",  # 300 ids paced by the mock's real bucket
+    "summary/test_interrupts.py",  # real processes interrupted mid-cancel
+    "summary/test_deadline.py",  # trickling servers held to real deadlines
+    "heartbeat_wrapper/test_safety_path.py",  # real lapses, hanging sends, real processes
+    "heartbeat_wrapper/test_lapses_and_usage.py",  # real lapses and processes
+    "fleet/test_heartbeat_cli.py",  # real deadlines, processes and signals
 )
 """Test paths (under tests/) marked ``slow``: they install, run whole suites or wait out real
 deadlines. Everything else runs in ``make test-fast``."""

@@ -20,6 +20,7 @@ import asyncio
 import functools
 import gc
 import json
+import math
 import os
 import platform
 import random
@@ -157,10 +158,10 @@ def spread_check(
         floor_cv[op] = cv(floor)
         for name in ("ours", "py-clob-client", "tuned httpx", "minimal client"):
             mine = block_medians(samples[(name, op)][0], blocks)
-            ratio_cv[f"{name} {op}"] = cv([m / f for m, f in zip(mine, floor, strict=True)])
+            ratio_cv[f"{name} {op}"] = cv([ratio(m, f) for m, f in zip(mine, floor, strict=True)])
     ours, theirs = (grouped_rates(bursts[name], blocks) for name in ("ours", "py-clob-client"))
     pairs = zip(ours, theirs, strict=True)
-    ratio_cv[report.SEQUENTIAL_RATIO] = cv([a / b for a, b in pairs])
+    ratio_cv[report.SEQUENTIAL_RATIO] = cv([ratio(a, b) for a, b in pairs])
     floor_cv["sequential cancel(1)/s"] = cv(grouped_rates(bursts["bare httpx"], blocks))
     async_cv = {}
     for in_flight, by_client in async_bursts.items():
@@ -169,7 +170,7 @@ def spread_check(
             theirs_async = grouped_rates(by_client[reference], ASYNC_GROUPS)
             pairs = zip(ours_async, theirs_async, strict=True)
             async_cv[f"{report.OURS_ASYNC} / {reference}, {in_flight} in flight"] = cv(
-                [a / b for a, b in pairs]
+                [ratio(a, b) for a, b in pairs]
             )
     return {"ratio_cv": ratio_cv, "floor_cv": floor_cv, "async_ratio_cv": async_cv}
 
@@ -208,9 +209,18 @@ def grouped_rates(bursts: list[tuple[int, float]], groups: int) -> list[float]:
     return [rate(bursts[i * size : (i + 1) * size]) for i in range(n)]
 
 
+def ratio(a: float, b: float) -> float:
+    """a / b; infinite when b is 0 (a block in which the reference completed nothing)."""
+    return a / b if b else math.inf
+
+
 def cv(values: list[float]) -> float:
-    """Coefficient of variation: 0 when there is only one value."""
-    return statistics.pstdev(values) / statistics.fmean(values)
+    """Coefficient of variation: 0 when there is only one value; infinite when a value is, or the
+    mean is 0 (a block that completed nothing: the run was too disturbed to judge, not a crash)."""
+    mean = statistics.fmean(values)
+    if not math.isfinite(mean) or mean == 0:
+        return math.inf
+    return statistics.pstdev(values) / mean
 
 
 async def async_burst(

@@ -7,6 +7,7 @@ asserts a timing: a smoke run's figures mean nothing, only their presence and sh
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -125,3 +126,14 @@ def test_the_ab_tool_loads_another_revision_beside_the_working_tree() -> None:
         for name in names:
             assert any(line.startswith(f"{op:20} {name:45} ") for line in done.stdout.splitlines())
     assert len(done.stdout.splitlines()) == 12
+
+
+def test_a_block_that_completed_nothing_is_noise_not_a_crash() -> None:
+    """Under load a group of bursts may complete no call: the spread is then infinite (the run
+    is refused as too noisy), not a ZeroDivisionError at the end of a four-minute run."""
+    from bench import run
+
+    assert run.ratio(3.0, 0.0) == math.inf
+    assert run.cv([run.ratio(3.0, 0.0), 1.0]) == math.inf
+    assert run.cv([0.0, 0.0]) == math.inf
+    assert run.cv([2.0, 2.0]) == 0.0

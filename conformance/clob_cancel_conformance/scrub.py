@@ -32,7 +32,7 @@ class _Signatures:
 
     def __init__(self) -> None:
         self.values: set[str] = set()
-        self.lengths_by_start: dict[str, list[int]] = {}  # longest first
+        self.lengths_by_start: dict[str, tuple[int, ...]] = {}  # longest first
         self.characters: set[str] = set()
         self.runs: re.Pattern[str] | None = None  # a run of characters a value may contain
 
@@ -41,10 +41,10 @@ class _Signatures:
             if form in self.values:
                 continue
             self.values.add(form)
-            lengths = self.lengths_by_start.setdefault(form[:_MIN_LENGTH], [])
-            if len(form) not in lengths:
-                lengths.append(len(form))
-                lengths.sort(reverse=True)
+            # replaced, never changed in place: another thread may be scanning with it
+            start = form[:_MIN_LENGTH]
+            lengths = {len(form), *self.lengths_by_start.get(start, ())}
+            self.lengths_by_start[start] = tuple(sorted(lengths, reverse=True))
             if not self.characters.issuperset(form):
                 self.characters.update(form)
                 chars = "".join(sorted(self.characters))

@@ -19,7 +19,8 @@ from clob_cancel_client.api.support import derive_api_key as _derive
 from clob_cancel_client.models import ApiCredentials
 
 from ._call import Endpoint, HeadersAuth, attempt, operation_name
-from .core import DEFAULT_TIMEOUT
+from .budget import AnswerTooLarge, AttemptBudget, keep_to_budget
+from .core import DEFAULT_TIMEOUT, attempt_seconds, too_large
 from .defaults import POLYGON
 from .errors import BadRequestError, CancelError, UnexpectedAnswerError
 from .signing import ApiCreds, CredentialsError
@@ -136,9 +137,15 @@ def _l1_call(
     http = httpx.Client(
         base_url=base_url, auth=HeadersAuth(headers), timeout=timeout, **(httpx_client_kwargs or {})
     )
-    with http:
+    keep_to_budget(http)  # the timeout bounds the whole call, as it does each cancel's
+    with http, AttemptBudget(attempt_seconds(timeout)):
         api.set_httpx_client(http)
-        answer = attempt(endpoint, endpoint.build_request(), ApiCredentials, api=api, clock=clock)
+        try:
+            answer = attempt(
+                endpoint, endpoint.build_request(), ApiCredentials, api=api, clock=clock
+            )
+        except AnswerTooLarge:
+            answer = too_large(operation_name(endpoint))
     if isinstance(answer, CancelError):
         raise answer
     try:

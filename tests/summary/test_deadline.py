@@ -8,11 +8,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
+from starlette.responses import Response
 
 from clob_cancel import AsyncCancelClient, CancelClient, TransportError
+from clob_cancel.cli.exits import ExitCode
+from clob_cancel.l1 import create_or_derive_api_key
 from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer
 
 from .servers import HugeAnswerClob, TricklingClob, live_orders, order_ids
@@ -21,6 +24,8 @@ IDS = order_ids(40)  # an answer of ~2.8 kB: ~12 min at a byte every 0.25 s
 BACKENDS: list[Literal["httpx", "aiohttp"]] = ["httpx", "aiohttp"]
 TIMEOUT = 2.0
 MARGIN = 4.0  # generous: the machine is shared
+# Hardhat/Anvil development account 0: public, never holds real funds.
+HARDHAT_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 
 
 @pytest.fixture
@@ -134,3 +139,47 @@ async def test_an_async_heartbeat_send_keeps_to_the_keepers_timeout(
         with pytest.raises(TransportError):
             await client.send_heartbeat("", timeout=TIMEOUT)  # as the keeper sends
     assert time.monotonic() - started < TIMEOUT + MARGIN
+
+
+class TricklingSupport(TricklingClob):
+    """GET /time and the L1 calls trickled a byte a second: each read is within the
+    per-read timeout, the whole answer is not (the /time answer alone takes 10 s)."""
+
+    GAP = 1.0
+
+    def op_get_server_time(self, *args: Any) -> Response:
+        return self.trickled(super().op_get_server_time(*args))
+
+    def op_create_api_key(self, *args: Any) -> Response:
+        return self.trickled(super().op_create_api_key(*args))
+
+    def op_derive_api_key(self, *args: Any) -> Response:
+        return self.trickled(super().op_derive_api_key(*args))
+
+
+@pytest.fixture
+def trickling_support() -> Iterator[MockServer]:
+    with MockServer(clob_class=TricklingSupport) as server:
+        yield server
+
+
+def test_the_time_command_is_held_to_its_timeout(trickling_support: MockServer) -> None:
+    env = {"CLOB_API_URL": trickling_support.url, "PATH": str(Path(sys.executable).parent)}
+    started = time.monotonic()
+    done = subprocess.run(
+        ["clob-cancel", "time", "--timeout", str(TIMEOUT)],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    took = time.monotonic() - started
+    assert done.returncode == ExitCode.FAILED, (done.stdout, done.stderr)
+    assert took < TIMEOUT + MARGIN + 2, took  # + the interpreter's start
+    assert "/time failed" in done.stderr
+
+
+def test_an_l1_call_is_held_to_its_timeout(trickling_support: MockServer) -> None:
+    started = time.monotonic()
+    with pytest.raises(TransportError) as caught:
+        create_or_derive_api_key(trickling_support.url, HARDHAT_0, timeout=TIMEOUT)
+    took = time.monotonic() - started
+    assert took < TIMEOUT + MARGIN, took
+    assert "deadline" in str(caught.value)

@@ -58,13 +58,20 @@ def time_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from clob_cancel_client import Client
     from clob_cancel_client.api.support import get_server_time
 
+    from ..budget import AnswerTooLarge, AttemptBudget, keep_to_budget
+
     url = environment(args)["CLOB_API_URL"]
     sent = time.time()
     try:
         with Client(base_url=url, timeout=args.timeout) as api:  # closes its connection
-            response = get_server_time.sync_detailed(client=api)
+            keep_to_budget(api.get_httpx_client())  # --timeout bounds the whole call, as cancels
+            with AttemptBudget(args.timeout):
+                response = get_server_time.sync_detailed(client=api)
     except (httpx.HTTPError, httpx.InvalidURL, ValueError) as e:
         print(f"clob-cancel: GET {url}/time failed: {e}", file=err)
+        return ExitCode.FAILED
+    except AnswerTooLarge:
+        print(f"clob-cancel: GET {url}/time answered more than a clock reading", file=err)
         return ExitCode.FAILED
     received = time.time()
     if not isinstance(response.parsed, int):

@@ -21,6 +21,7 @@ import httpx
 from clob_cancel_client import AuthenticatedClient, Client
 from clob_cancel_client.models import CancelOrdersResponse, ErrorResponse, HeartbeatMismatch
 
+from .budget import AnswerTooLarge
 from .errors import (
     CancelError,
     HeartbeatMismatchError,
@@ -296,6 +297,18 @@ def _judged(
     return result
 
 
+def too_large(operation: str) -> CancelError:
+    """The error of an attempt whose answer passed the byte cap (the attempt's budget): sent, so
+    its fate is unknown; not retried (the same answer would come again)."""
+    error = TransportError(
+        operation,
+        "the answer is larger than any real answer (over 4 MiB): not read further",
+        fate_unknown=True,
+    )
+    error.retryable = False
+    return error
+
+
 def attempt(
     endpoint: Endpoint,
     request: dict[str, Any],
@@ -321,6 +334,8 @@ def attempt(
             answer.close()
     except httpx.RequestError as exc:
         return request_error(endpoint, exc, answer, clock(), creds)
+    except AnswerTooLarge:
+        return too_large(operation_name(endpoint))
     return _judged(endpoint, answer, ok, api, clock(), offset, creds, pacer, reservation)
 
 
@@ -347,4 +362,6 @@ async def attempt_async(
             await answer.aclose()
     except httpx.RequestError as exc:
         return request_error(endpoint, exc, answer, clock(), creds)
+    except AnswerTooLarge:
+        return too_large(operation_name(endpoint))
     return _judged(endpoint, answer, ok, api, clock(), offset, creds, pacer, reservation)

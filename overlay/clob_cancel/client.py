@@ -28,9 +28,9 @@ from clob_cancel_client.models import (
 
 from ._call import Endpoint, attempt, operation_name
 from .accounting import Batches, after_lost_answer, interrupted, reconcile
-from .budget import AnswerTooLarge, AttemptBudget, keep_to_budget
+from .budget import AttemptBudget, keep_to_budget
 from .checks import check_id, check_ids, market_request
-from .core import OPTIONS_DOC, ClientCore, ClientOptions, too_large
+from .core import OPTIONS_DOC, ClientCore, ClientOptions
 from .defaults import HEARTBEAT_DEADLINE, HEARTBEAT_INTERVAL
 from .environment import client_arguments_from_env
 from .errors import CancelError, HeartbeatLapsedError, interruption_of
@@ -174,18 +174,15 @@ class CancelClient(ClientCore):
         another id, any other :class:`CancelError` otherwise. ``timeout`` bounds this send."""
         self._sync_clock_once()
         with AttemptBudget(self._heartbeat_seconds(timeout)):
-            try:
-                answer = attempt(
-                    _send_heartbeat,
-                    self._heartbeat_request(heartbeat_id, timeout),
-                    HeartbeatResponse,
-                    api=self._api,
-                    clock=self._clock,
-                    offset=self._auth.offset,
-                    creds=self._auth.creds,
-                )
-            except AnswerTooLarge:
-                answer = too_large("send_heartbeat")
+            answer = attempt(
+                _send_heartbeat,
+                self._heartbeat_request(heartbeat_id, timeout),
+                HeartbeatResponse,
+                api=self._api,
+                clock=self._clock,
+                offset=self._auth.offset,
+                creds=self._auth.creds,
+            )
         if isinstance(answer, CancelError):
             raise answer
         return answer.heartbeat_id
@@ -211,10 +208,7 @@ class CancelClient(ClientCore):
         sent = self._clock()
         request = _get_server_time.build_request()
         with AttemptBudget(self._attempt_seconds):
-            try:
-                answer = attempt(_get_server_time, request, int, api=self._api, clock=self._clock)
-            except AnswerTooLarge:
-                answer = too_large("get_server_time")
+            answer = attempt(_get_server_time, request, int, api=self._api, clock=self._clock)
         return self._set_offset(answer, sent)
 
     def check(self, *, private_key: str | None = None) -> CheckReport:
@@ -273,20 +267,17 @@ class CancelClient(ClientCore):
                     self._sleep(wait)
                 sending = True
                 with AttemptBudget(self._attempt_seconds):
-                    try:
-                        result = attempt(
-                            endpoint,
-                            request,
-                            CancelOrdersResponse,
-                            api=self._api,
-                            clock=self._clock,
-                            offset=self._auth.offset,
-                            creds=self._auth.creds,
-                            pacer=self._pacer,
-                            reservation=reservation,
-                        )
-                    except AnswerTooLarge:
-                        result = too_large(operation_name(endpoint))
+                    result = attempt(
+                        endpoint,
+                        request,
+                        CancelOrdersResponse,
+                        api=self._api,
+                        clock=self._clock,
+                        offset=self._auth.offset,
+                        creds=self._auth.creds,
+                        pacer=self._pacer,
+                        reservation=reservation,
+                    )
                 sending = False
                 self._pacer.release(reservation)  # answered (done already) or failed without one
                 reservation = None

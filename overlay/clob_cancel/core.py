@@ -22,7 +22,7 @@ from .checks import check_utf8, positive_int
 from .clock import offset_from_server_time
 from .defaults import CONNECT_TIMEOUT_SECONDS, MAX_IDS_PER_REQUEST, TIMEOUT_SECONDS
 from .environment import resolve_address
-from .errors import CancelError, RateLimitedError, TransportError
+from .errors import CancelError, RateLimitedError
 from .ratelimit import CANCEL_TIERS, CancelPacer, CancelTier, RateLimitState, Reservation
 from .retry import DEFAULT_RETRY, OversizedBatch, RetryPolicy
 from .signing import ApiCreds
@@ -46,18 +46,6 @@ def attempt_seconds(timeout: httpx.Timeout | float | None) -> float | None:
         return None if timeout is None else float(timeout)
     phases = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t]
     return max(phases) if phases else None
-
-
-def too_large(operation: str) -> CancelError:
-    """The error of an attempt whose answer passed the byte cap: sent, so its fate is unknown;
-    not retried (the same answer would come again)."""
-    error = TransportError(
-        operation,
-        "the answer is larger than any real answer (over 4 MiB): not read further",
-        fate_unknown=True,
-    )
-    error.retryable = False
-    return error
 
 
 WaitListener = Callable[[dict[str, Any], CancelError | None, int, float], None]

@@ -19,8 +19,8 @@ from clob_cancel_client.api.support import derive_api_key as _derive
 from clob_cancel_client.models import ApiCredentials
 
 from ._call import Endpoint, HeadersAuth, attempt, operation_name
-from .budget import AnswerTooLarge, AttemptBudget, keep_to_budget
-from .core import DEFAULT_TIMEOUT, attempt_seconds, too_large
+from .budget import AttemptBudget, keep_to_budget
+from .core import DEFAULT_TIMEOUT, attempt_seconds
 from .defaults import POLYGON
 from .errors import BadRequestError, CancelError, UnexpectedAnswerError
 from .signing import ApiCreds, CredentialsError
@@ -140,12 +140,7 @@ def _l1_call(
     keep_to_budget(http)  # the timeout bounds the whole call, as it does each cancel's
     with http, AttemptBudget(attempt_seconds(timeout)):
         api.set_httpx_client(http)
-        try:
-            answer = attempt(
-                endpoint, endpoint.build_request(), ApiCredentials, api=api, clock=clock
-            )
-        except AnswerTooLarge:
-            answer = too_large(operation_name(endpoint))
+        answer = attempt(endpoint, endpoint.build_request(), ApiCredentials, api=api, clock=clock)
     if isinstance(answer, CancelError):
         raise answer
     try:

@@ -10,7 +10,7 @@ import datetime
 import email.utils
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 if TYPE_CHECKING:
     from clob_cancel_client.models import CancelOrdersResponse
@@ -228,9 +228,18 @@ def interruption_of(exc: BaseException | None) -> CancelInterrupted | None:
     ``CancelledError``, or the ``TimeoutError`` that ``asyncio.wait_for``/``asyncio.timeout``
     raise from one), by its ``__cause__``/``__context__`` chain; None when the interrupt did not
     come through a cancel call."""
+    return in_chain(exc, CancelInterrupted)
+
+
+_Found = TypeVar("_Found", bound=BaseException)
+
+
+def in_chain(exc: BaseException | None, kind: type[_Found]) -> _Found | None:
+    """The first exception of ``kind`` in ``exc``'s ``__cause__``/``__context__`` chain, ``exc``
+    itself included (a cycle in the chain ends the search); None when there is none."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
-        if isinstance(exc, CancelInterrupted):
+        if isinstance(exc, kind):
             return exc
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__

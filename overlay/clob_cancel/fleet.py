@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 from .accounting import interrupted
 from .accounts import AccountEnv, read_accounts_file
 from .checks import check_ids, market_request
-from .errors import CancelError, CancelInterrupted, interruption_of
+from .errors import CancelError, CancelInterrupted, in_chain, interruption_of
 from .signing import CredentialsError
 
 if TYPE_CHECKING:
@@ -75,13 +75,7 @@ def fleet_interruption_of(exc: BaseException | None) -> FleetInterrupted | None:
     """The :class:`FleetInterrupted` behind ``exc`` (the ``KeyboardInterrupt``, the
     ``CancelledError``...) by its ``__cause__``/``__context__`` chain, as
     :func:`~clob_cancel.errors.interruption_of` finds one client's."""
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, FleetInterrupted):
-            return exc
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return None
+    return in_chain(exc, FleetInterrupted)
 
 
 class _Stopped(BaseException):

@@ -23,6 +23,24 @@ ORDERS_EACH = 30
 NAMES = [f"account-{n}" for n in range(1, ACCOUNTS + 1)]
 
 
+def write_accounts_file(
+    server: MockServer,
+    accounts: dict[str, Account],
+    directory: Path,
+    passphrases: dict[str, str] | None = None,
+) -> Path:
+    """``directory``/desk.toml naming ``server``'s ``accounts`` (mode 0600), with
+    ``passphrases`` replacing some by account name."""
+    chosen = [
+        attrs.evolve(account, passphrase=(passphrases or {}).get(name, account.passphrase))
+        for name, account in accounts.items()
+    ]
+    path = directory / "desk.toml"
+    path.write_text(accounts_file_text(server.url, chosen), encoding="utf-8")
+    os.chmod(path, 0o600)
+    return path
+
+
 @attrs.frozen
 class Desk:
     """The mock, its accounts by name (as the accounts file names them), their orders' ids."""
@@ -33,14 +51,7 @@ class Desk:
 
     def accounts_file(self, directory: Path, passphrases: dict[str, str] | None = None) -> Path:
         """The accounts file of this mock (mode 0600), with ``passphrases`` replacing some."""
-        accounts = [
-            attrs.evolve(account, passphrase=(passphrases or {}).get(name, account.passphrase))
-            for name, account in self.accounts.items()
-        ]
-        path = directory / "desk.toml"
-        path.write_text(accounts_file_text(self.server.url, accounts), encoding="utf-8")
-        os.chmod(path, 0o600)
-        return path
+        return write_accounts_file(self.server, self.accounts, directory, passphrases)
 
     def live(self, name: str) -> set[str]:
         """The ids of the account's orders the mock still holds live."""

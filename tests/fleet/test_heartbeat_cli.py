@@ -16,9 +16,9 @@ import pytest
 
 from clob_cancel_mock import Account, MockServer
 from clob_cancel_mock.accounts import generated_accounts
-from clob_cancel_mock.cli import accounts_file_text
 
 from ..heartbeat_wrapper.conftest import CLI, PATIENCE, eventually, pid_in, running
+from .conftest import write_accounts_file
 
 NAMES = ["account-1", "account-2", "account-3"]
 SERVER_DEADLINE = 3.0  # the mock's heartbeat deadline, seconds
@@ -30,14 +30,7 @@ class Desk:
     accounts: dict[str, Account]
 
     def accounts_file(self, directory: Path, passphrases: dict[str, str] | None = None) -> Path:
-        accounts = [
-            attrs.evolve(account, passphrase=(passphrases or {}).get(name, account.passphrase))
-            for name, account in self.accounts.items()
-        ]
-        path = directory / "desk.toml"
-        path.write_text(accounts_file_text(self.server.url, accounts), encoding="utf-8")
-        os.chmod(path, 0o600)
-        return path
+        return write_accounts_file(self.server, self.accounts, directory, passphrases)
 
     def armed(self) -> dict[str, bool]:
         beats = self.server.heartbeats()

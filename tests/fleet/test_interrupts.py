@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,18 @@ def accounted(record: dict[str, Any], ids: list[str]) -> None:
     assert sorted(i for part in lists for i in part) == sorted(ids)
 
 
+def assert_free_canceled_held_untouched(desk: Desk, results: Mapping[str, Any]) -> None:
+    """The accounts the server answered canceled all their ids; the held ones, none sent."""
+    for name in ("account-1", "account-4"):
+        result = results[name]
+        assert not isinstance(result, Exception)
+        assert sorted(result.canceled) == sorted(desk.order_ids[name])
+    for name in HELD:
+        result = results[name]
+        assert isinstance(result, CancelInterrupted)
+        assert sorted(result.untouched_ids) == sorted(desk.order_ids[name])
+
+
 def test_sigint_json_accounts_for_every_account(desk: Desk, tmp_path: Path) -> None:
     hold(desk)
     code, out, err = interrupted_run(desk, tmp_path, signal.SIGINT, "--json")
@@ -145,14 +158,7 @@ def test_async_fleet_cancelled_gives_every_accounts_accounting(desk: Desk) -> No
     found = fleet_interruption_of(cancelled)
     assert found is not None
     assert list(found.results) == NAMES
-    for name in ("account-1", "account-4"):
-        result = found.results[name]
-        assert not isinstance(result, Exception)
-        assert sorted(result.canceled) == sorted(desk.order_ids[name])
-    for name in HELD:
-        result = found.results[name]
-        assert isinstance(result, CancelInterrupted)
-        assert sorted(result.untouched_ids) == sorted(desk.order_ids[name])
+    assert_free_canceled_held_untouched(desk, found.results)
 
 
 def test_sync_fleet_interrupted_gives_every_accounts_accounting(desk: Desk) -> None:
@@ -181,11 +187,4 @@ def test_sync_fleet_interrupted_gives_every_accounts_accounting(desk: Desk) -> N
         watcher.join()
     found = fleet_interruption_of(caught.value)
     assert found is not None and list(found.results) == NAMES
-    for name in ("account-1", "account-4"):
-        result = found.results[name]
-        assert not isinstance(result, Exception)
-        assert sorted(result.canceled) == sorted(desk.order_ids[name])
-    for name in HELD:
-        result = found.results[name]
-        assert isinstance(result, CancelInterrupted)
-        assert sorted(result.untouched_ids) == sorted(desk.order_ids[name])
+    assert_free_canceled_held_untouched(desk, found.results)

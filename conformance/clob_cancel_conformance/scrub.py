@@ -8,6 +8,7 @@ Signatures are many (one per request): every POLY_SIGNATURE value the suite send
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -85,21 +86,15 @@ def remember(signature: str) -> None:
         _sent.add(value)
 
 
-_compiled: dict[tuple[object, ...], re.Pattern[str] | None] = {}
-
-
+@functools.lru_cache(maxsize=4)
 def _own_secrets(creds: ApiCreds | None, private_key: str) -> re.Pattern[str] | None:
     """One pattern for the passphrase, the secret and the private key, as they are or encoded
     (%-, JSON- or HTML-escaped: the client's rule), longest first; None when there are none."""
-    key = (creds, private_key)
-    if key not in _compiled:
-        _compiled.clear()
-        own = [creds.api_secret.rstrip("="), creds.api_passphrase] if creds is not None else []
-        if private_key:
-            own += [private_key, private_key.removeprefix("0x")]
-        parts = [echo_pattern(v) for v in sorted(filter(None, own), key=len, reverse=True)]
-        _compiled[key] = re.compile("|".join(parts)) if parts else None
-    return _compiled[key]
+    own = [creds.api_secret.rstrip("="), creds.api_passphrase] if creds is not None else []
+    if private_key:
+        own += [private_key, private_key.removeprefix("0x")]
+    parts = [echo_pattern(v) for v in sorted(filter(None, own), key=len, reverse=True)]
+    return re.compile("|".join(parts)) if parts else None
 
 
 def scrub_text(text: str, creds: ApiCreds | None, private_key: str = "") -> str:

@@ -8,6 +8,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 SPEC := openapi/clob-cancel.yaml
+
+# Bytecode caches on, even where the machine sets PYTHONDONTWRITEBYTECODE (this one does): the tests
+# start hundreds of Python processes, and without caches each compiles the packages (and pytest
+# re-rewrites every test module) from source again. __pycache__/ is ignored by git.
+unexport PYTHONDONTWRITEBYTECODE
+
 # One command builds generated/ from the spec. The generator's post-hooks call `ruff`, so the
 # venv's bin comes first on PATH (the pinned ruff, never whatever else the machine has).
 GENERATE = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate \
@@ -62,13 +68,14 @@ lint: $(STAMP) ## validate the spec and its coverage (mock, overlay), ruff, mypy
 # servers and processes waiting (429s, heartbeat deadlines, a venv install), so more workers than
 # cores keep both cores busy (measured: the tests took 9 min 17 s on 2 workers, 6 min 18 s on 4).
 # A file's tests stay on one worker (module fixtures: one mock, one npm install); the broken-server
-# runs are split over six files for that. test_contract.py runs apart: schemathesis gives all its
+# runs are split over six files for that. Workers take files heaviest first, in the order of SLOW
+# in tests/conftest.py (--no-loadscope-reorder: xdist would order them by their number of tests). test_contract.py runs apart: schemathesis gives all its
 # cases one node id, and xdist would run one case of the six.
 TEST_WORKERS ?= 4
 CONTRACT_TESTS := tests/conformance/test_contract.py
 
 test: lint check-generated spec-diff ## install, lint, check generated/ and the spec's changes, run every test
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --ignore=$(CONTRACT_TESTS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --ignore=$(CONTRACT_TESTS)
 	$(BIN)/pytest $(CONTRACT_TESTS)
 
 # The inner loop: every test not marked slow (tests/README.md says what is), no lint (< 90 s).

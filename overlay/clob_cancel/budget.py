@@ -208,8 +208,8 @@ class _AsyncBudgetBackend(httpcore.AsyncNetworkBackend):
 
 def keep_to_budget(client: httpx.Client | httpx.AsyncClient) -> None:
     """Put ``client``'s httpx transports (direct and proxied) on the budget-keeping network
-    backend. httpx offers no public hook below the transport; a transport given by the caller
-    (``httpx_client_kwargs``) is left as it is: the per-phase timeouts still apply there."""
+    backend, a caller's ``httpx.HTTPTransport`` included. httpx offers no public hook below the
+    transport, so a transport of another kind is left as it is: its per-phase timeouts apply."""
     mounts: dict[Any, Any] = getattr(client, "_mounts", {})
     for transport in [getattr(client, "_transport", None), *mounts.values()]:
         pool = getattr(transport, "_pool", None)

@@ -288,7 +288,10 @@ OPTIONS_DOC = """
       ``headers``): passed to the one httpx client this object owns. It keeps no
       cookies (each request is signed on its own); ``httpx_client_kwargs={"cookies": {}}``
       gives it an ordinary cookie jar. ``follow_redirects`` is refused: a redirect would carry
-      the signature and passphrase to another origin.
+      the signature and passphrase to another origin. A ``transport`` that is httpx's own
+      (``httpx.HTTPTransport``, ``httpx.AsyncHTTPTransport``) keeps the whole-attempt deadline
+      and the 4 MiB cap; any other kind (a SOCKS or test transport) keeps httpx's per-phase
+      timeouts only.
     - ``allow_insecure_http``: plain ``http://`` is refused for a host that is not loopback
       (127.0.0.0/8, ::1, localhost), since the passphrase would travel in cleartext; ``True``
       allows it (a trusted network, a TLS-terminating sidecar).

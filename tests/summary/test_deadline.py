@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+import httpx
 import pytest
 from starlette.responses import Response
 
@@ -53,6 +54,21 @@ def test_a_trickled_answer_ends_the_sync_call_at_its_timeout(trickling: MockServ
     assert took < TIMEOUT + MARGIN, took
     assert caught.value.fate_unknown
     assert sorted(caught.value.unknown_ids) == sorted(IDS)  # the server did cancel them
+    assert "deadline" in str(caught.value)
+
+
+def test_a_caller_given_httpx_transport_keeps_to_the_deadline(trickling: MockServer) -> None:
+    """A transport passed in httpx_client_kwargs (here httpx's own, with connect retries) is
+    put on the budget-keeping backend like the client's default one."""
+    env = DEFAULT_ACCOUNT.client_env(trickling.url)
+    options = {"transport": httpx.HTTPTransport(retries=1)}
+    with CancelClient.from_env(env, timeout=TIMEOUT, httpx_client_kwargs=options) as client:
+        started = time.monotonic()
+        with pytest.raises(TransportError) as caught:
+            client.cancel(IDS[0])
+        took = time.monotonic() - started
+    assert took < TIMEOUT + MARGIN, took
+    assert caught.value.unknown_ids == (IDS[0],)
     assert "deadline" in str(caught.value)
 
 

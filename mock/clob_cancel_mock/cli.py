@@ -32,13 +32,15 @@ from typing import Any
 import attrs
 import uvicorn
 
+from clob_cancel.defaults import POLYGON
 from clob_cancel.environment import credential_env
 from clob_cancel.signing import CredentialsError
 from clob_cancel.version import version_line
 
 from .accounts import DEFAULT_ACCOUNT, Account, account_from_env, generated_accounts
-from .app import DEFAULT_MAX_BODY_BYTES, create_app
+from .app import create_app
 from .buckets import tier_named
+from .clob import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMESTAMP_WINDOW
 from .envfile import (
     accounts_file_text,
     env_file_text,
@@ -163,9 +165,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--timestamp-window",
         type=float,
-        default=300.0,
+        default=DEFAULT_TIMESTAMP_WINDOW,
         metavar="SECONDS",
-        help="accepted |server time - POLY_TIMESTAMP| (default 300)",
+        help=f"accepted |server time - POLY_TIMESTAMP| (default {DEFAULT_TIMESTAMP_WINDOW:g})",
     )
     parser.add_argument(
         "--heartbeat-timeout",
@@ -175,7 +177,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="cancel an armed api key's orders after this long without an accepted heartbeat "
         f"(default {DEFAULT_HEARTBEAT_TIMEOUT:g}, as the real CLOB)",
     )
-    parser.add_argument("--chain-id", type=int, default=137, help="EIP-712 chain id for L1 (137)")
+    parser.add_argument(
+        "--chain-id", type=int, default=POLYGON, help=f"EIP-712 chain id for L1 ({POLYGON})"
+    )
     parser.add_argument(
         "--tier",
         type=_tier,

@@ -19,6 +19,7 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from clob_cancel.defaults import POLYGON
 from clob_cancel.signing import ApiCreds
 
 from .account_info import AccountReads
@@ -46,6 +47,7 @@ from .wire import (
 
 log = logging.getLogger("clob_cancel_mock")
 
+DEFAULT_TIMESTAMP_WINDOW = 300.0  # seconds a signed POLY_TIMESTAMP may be off the server's clock
 DEFAULT_MAX_BODY_BYTES = 1 << 20  # 1000 ids of 66 characters are ~70 kB
 UNAUTHENTICATED_MAX_BODY_BYTES = 64 * 1024  # a request not claiming a known api key
 DEFAULT_BODY_TIMEOUT = 10.0  # seconds to receive a whole body once the headers are in
@@ -65,8 +67,8 @@ class MockClob(L1Operations, L2Authentication, AccountReads):
         accounts: Iterable[Account],
         orders: Iterable[Order | Mapping[str, Any]] = (),
         *,
-        timestamp_window: float = 300.0,
-        chain_id: int = 137,
+        timestamp_window: float = DEFAULT_TIMESTAMP_WINDOW,
+        chain_id: int = POLYGON,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         faults: Faults | Mapping[str, Any] | None = None,
         clock_offset: float = 0.0,

@@ -21,10 +21,15 @@ import pytest
 
 from clob_cancel.accounts import AccountEnv
 from clob_cancel.aio import AsyncCancelClient
+from clob_cancel.cli.fleet import COUNTED
 from clob_cancel.errors import CancelInterrupted
 from clob_cancel.fleet import AsyncCancelFleet, CancelFleet, fleet_interruption_of
+from clob_cancel_mock import MockServer
+from clob_cancel_mock.accounts import generated_accounts
+from clob_cancel_mock.orders import generated_orders
 
-from .conftest import NAMES, Desk
+from ..held import fifo_opened_by, pipe_filled_by
+from .conftest import NAMES, Desk, write_accounts_file
 
 CLOB_CANCEL = str(Path(sys.executable).parent / "clob-cancel")
 HELD = ["account-2", "account-3"]  # answered 429 with a long Retry-After: waiting when signalled
@@ -42,26 +47,24 @@ def ids_file(desk: Desk, tmp_path: Path) -> Path:
     return path
 
 
-def interrupted_run(desk: Desk, tmp_path: Path, number: int, *argv: str) -> tuple[int, str, str]:
-    """The fleet cancel as a process, signalled once the free accounts are done."""
+def start(*argv: str) -> subprocess.Popen[str]:
+    """``clob-cancel ARGV`` as a process, none of this one's CLOB_ variables given to it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOB_") and k != "PK"}
-    accounts = desk.accounts_file(tmp_path)
-    process = subprocess.Popen(
-        [
-            CLOB_CANCEL,
-            "orders",
-            "--accounts",
-            str(accounts),
-            "--file",
-            str(ids_file(desk, tmp_path)),
-            *list(argv),
-        ],
+    return subprocess.Popen(
+        [CLOB_CANCEL, *argv],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def interrupted_run(desk: Desk, tmp_path: Path, number: int, *argv: str) -> tuple[int, str, str]:
+    """The fleet cancel as a process, signalled once the free accounts are done."""
+    accounts = desk.accounts_file(tmp_path)
+    ids = ids_file(desk, tmp_path)
+    process = start("orders", "--accounts", str(accounts), "--file", str(ids), *argv)
     try:
         began = time.monotonic()
         while desk.live("account-1") or desk.live("account-4"):
@@ -188,3 +191,125 @@ def test_sync_fleet_interrupted_gives_every_accounts_accounting(desk: Desk) -> N
     found = fleet_interruption_of(caught.value)
     assert found is not None and list(found.results) == NAMES
     assert_free_canceled_held_untouched(desk, found.results)
+
+
+def signalled(process: subprocess.Popen[str], number: int) -> tuple[int, str, str]:
+    """Send ``number`` to the process and wait for its end (killed if it hangs)."""
+    try:
+        process.send_signal(number)
+        out, err = process.communicate(timeout=PATIENCE)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return process.returncode, out, err
+
+
+def interrupted_reading(fifo: Path, number: int, *argv: str) -> tuple[int, dict[str, Any], str]:
+    """``clob-cancel ARGV --json``, signalled while it waits reading ``fifo``."""
+    os.mkfifo(fifo, 0o600)
+    process = start(*argv, "--json")
+    writer = fifo_opened_by(process, fifo)
+    try:
+        code, out, err = signalled(process, number)
+    finally:
+        os.close(writer)
+    return code, json.loads(out), err
+
+
+def assert_nothing_sent(desk: Desk) -> None:
+    for name in NAMES:
+        assert desk.live(name) == set(desk.order_ids[name])
+
+
+def test_sigterm_while_reading_the_accounts_file_prints_a_report_of_no_account(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """Nothing is known of the accounts: the report names none (none guessed), and says so."""
+    fifo = tmp_path / "desk.toml"
+    code, report, err = interrupted_reading(
+        fifo,
+        signal.SIGTERM,
+        "orders",
+        "--accounts",
+        str(fifo),
+        "--file",
+        str(ids_file(desk, tmp_path)),
+    )
+    assert code == 143, err
+    assert report["interrupted"] == "SIGTERM" and report["exit_code"] == 143
+    assert report["accounts"] == {}
+    assert report["totals"] == dict.fromkeys([*COUNTED, "accounts", "failed"], 0)
+    assert "interrupted (SIGTERM) before anything was sent" in err
+    assert_nothing_sent(desk)
+
+
+def test_sigint_while_reading_the_ids_lists_each_account_with_nothing_sent(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """The accounts are known, their ids not yet: each account, every list empty."""
+    fifo = tmp_path / "ids"
+    accounts = desk.accounts_file(tmp_path)
+    code, report, err = interrupted_reading(
+        fifo, signal.SIGINT, "orders", "--accounts", str(accounts), "--file", str(fifo)
+    )
+    assert code == 130, err
+    assert report["interrupted"] == "SIGINT" and report["exit_code"] == 130
+    assert list(report["accounts"]) == NAMES
+    for record in report["accounts"].values():
+        accounted(record, [])
+        assert record["interrupted"] is True and record["error"].endswith(
+            "interrupted (SIGINT) before anything was sent"
+        )
+    assert report["totals"]["accounts"] == len(NAMES) and report["totals"]["untouched"] == 0
+    assert_nothing_sent(desk)
+
+
+@pytest.mark.parametrize("json_output", [True, False])
+def test_sigint_after_the_ids_were_read_reports_every_one_untouched(
+    desk: Desk, tmp_path: Path, json_output: bool
+) -> None:
+    """Held after the ids were read, before any client was made: its stderr pipe left unread,
+    the line naming the selected accounts without ids (2000 long names: 124 KB, a pipe holds
+    64 KiB) fills it, and the process waits in write() until the interrupt. Every id read is
+    untouched, in its account."""
+    idle = [f"idle-{n:04d}-{'x' * 50}" for n in range(2000)]
+    accounts = desk.accounts_file(tmp_path)
+    accounts.write_text(accounts.read_text() + "".join(f"\n[{name}]\n" for name in idle))
+    ids = ids_file(desk, tmp_path)
+    argv = ["orders", "--accounts", str(accounts), "--file", str(ids)]
+    process = start(*argv, *(["--json"] if json_output else []))
+    pipe_filled_by(process, process.stderr)
+    code, out, err = signalled(process, signal.SIGINT)
+    assert code == 130, err[-2000:]
+    assert_nothing_sent(desk)
+    total = sum(len(desk.order_ids[name]) for name in NAMES)
+    assert f"interrupted (SIGINT) before anything was sent: {total} orders certainly not" in err
+    if not json_output:
+        assert out == ""
+        return
+    report = json.loads(out)
+    assert report["interrupted"] == "SIGINT" and report["exit_code"] == 130
+    assert list(report["accounts"]) == NAMES  # the idle accounts had no ids: not part of it
+    for name in NAMES:
+        accounted(report["accounts"][name], desk.order_ids[name])
+        assert report["accounts"][name]["untouched"] == desk.order_ids[name]
+    assert report["totals"]["untouched"] == total
+
+
+def test_sigint_while_the_summary_is_written_reports_no_id_untouched(tmp_path: Path) -> None:
+    """Held after every account's cancel ended, writing the --json summary (2000 ids: more
+    than a pipe holds) to a stdout left unread: nothing accounts for the interrupt there, and
+    it must not say the canceled ids were never sent; it says to check the open orders."""
+    accounts = generated_accounts(2)
+    orders = [order for a in accounts for order in generated_orders(1000, a.api_key)]
+    with MockServer(accounts, orders) as server:
+        desk = write_accounts_file(server, dict(zip(NAMES, accounts, strict=False)), tmp_path)
+        process = start("all", "--accounts", str(desk), "--json")
+        pipe_filled_by(process, process.stdout)
+        code, out, err = signalled(process, signal.SIGINT)
+        assert not any(o["state"] == "live" for o in server.orders())
+    assert code == 130, err
+    assert "after every account's cancel ended, before the summary" in err
+    assert "before anything was sent" not in err and "stopped" not in err
+    assert out.startswith('{"accounts": {"account-1": {"canceled": ["')  # cut short

@@ -20,6 +20,7 @@ import pytest
 from clob_cancel import AsyncCancelClient, CancelClient, interruption_of
 from clob_cancel_mock import DEFAULT_ACCOUNT, MockServer
 
+from ..held import pipe_filled_by
 from .servers import live_orders, order_ids
 
 IDS = order_ids(5000)
@@ -116,6 +117,22 @@ def test_sigterm_during_a_retry_wait_reports_the_ids_untouched(tmp_path: Path) -
         assert sorted(report["untouched"]) == sorted(IDS)  # a 425 changed nothing
         assert report["canceled"] == [] and report["unknown"] == []
         assert not canceled_on(server)
+
+
+def test_sigint_while_the_answer_is_written_reports_no_id_untouched(tmp_path: Path) -> None:
+    """Held after the cancel ended, writing its --json answer (5000 ids: more than a pipe
+    holds) to a stdout left unread: the interrupt is outside the call's accounting, and must
+    not say the ids it canceled were never sent; it says to check the open orders."""
+    with MockServer(orders=live_orders(IDS)) as server:
+        cli = start_cli(server, tmp_path, "--json")
+        pipe_filled_by(cli, cli.stdout)
+        cli.send_signal(signal.SIGINT)
+        out, err = cli.communicate(timeout=60)
+        assert canceled_on(server) == set(IDS)
+    assert cli.returncode == 130, err
+    assert "before anything was sent" not in err and '"untouched"' not in out
+    assert "after it ended" in err and "check the account's open orders" in err
+    assert out.startswith('{"canceled": ["')  # the answer, cut short
 
 
 @pytest.mark.parametrize("backend", ["httpx", "aiohttp"])

@@ -206,15 +206,25 @@ def not_sent(requested: Sequence[str] | None, operation: str, signame: str) -> C
 
 def cancel_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     args.requested = None  # the ids, once read: what an interrupt accounts for
+    args.cancel_began = False  # from here on, never "untouched": the cancel may have been sent
     with interrupts_accounted():
         try:
             return _cancel_command(args, stdin, out, err)
         except Interrupted as e:
             from ..errors import interruption_of
 
-            error = interruption_of(e) or not_sent(args.requested, args.command, str(e))
+            code = ExitCode.INTERRUPTED if e.signum == signal.SIGINT else ExitCode.TERMINATED
+            found = interruption_of(e)
+            if found is None and args.cancel_began:  # outside the call's own accounting
+                print(
+                    f"clob-cancel: interrupted ({e}) as the cancel began or after it ended, its "
+                    "summary missing or cut short: check the account's open orders",
+                    file=err,
+                )
+                return code
+            error = found or not_sent(args.requested, args.command, str(e))
             report_failure(error, args, out, err, interrupted=str(e))
-            return ExitCode.INTERRUPTED if e.signum == signal.SIGINT else ExitCode.TERMINATED
+            return code
 
 
 def _cancel_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
@@ -226,7 +236,7 @@ def _cancel_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: T
     call: Callable[[CancelClient], CancelOrdersResponse]
     if args.command == "order":
         (order_id,) = check_args([args.order_id], "order id", strict, "ID")
-        requested = [order_id]
+        requested = args.requested = [order_id]
         call = lambda c: c.cancel(order_id)  # noqa: E731
     elif args.command == "orders":
         if args.file and args.order_ids:
@@ -237,7 +247,7 @@ def _cancel_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: T
             ids = check_args(args.order_ids, "order id", strict, "ID")
         if not ids:
             raise UsageError("no order ids given: as arguments, or --file FILE")
-        requested = list(dict.fromkeys(ids))
+        requested = args.requested = list(dict.fromkeys(ids))
         show = progress_printer(err) if err.isatty() else None
         call = lambda c: c.cancel_orders(ids, progress=show)  # noqa: E731
     elif args.command == "all":
@@ -250,7 +260,6 @@ def _cancel_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: T
         if args.asset_id is not None:
             check_args([args.asset_id], "asset id", strict, "--asset-id")
         call = lambda c: c.cancel_market_orders(args.market, args.asset_id)  # noqa: E731
-    args.requested = requested
 
     sent: list[httpx.Request] = []
     options: dict[str, Any] = {}
@@ -275,6 +284,7 @@ def _cancel_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: T
                 for request in sent:
                     show_request(request, out)
                 return ExitCode.OK
+            args.cancel_began = True
             answer = call(client)
         except (TypeError, ValueError) as e:
             raise UsageError(str(e)) from None

@@ -24,6 +24,7 @@ from .cancel import (
     dry_run_transport,
     exit_code,
     interrupts_accounted,
+    not_sent,
     sample_ids,
     show_request,
 )
@@ -141,7 +142,7 @@ def fleet_report(
     totals = {field: sum(len(r[field]) for r in accounts.values()) for field in COUNTED}
     totals["accounts"] = len(accounts)
     totals["failed"] = sum(r["error"] is not None for r in accounts.values())
-    worst = max(r["exit_code"] for r in accounts.values())
+    worst = max((r["exit_code"] for r in accounts.values()), default=int(ExitCode.OK))
     return {"accounts": accounts, "totals": totals, "exit_code": worst}
 
 
@@ -253,32 +254,63 @@ def account_clients(
 
 def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     """The fleet cancel; SIGINT/SIGTERM during it stop every account's cancel and still print
-    every account's accounting (``interrupted`` in --json), exit 130/143 as for one account."""
+    every account's accounting (``interrupted`` in --json), exit 130/143 as for one account;
+    before anything was sent too, a script given --json gets its report (``report_not_sent``)."""
     from ..fleet import fleet_interruption_of
 
     args.requested = None  # each account's ids, once read (an answer's exit code needs them)
-    args.cancels_ended = False  # an interrupt after the fleet's run has nothing to account with
+    args.unsent = {}  # each selected account's ids as far as read: untouched until...
+    args.cancels_began = False  # from here on, never "untouched": the cancels may have been sent
+    args.cancels_ended = False
     with interrupts_accounted():
         try:
             return _fleet_command(args, stdin, out, err)
         except Interrupted as e:
             code = ExitCode.INTERRUPTED if e.signum == signal.SIGINT else ExitCode.TERMINATED
             found = fleet_interruption_of(e)
-            if found is None and args.cancels_ended:
+            if found is None and args.cancels_began:  # outside the fleet's run: nothing known
+                when = (
+                    "after every account's cancel ended"
+                    if args.cancels_ended
+                    else "as the accounts' cancels began or ended"
+                )
                 print(
-                    f"clob-cancel: interrupted ({e}) after every account's cancel ended, before "
-                    "the summary: check the accounts' open orders",
+                    f"clob-cancel: interrupted ({e}) {when}, before the summary: check the "
+                    "accounts' open orders",
                     file=err,
                 )
                 return code
             if found is None:
-                print(f"clob-cancel: interrupted ({e}) before anything was sent", file=err)
-                return code
+                return report_not_sent(args.unsent, args, str(e), code, out, err)
             report = fleet_report(found.results, args.requested, args.json)
             report.update(interrupted=str(e), exit_code=int(code))
             print(f"clob-cancel: interrupted ({e}): every account's cancel stopped", file=err)
             show_report(report, args.json, out, err)
             return code
+
+
+def report_not_sent(
+    unsent: Mapping[str, Sequence[str]],
+    args: argparse.Namespace,
+    signame: str,
+    code: int,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """An interrupt before any account's cancel began: each account known so far with its ids
+    as far as read, all untouched (no account when the accounts file was not read yet: none is
+    guessed, nor any id); --json prints it as the fleet's report, so a script always gets one."""
+    results: FleetResult = {
+        name: not_sent(ids, args.command, signame) for name, ids in unsent.items()
+    }
+    report = fleet_report(results, None, args.json)
+    report.update(interrupted=signame, exit_code=int(code))
+    untouched = report["totals"]["untouched"]
+    counts = f": {untouched} orders certainly not canceled" if untouched else ""
+    print(f"clob-cancel: interrupted ({signame}) before anything was sent{counts}", file=err)
+    if args.json:
+        print(json.dumps(report), file=out)
+    return code
 
 
 def show_report(report: Mapping[str, Any], json_output: bool, out: TextIO, err: TextIO) -> None:
@@ -297,6 +329,7 @@ def _fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Te
 
     where = f"--accounts {args.accounts}"
     every, chosen = selected_accounts(args, err)
+    args.unsent = {a.name: [] for a in chosen}
     if args.command == "orders" and (args.order_ids or not args.file):
         raise UsageError(
             "with --accounts, give the ids with --file, saying which account each belongs to"
@@ -306,6 +339,7 @@ def _fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Te
     requested: dict[str, list[str]] | None = None
     if args.command == "orders":
         by_account = read_ids_by_account(args.file, stdin)
+        args.unsent = {a.name: by_account[a.name] for a in chosen if a.name in by_account}
         unknown = sorted(set(by_account) - {a.name for a in every})
         if unknown:
             raise UsageError(
@@ -341,6 +375,7 @@ def _fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Te
     clients = account_clients(args, chosen, make)
 
     with CancelFleet(clients) as fleet:
+        args.cancels_began = True
         if requested is not None:
             results = fleet.cancel_orders(requested)
         elif args.command == "all":

@@ -152,6 +152,11 @@ class Interrupted(BaseException):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
 
+    @property
+    def exit_code(self) -> ExitCode:
+        """130 for SIGINT, 143 for SIGTERM, as a shell reports a process they ended."""
+        return ExitCode.INTERRUPTED if self.signum == signal.SIGINT else ExitCode.TERMINATED
+
 
 @contextlib.contextmanager
 def interrupts_accounted() -> Iterator[None]:
@@ -213,7 +218,7 @@ def cancel_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Te
         except Interrupted as e:
             from ..errors import interruption_of
 
-            code = ExitCode.INTERRUPTED if e.signum == signal.SIGINT else ExitCode.TERMINATED
+            code = e.exit_code
             found = interruption_of(e)
             if found is None and args.cancel_began:  # outside the call's own accounting
                 print(

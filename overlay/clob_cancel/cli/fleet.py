@@ -14,7 +14,6 @@ import argparse
 import io
 import json
 import os
-import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, cast
@@ -266,7 +265,7 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
         try:
             return _fleet_command(args, stdin, out, err)
         except Interrupted as e:
-            code = ExitCode.INTERRUPTED if e.signum == signal.SIGINT else ExitCode.TERMINATED
+            code = e.exit_code
             found = fleet_interruption_of(e)
             if found is None and args.cancels_began:  # outside the fleet's run: nothing known
                 when = (

@@ -33,19 +33,6 @@ from clob_cancel_conformance.contract import Sent
 from clob_cancel_conformance.findings import ContractViolation
 from clob_cancel_conformance.target import Target
 
-# Answers a correct server may give to a valid, correctly signed cancel: 200, or the documented
-# transient refusals (engine restarting, rate limited, trading fully disabled). A transient answer
-# accepts nothing and proves nothing either way: where a check's own follow-up request gets one, the
-# check has learned nothing and reports nothing (a correct server may rate-limit, restart or stop
-# trading at any moment, and may do so before it looks at the auth or the body).
-TRANSIENT = (425, 429, 503)
-
-
-def _cancel_request(response: Response) -> Sent | None:
-    """The request behind ``response`` if it is one of the four cancels, else None."""
-    request = contract.sent(response.request)
-    return request if request.path in contract.CANCEL_PATHS else None
-
 
 def _l2_request(response: Response) -> Sent | None:
     """The request behind ``response`` if its path has an L2 operation in the spec, else None."""
@@ -275,7 +262,7 @@ class auth_covers_the_whole_request:
             if sent_body:
                 headers = {**headers, "Content-Type": "application/json"}
             answer = client.request(method, path, content=sent_body, headers=headers)
-            if answer.status_code in TRANSIENT:
+            if answer.status_code in contract.TRANSIENT:
                 continue
             conclusive = True
             if answer.status_code != 401:
@@ -289,7 +276,7 @@ class auth_covers_the_whole_request:
         if seeded and conclusive:
             with contextlib.suppress(live_checks.Inconclusive, live_checks.Broken):
                 wrong += live_checks.still_live_after_probes(t, seeded)
-        changed = _changed(before, t.admin_orders(client)) if track else []
+        changed = seeding.changed_ids(before, t.admin_orders(client)) if track else []
         if wrong or changed:
             lines = [f"{method} {path} with broken auth was not refused with 401 (expected 401):"]
             lines += [f"  - {line}" for line in wrong]
@@ -297,11 +284,6 @@ class auth_covers_the_whole_request:
                 lines.append(f"  and it changed orders: {contract.shorten(changed)}")
             raise ContractViolation("auth_covers_the_whole_request", case, "\n".join(lines))
         return None
-
-
-def _changed(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]]) -> list[str]:
-    """Ids whose order changed state (or vanished) between two snapshots."""
-    return [i for i, order in before.items() if after.get(i, {}).get("state") != order["state"]]
 
 
 # -- the answer of a by-id cancel -------------------------------------------------------------
@@ -314,7 +296,7 @@ def every_requested_id_answered_once(
     """Each id requested from /order or /orders is in exactly one of `canceled` and
     `not_canceled`, no id is there twice, and no id appears that was not requested; for the
     bulk cancels, no id is both canceled and not canceled."""
-    request = _cancel_request(response)
+    request = contract.cancel_request(response)
     if request is None or response.status_code != 200:
         return None
     answer = contract.cancel_answer(response.content)
@@ -350,13 +332,13 @@ def every_requested_id_answered_once(
 @schemathesis.check
 def too_many_ids_are_refused(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """More ids than the documented maximum in one DELETE /orders is refused with 400."""
-    request = _cancel_request(response)
+    request = contract.cancel_request(response)
     if request is None or request.path != contract.ORDERS:
         return None
     body = request.json()
     if not isinstance(body, list) or len(body) <= contract.max_ids():
         return None
-    if response.status_code in (400, 413, 401, *TRANSIENT):
+    if response.status_code in (400, 413, 401, *contract.TRANSIENT):
         return None
     raise ContractViolation(
         "too_many_ids_are_refused",
@@ -365,25 +347,6 @@ def too_many_ids_are_refused(ctx: CheckContext, response: Response, case: Case[A
         f'{response.status_code}, expected 400 "Too many orders in payload, max allowed: '
         f'{contract.max_ids()}"',
     )
-
-
-def valid_cancel_request(request: Sent, t: Target) -> bool:
-    """Whether a cancel request as sent is valid per the spec and correctly signed."""
-    return _request_schema_valid(request) and contract.is_correctly_signed(request, t)
-
-
-def _request_schema_valid(request: Sent) -> bool:
-    """Whether a cancel request's body is what the spec accepts (sent as application/json)."""
-    if request.path == contract.CANCEL_ALL:
-        return not request.body
-    if request.path == contract.CANCEL_MARKET:  # the body is optional
-        return _readable_market_filter(request) and (
-            not request.body or request.content_type == "application/json"
-        )
-    if request.content_type != "application/json":
-        return False
-    ids = contract.requested_ids(request.path, request.json())
-    return ids is not None and len(ids) <= contract.max_ids()
 
 
 @schemathesis.check
@@ -397,12 +360,12 @@ def valid_signed_cancel_is_accepted(
     Judged on the bytes sent, so it covers the suite's boundary examples, which carry no
     generation metadata for schemathesis' own positive_data_acceptance to go by.
     """
-    request = _cancel_request(response)
+    request = contract.cancel_request(response)
     if request is None or request.method != "DELETE" or request.query:
         return None
-    if response.status_code in (200, *TRANSIENT):
+    if response.status_code in (200, *contract.TRANSIENT):
         return None
-    if not _request_schema_valid(request) or not contract.is_correctly_signed(
+    if not contract.request_schema_valid(request) or not contract.is_correctly_signed(
         request, target.current()
     ):
         return None
@@ -429,13 +392,13 @@ def cancel_changes_exactly_what_it_reports(
     our live orders that the request named (or that its filter covers); every such order is
     canceled; another account's orders and matched orders are never touched; and a refused
     request (4xx/5xx) changes nothing."""
-    request = _cancel_request(response)
+    request = contract.cancel_request(response)
     t = target.current()
     record = seeding.RECORDS.get(case.id)
     if request is None or not t.is_mock or record is None or record.after is None:
         return None
     before, after = record.before, record.after
-    changed = _changed(before, after)
+    changed = seeding.changed_ids(before, after)
     if response.status_code != 200:
         if changed:
             raise ContractViolation(
@@ -518,7 +481,7 @@ def canceled_order_cannot_be_canceled_again(
     /cancel-market-orders) reports it in `not_canceled`. A second cancel answered with a
     transient refusal (425, 429, 503: the first one may have emptied the signer's cancel bucket)
     says nothing about the ids and is not judged."""
-    request = _cancel_request(response)
+    request = contract.cancel_request(response)
     if request is None or response.status_code != 200:
         return None
     answer = contract.cancel_answer(response.content)
@@ -539,7 +502,7 @@ def canceled_order_cannot_be_canceled_again(
     for path, ids, body in batches:
         headers = {**t.signed_headers("DELETE", path, body), "Content-Type": "application/json"}
         again = client.request("DELETE", path, content=body, headers=headers)
-        if again.status_code in TRANSIENT:
+        if again.status_code in contract.TRANSIENT:
             continue
         second = contract.cancel_answer(again.content) if again.status_code == 200 else None
         if second is None:
@@ -581,7 +544,7 @@ def cancels_work_in_cancel_only_mode(
     cancels, so a correct server never answers a cancel 503 with the cancel-only text or the
     post-only code; its only 503 on a cancel is "trading disabled", which this does not judge.
     """
-    request = _cancel_request(response)
+    request = contract.cancel_request(response)
     if request is None or response.status_code != 503:
         return None
     error, code = contract.error_fields(response.content)
@@ -606,7 +569,7 @@ def rate_limited_answer_says_when_to_retry(
     Holds for every correct server: the spec refuses a cancel over the signer's budget with
     "429 with Retry-After" (RFC 9110 delay-seconds or an HTTP-date), whoever limits it.
     """
-    request = _cancel_request(response)
+    request = contract.cancel_request(response)
     if request is None or response.status_code != 429:
         return None
     value = contract.header(response.headers, "retry-after")
@@ -639,7 +602,7 @@ def rate_limit_reset_is_a_unix_time(
     of seconds to wait is read as a time in 1970 and fails; a non-integer value is left to
     schemathesis' response_headers_conformance.
     """
-    request = _cancel_request(response)
+    request = contract.cancel_request(response)
     raw = contract.header(response.headers, "poly-ratelimit-reset")
     if request is None or raw is None:
         return None
@@ -688,7 +651,7 @@ def valid_signed_heartbeat_is_accepted(
     """
     request = contract.sent(response.request)
     sent_id = contract.heartbeat_request_id(request)
-    if sent_id is None or response.status_code in (200, *TRANSIENT):
+    if sent_id is None or response.status_code in (200, *contract.TRANSIENT):
         return None
     if not contract.is_correctly_signed(request, target.current()):
         return None
@@ -745,7 +708,7 @@ class _Chain:
         answer = self.client.post(contract.HEARTBEAT, content=body, headers=headers)
         last = self.accepted_sent_at
         self.age = time.monotonic() - (started if last is None else last)
-        if answer.status_code in TRANSIENT:
+        if answer.status_code in contract.TRANSIENT:
             raise _Inconclusive
         if answer.status_code == 200:
             self.accepted_sent_at = started
@@ -943,17 +906,6 @@ def _operation_label(request: Sent) -> str:
     return f"{request.method} {request.path}"
 
 
-def _readable_market_filter(request: Sent) -> bool:
-    """Whether a /cancel-market-orders body is one the server can read a filter from: none at
-    all, or a JSON object whose `market` and `asset_id` are strings where present. (JSON `null`,
-    an array, a number or a `market` of another type are not: a server that accepts them acts
-    on a filter it made up, and the one it makes up for "nothing" is "every order".)"""
-    if not request.body:
-        return True
-    body = contract.sent_json(request.body)
-    return isinstance(body, dict) and contract.market_filter(body) is not None
-
-
 NULL_HEARTBEAT_NOTE = (
     '{"heartbeat_id": null} was accepted like "" (the chain started on an unarmed key): whether '
     "the CLOB accepts null is undocumented (connectors send it to restart the chain), and on an "
@@ -986,7 +938,7 @@ def harm_of_accepted_invalid_request(request: Sent, response: Response | httpx.R
     """
     if not 200 <= response.status_code < 300:
         return ""  # refused, with another status: status_code_conformance judges the status
-    if request.path == contract.CANCEL_MARKET and not _readable_market_filter(request):
+    if request.path == contract.CANCEL_MARKET and not contract.readable_market_filter(request):
         return (
             "it acted on a market filter it cannot have read; with no filter, "
             "/cancel-market-orders cancels every order of the account"
@@ -1016,7 +968,7 @@ def accepted_invalid_request_harms_nothing(
     if (
         request.path == contract.CANCEL_MARKET
         and 200 <= response.status_code < 300
-        and not _readable_market_filter(request)
+        and not contract.readable_market_filter(request)
     ):
         raise ContractViolation(
             "accepted_invalid_request_harms_nothing",

@@ -25,12 +25,11 @@ import schemathesis
 from schemathesis import Case, CheckContext, Response
 
 from clob_cancel_conformance import contract, findings, live, target
-from clob_cancel_conformance.contract import Sent
+from clob_cancel_conformance.contract import TRANSIENT, Sent
 from clob_cancel_conformance.findings import ContractViolation
 from clob_cancel_conformance.seeder import Seeded
 from clob_cancel_conformance.target import Target
 
-TRANSIENT = (425, 429, 503)
 ATTEMPTS = 3  # inconclusive rounds (transient answers, an armed key not refreshed) per check
 
 
@@ -279,13 +278,11 @@ SEQUENCES = {
 def _generated_case_problems(
     s: _Session, t: Target, request: Sent, response: Response, record: Substituted
 ) -> list[str]:
-    from clob_cancel_conformance.checks import valid_cancel_request  # one rule for "valid"
-
     answer = contract.cancel_answer(response.content) if response.status_code == 200 else None
     canceled, not_canceled = answer or ([], {})
     problems = _touched(list(record.others), canceled, "another account's order")
     judged = [i for i, at in record.ours if not live.may_have_lapsed(t, at)]
-    if answer is not None and valid_cancel_request(request, t):
+    if answer is not None and contract.valid_cancel_request(request, t):
         problems += _missing(judged, canceled, not_canceled, "our live order")
     elif response.status_code >= 400 and response.status_code not in TRANSIENT:
         problems += s.still_live(

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import schemathesis
 from schemathesis import Case, CheckContext, Response
+from schemathesis.checks import CheckClass, CheckFunction
 from schemathesis.core.failures import Failure
 from schemathesis.specs.openapi.checks import negative_data_rejection, unsupported_method
 
@@ -43,7 +44,6 @@ def _l2_request(response: Response) -> Sent | None:
 # -- auth ---------------------------------------------------------------------------------------
 
 
-@schemathesis.check
 def correctly_signed_request_is_not_refused(
     ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
@@ -216,7 +216,6 @@ def _probe_bodies(
     return contract.compact_json(ids), contract.compact_json(ids[::-1]), seeded
 
 
-@schemathesis.check
 class auth_covers_the_whole_request:
     """The same cancel (or heartbeat) with the signature bound to another body, path, method or
     time, or with another passphrase, api key or address, is refused with 401 and cancels nothing.
@@ -289,7 +288,6 @@ class auth_covers_the_whole_request:
 # -- the answer of a by-id cancel -------------------------------------------------------------
 
 
-@schemathesis.check
 def every_requested_id_answered_once(
     ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
@@ -329,7 +327,6 @@ def every_requested_id_answered_once(
     return None
 
 
-@schemathesis.check
 def too_many_ids_are_refused(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """More ids than the documented maximum in one DELETE /orders is refused with 400."""
     request = contract.cancel_request(response)
@@ -349,7 +346,6 @@ def too_many_ids_are_refused(ctx: CheckContext, response: Response, case: Case[A
     )
 
 
-@schemathesis.check
 def valid_signed_cancel_is_accepted(
     ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
@@ -384,7 +380,6 @@ def _owner_label(order: dict[str, str], t: Target) -> str:
     return "ours" if order.get("owner") == t.creds.api_key else "another account's"
 
 
-@schemathesis.check
 def cancel_changes_exactly_what_it_reports(
     ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
@@ -473,7 +468,6 @@ def _should_cancel(request: Sent, before: dict[str, dict[str, str]], t: Target) 
 # -- canceling again ----------------------------------------------------------------------------
 
 
-@schemathesis.check
 def canceled_order_cannot_be_canceled_again(
     ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
@@ -534,7 +528,6 @@ def canceled_order_cannot_be_canceled_again(
 CANCELS_ALLOWED = re.compile(r"cancel[-_ ]only|post[-_ ]only", re.IGNORECASE)
 
 
-@schemathesis.check
 def cancels_work_in_cancel_only_mode(
     ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
@@ -560,7 +553,6 @@ def cancels_work_in_cancel_only_mode(
     )
 
 
-@schemathesis.check
 def rate_limited_answer_says_when_to_retry(
     ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
@@ -590,7 +582,6 @@ def rate_limited_answer_says_when_to_retry(
 RESET_SLACK_SECONDS = 5
 
 
-@schemathesis.check
 def rate_limit_reset_is_a_unix_time(
     ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
@@ -633,7 +624,6 @@ def rate_limit_reset_is_a_unix_time(
 MISMATCH_BODY = '400 {"error_msg": "Invalid Heartbeat ID", "heartbeat_id": <the id expected>}'
 
 
-@schemathesis.check
 def valid_signed_heartbeat_is_accepted(
     ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
@@ -840,7 +830,6 @@ def _heartbeat_chain_problems(chain: _Chain) -> list[str]:
     return problems
 
 
-@schemathesis.check
 class heartbeat_accepts_only_the_expected_id:
     """The order heartbeat chains its ids: a signed first heartbeat ("") is accepted (200); the
     id an accepted heartbeat names is accepted next; the stale id (the one accepted just
@@ -954,7 +943,6 @@ def harm_of_accepted_invalid_request(request: Sent, response: Response | httpx.R
     return ""
 
 
-@schemathesis.check
 def accepted_invalid_request_harms_nothing(
     ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
@@ -997,7 +985,6 @@ def accepted_invalid_request_harms_nothing(
     return None
 
 
-@schemathesis.check
 def unknown_method_is_not_accepted(
     ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
@@ -1023,3 +1010,27 @@ def unknown_method_is_not_accepted(
             + ("" if "allow" in response.headers else ", without an Allow header"),
         )
     return None
+
+
+# The suite's own checks, registered here in the order schemathesis runs them on each response:
+# the active ones send requests of their own, so the order is part of the suite's behaviour.
+CHECKS: tuple[CheckFunction | CheckClass, ...] = (
+    live_checks.live_orders_cancel_as_reported,
+    live_checks.dead_mans_switch_fires,
+    correctly_signed_request_is_not_refused,
+    auth_covers_the_whole_request,
+    every_requested_id_answered_once,
+    too_many_ids_are_refused,
+    valid_signed_cancel_is_accepted,
+    cancel_changes_exactly_what_it_reports,
+    canceled_order_cannot_be_canceled_again,
+    cancels_work_in_cancel_only_mode,
+    rate_limited_answer_says_when_to_retry,
+    rate_limit_reset_is_a_unix_time,
+    valid_signed_heartbeat_is_accepted,
+    heartbeat_accepts_only_the_expected_id,
+    accepted_invalid_request_harms_nothing,
+    unknown_method_is_not_accepted,
+)
+for registered in CHECKS:
+    schemathesis.check(registered)

@@ -12,6 +12,8 @@ them, duplicates included): the same judgments on those ids.
 `dead_mans_switch_fires`: arm the heartbeat, keep it alive past the deadline (the orders must
 stay live), stop, wait the deadline and half as much again (the documented buffer) plus a margin,
 and the seeded orders must no longer be live.
+
+checks.py registers both, with the suite's other checks, in the order they run.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from typing import Any
 
 import attrs
 import httpx
-import schemathesis
 from schemathesis import Case, CheckContext, Response
 
 from clob_cancel_conformance import contract, findings, live, target
@@ -292,7 +293,6 @@ def _generated_case_problems(
     return problems
 
 
-@schemathesis.check
 class live_orders_cancel_as_reported:
     """Judged by the server's own answers, on orders the seed command (or a mock) created: a
     cancel cancels the live orders of ours it names or covers, and only those; another account's
@@ -433,7 +433,6 @@ def _switch_problems(s: _Session, t: Target) -> list[str]:
     return []
 
 
-@schemathesis.check
 class dead_mans_switch_fires:
     """The order heartbeat's dead-man's switch: armed and kept alive past the deadline, the
     key's orders stay live; once the heartbeats stop, they are canceled within the deadline and

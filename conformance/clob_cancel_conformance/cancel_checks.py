@@ -139,7 +139,7 @@ def cancel_changes_exactly_what_it_reports(
     if answer is None:
         return None
     reported = set(answer[0])
-    expected = _should_cancel(request, before, t)
+    expected = should_cancel(request, before, t)
     problems = []
     for i in changed:
         order = before[i]
@@ -173,7 +173,7 @@ def cancel_changes_exactly_what_it_reports(
     return None
 
 
-def _should_cancel(request: Sent, before: dict[str, dict[str, str]], t: Target) -> list[str] | None:
+def should_cancel(request: Sent, before: dict[str, dict[str, str]], t: Target) -> list[str] | None:
     """Our live orders the request must cancel (None when the body is not a valid request)."""
     body = request.json()
     ours_live = {

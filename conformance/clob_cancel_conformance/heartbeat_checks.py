@@ -74,8 +74,9 @@ class _Broken(Exception):
     """The chain cannot be followed any further: the problems found so far are the verdict."""
 
 
-class _Chain:
-    """Signed heartbeats sent by the check itself, and how long since the last accepted one."""
+class _ChainWalk:
+    """One walk along the key's heartbeat chain: the signed heartbeats the check sends itself, and
+    how long since the last accepted one. (Not the keepers' HeartbeatChain in clob_cancel.)"""
 
     def __init__(self, t: Target) -> None:
         self.t = t
@@ -129,16 +130,16 @@ def _shown(answer: httpx.Response) -> str:
     return f"{answer.status_code} {answer.text[:120]}"
 
 
-def _first_accepted(chain: _Chain) -> str:
+def _first_accepted(walk: _ChainWalk) -> str:
     """Send the first heartbeat ("") and follow the ids the refusals name until one is accepted;
     the id that answer names. On a mock the key is reset first, so "" must be accepted; another
     server may have been armed before (by this run's own cases, or by any client of the key),
     and then names the id it expects, or "" once the deadline lapsed: two such steps at most."""
-    if chain.t.is_mock:
-        chain.t.admin_reset(chain.client)  # the key starts unarmed: its next heartbeat is its first
+    if walk.t.is_mock:
+        walk.t.admin_reset(walk.client)  # the key starts unarmed: its next heartbeat is its first
     sent = ""
-    answer = chain.send(sent)
-    if chain.t.is_mock and answer.status_code != 200:
+    answer = walk.send(sent)
+    if walk.t.is_mock and answer.status_code != 200:
         raise _Broken(
             'the first heartbeat of the key ({"heartbeat_id": ""}, right after a reset of the '
             f"mock) was answered {_shown(answer)}, expected 200 naming the id to send next"
@@ -158,27 +159,27 @@ def _first_accepted(chain: _Chain) -> str:
                 "the very id it refused"
             )
         sent = expected
-        answer = chain.send(sent)
+        answer = walk.send(sent)
     if answer.status_code != 200:
         raise _Broken(f"the id the mismatch named, {sent!r}, was refused in turn: {_shown(answer)}")
-    chain.learn_deadline()
-    return chain.next_id(answer)
+    walk.learn_deadline()
+    return walk.next_id(answer)
 
 
-def _heartbeat_chain_problems(chain: _Chain) -> list[str]:
+def _heartbeat_chain_problems(walk: _ChainWalk) -> list[str]:
     """Walk the chain; what is wrong with it (raises _Inconclusive when nothing can be said)."""
     problems: list[str] = []
     try:
-        previous = _first_accepted(chain)
-        answer = chain.send(previous)
+        previous = _first_accepted(walk)
+        answer = walk.send(previous)
         if answer.status_code != 200:
-            if not chain.fresh:
+            if not walk.fresh:
                 raise _Inconclusive
             raise _Broken(
                 f"the id the last accepted heartbeat named, {previous!r}, was refused "
-                f"{chain.age:.1f} s later: {_shown(answer)}"
+                f"{walk.age:.1f} s later: {_shown(answer)}"
             )
-        current = chain.next_id(answer)
+        current = walk.next_id(answer)
         wrong = {
             "the id accepted just before (stale now)": previous,
             "an invented id": f"conformance-invented-{uuid.uuid4().hex}",
@@ -189,15 +190,15 @@ def _heartbeat_chain_problems(chain: _Chain) -> list[str]:
             if wrong_id == current or wrong_id in tried:
                 continue  # the server named the same id again (or "" next): it is not wrong
             tried.add(wrong_id)
-            answer = chain.send(wrong_id)
-            if not chain.fresh:
+            answer = walk.send(wrong_id)
+            if not walk.fresh:
                 raise _Inconclusive
             if answer.status_code == 200:
                 problems.append(
                     f"{what}, {wrong_id!r}, was accepted (200), when the id expected was "
                     f"{current!r}: any id other than the expected one must get {MISMATCH_BODY}"
                 )
-                current = chain.next_id(answer)  # the server moved on: follow it
+                current = walk.next_id(answer)  # the server moved on: follow it
                 continue
             expected = (
                 contract.heartbeat_expected_id(answer.content)
@@ -213,11 +214,11 @@ def _heartbeat_chain_problems(chain: _Chain) -> list[str]:
                 problems.append(
                     f"{what}, {wrong_id!r}, was refused naming {expected!r} as the id expected, "
                     f"but the id expected is {current!r}, named by the heartbeat accepted "
-                    f"{chain.age:.1f} s before"
+                    f"{walk.age:.1f} s before"
                 )
-        answer = chain.send(current)
+        answer = walk.send(current)
         if answer.status_code != 200:
-            if not chain.fresh:
+            if not walk.fresh:
                 raise _Inconclusive
             problems.append(
                 f"the id expected, {current!r}, was refused after those refusals "
@@ -267,7 +268,7 @@ class heartbeat_accepts_only_the_expected_id:
             return None
         self.attempts += 1
         try:
-            problems = _heartbeat_chain_problems(_Chain(t))
+            problems = _heartbeat_chain_problems(_ChainWalk(t))
         except _Inconclusive:
             return None
         self.attempts = self.ATTEMPTS  # concluded: once per run

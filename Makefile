@@ -59,7 +59,7 @@ drift: $(STAMP) ## compare the spec with Polymarket's published one (UPSTREAM=fi
 lint: $(STAMP) ## validate the spec and its coverage (mock, overlay), ruff, mypy --strict, no private imports across modules
 	$(BIN)/openapi-spec-validator $(SPEC)
 	$(BIN)/python -m tools.spec_coverage --spec $(SPEC)
-	$(BIN)/python -m tools.private_imports overlay/clob_cancel mock/clob_cancel_mock
+	$(BIN)/python -m tools.private_imports overlay/clob_cancel mock/clob_cancel_mock conformance/clob_cancel_conformance
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy overlay mock conformance tests bench examples tools

@@ -23,6 +23,8 @@ from clob_cancel.signing import l2_signature
 from clob_cancel.spec import spec_path
 
 if TYPE_CHECKING:  # target imports this module (compact_json)
+    from schemathesis import Response
+
     from clob_cancel_conformance.target import Target
 
 ORDER = "/order"
@@ -61,6 +63,12 @@ HEARTBEAT_LAPSE_FREE_SECONDS = 5.0
 # window; the mock's default is 300 s, the CLOB's is "a few minutes".
 FRESH_SECONDS = 60
 NOT_JSON = object()
+# Answers a correct server may give to a valid, correctly signed cancel: 200, or the documented
+# transient refusals (engine restarting, rate limited, trading fully disabled). A transient answer
+# accepts nothing and proves nothing either way: where a check's own follow-up request gets one, the
+# check has learned nothing and reports nothing (a correct server may rate-limit, restart or stop
+# trading at any moment, and may do so before it looks at the auth or the body).
+TRANSIENT = (425, 429, 503)
 
 
 @functools.cache
@@ -176,6 +184,12 @@ def sent(request: Any) -> Sent:
     )
 
 
+def cancel_request(response: Response) -> Sent | None:
+    """The request behind ``response`` if it is one of the four cancels, else None."""
+    request = sent(response.request)
+    return request if request.path in CANCEL_PATHS else None
+
+
 def is_correctly_signed(request: Sent, target: Target) -> bool:
     """Whether ``request`` carries valid L2 auth for the target's account over its exact bytes."""
     headers = request.headers
@@ -224,6 +238,36 @@ def market_filter(body: Any) -> tuple[str, str] | None:
     if not isinstance(market, str) or not isinstance(asset_id, str):
         return None
     return (market, asset_id)
+
+
+def readable_market_filter(request: Sent) -> bool:
+    """Whether a /cancel-market-orders body is one the server can read a filter from: none at
+    all, or a JSON object whose `market` and `asset_id` are strings where present. (JSON `null`,
+    an array, a number or a `market` of another type are not: a server that accepts them acts
+    on a filter it made up, and the one it makes up for "nothing" is "every order".)"""
+    if not request.body:
+        return True
+    body = sent_json(request.body)
+    return isinstance(body, dict) and market_filter(body) is not None
+
+
+def request_schema_valid(request: Sent) -> bool:
+    """Whether a cancel request's body is what the spec accepts (sent as application/json)."""
+    if request.path == CANCEL_ALL:
+        return not request.body
+    if request.path == CANCEL_MARKET:  # the body is optional
+        return readable_market_filter(request) and (
+            not request.body or request.content_type == "application/json"
+        )
+    if request.content_type != "application/json":
+        return False
+    ids = requested_ids(request.path, request.json())
+    return ids is not None and len(ids) <= max_ids()
+
+
+def valid_cancel_request(request: Sent, target: Target) -> bool:
+    """Whether a cancel request as sent is valid per the spec and correctly signed."""
+    return request_schema_valid(request) and is_correctly_signed(request, target)
 
 
 def _json_object(content: bytes) -> dict[str, Any] | None:

@@ -4,8 +4,8 @@ A contract violation fails the run (schemathesis reports it, the exit code is 1)
 is something a correct-enough server may do because it harms nothing: it accepts input the spec
 rejects but acts on none of it, or answers an HTTP nicety outside the cancel contract its own way
 (404 instead of 405 for an unknown method). Notes are printed after the run and written to a
-JSON file; they never change the exit code. Which finding is which is decided in checks.py, each
-with its reason, and listed in conformance/README.md.
+JSON file; they never change the exit code. Which finding is which is decided in
+invalid_request_checks.py, each with its reason, and listed in conformance/README.md.
 """
 
 from __future__ import annotations

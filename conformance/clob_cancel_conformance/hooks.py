@@ -4,7 +4,7 @@ Used by the CLI (`hooks = "clob_cancel_conformance.hooks"` in schemathesis.toml,
 SCHEMATHESIS_HOOKS=clob_cancel_conformance.hooks) and imported by the pytest integration.
 
 - the L2 signing auth, applied on the prepared request (see auth.py);
-- the cancel-contract checks (checks.py);
+- the cancel-contract checks (checks.py registers them, in order, from the *_checks.py modules);
 - boundary examples (examples.py);
 - on a mock: seeding live orders before each cancel and snapshots around it (seeding.py).
 """

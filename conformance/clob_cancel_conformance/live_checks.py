@@ -12,6 +12,8 @@ them, duplicates included): the same judgments on those ids.
 `dead_mans_switch_fires`: arm the heartbeat, keep it alive past the deadline (the orders must
 stay live), stop, wait the deadline and half as much again (the documented buffer) plus a margin,
 and the seeded orders must no longer be live.
+
+checks.py registers both, with the suite's other checks, in the order they run.
 """
 
 from __future__ import annotations
@@ -21,16 +23,14 @@ from typing import Any
 
 import attrs
 import httpx
-import schemathesis
 from schemathesis import Case, CheckContext, Response
 
 from clob_cancel_conformance import contract, findings, live, target
-from clob_cancel_conformance.contract import Sent
+from clob_cancel_conformance.contract import TRANSIENT, Sent
 from clob_cancel_conformance.findings import ContractViolation
 from clob_cancel_conformance.seeder import Seeded
 from clob_cancel_conformance.target import Target
 
-TRANSIENT = (425, 429, 503)
 ATTEMPTS = 3  # inconclusive rounds (transient answers, an armed key not refreshed) per check
 
 
@@ -279,13 +279,11 @@ SEQUENCES = {
 def _generated_case_problems(
     s: _Session, t: Target, request: Sent, response: Response, record: Substituted
 ) -> list[str]:
-    from clob_cancel_conformance.checks import valid_cancel_request  # one rule for "valid"
-
     answer = contract.cancel_answer(response.content) if response.status_code == 200 else None
     canceled, not_canceled = answer or ([], {})
     problems = _touched(list(record.others), canceled, "another account's order")
     judged = [i for i, at in record.ours if not live.may_have_lapsed(t, at)]
-    if answer is not None and valid_cancel_request(request, t):
+    if answer is not None and contract.valid_cancel_request(request, t):
         problems += _missing(judged, canceled, not_canceled, "our live order")
     elif response.status_code >= 400 and response.status_code not in TRANSIENT:
         problems += s.still_live(
@@ -295,7 +293,6 @@ def _generated_case_problems(
     return problems
 
 
-@schemathesis.check
 class live_orders_cancel_as_reported:
     """Judged by the server's own answers, on orders the seed command (or a mock) created: a
     cancel cancels the live orders of ours it names or covers, and only those; another account's
@@ -436,7 +433,6 @@ def _switch_problems(s: _Session, t: Target) -> list[str]:
     return []
 
 
-@schemathesis.check
 class dead_mans_switch_fires:
     """The order heartbeat's dead-man's switch: armed and kept alive past the deadline, the
     key's orders stay live; once the heartbeats stop, they are canceled within the deadline and

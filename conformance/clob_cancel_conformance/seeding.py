@@ -42,6 +42,11 @@ class Record:
 RECORDS: dict[str, Record] = {}
 
 
+def changed_ids(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]]) -> list[str]:
+    """Ids whose order changed state (or vanished) between two snapshots."""
+    return [i for i, order in before.items() if after.get(i, {}).get("state") != order["state"]]
+
+
 def _order(
     order_id: str,
     owner: str,

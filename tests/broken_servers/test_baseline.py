@@ -61,7 +61,7 @@ def test_baseline_matches_from_another_directory_and_after_lines_moved(tmp_path:
     and the check, never a file or a line."""
     moved = tmp_path / "moved"
     shutil.copytree(Path(conformance.__file__).parent, moved / "clob_cancel_conformance")
-    checks = moved / "clob_cancel_conformance" / "checks.py"
+    checks = moved / "clob_cancel_conformance" / "auth_checks.py"  # the check the baseline records
     checks.write_text("\n\n\n\n\n" + checks.read_text(encoding="utf-8"), encoding="utf-8")
     baseline = tmp_path / "baseline.json"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from clob_cancel_conformance import checks, contract
+from clob_cancel_conformance import cancel_checks, contract
 
 KEY = "key-1"
 BEFORE = {
@@ -22,7 +22,7 @@ BEFORE = {
 def should_cancel(body: Any) -> list[str] | None:
     sent = contract.Sent("DELETE", contract.CANCEL_MARKET, "", {}, json.dumps(body).encode())
     target: Any = SimpleNamespace(creds=SimpleNamespace(api_key=KEY))
-    return checks._should_cancel(sent, BEFORE, target)
+    return cancel_checks.should_cancel(sent, BEFORE, target)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import requests
 
 import clob_cancel_conformance.hooks as hooks
 from clob_cancel.signing import ApiCreds
-from clob_cancel_conformance import checks, contract, run, seeding, target
+from clob_cancel_conformance import auth_checks, contract, heartbeat_checks, run, seeding, target
 from clob_cancel_conformance.target import Target
 from tests.conformance.test_contract import schema
 
@@ -71,7 +71,11 @@ def heartbeat_response(t: Target) -> SimpleNamespace:
 
 
 @pytest.mark.parametrize(
-    "check", [checks.heartbeat_accepts_only_the_expected_id, checks.auth_covers_the_whole_request]
+    "check",
+    [
+        heartbeat_checks.heartbeat_accepts_only_the_expected_id,
+        auth_checks.auth_covers_the_whole_request,
+    ],
 )
 def test_heartbeat_checks_send_nothing_where_not_allowed(check: type) -> None:
     """The port is closed: a check that sent anything would raise a connection error."""

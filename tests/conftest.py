@@ -1,6 +1,8 @@
 """Shared fixtures (the spec as data, so tests assert against the contract itself), and the one
 list of what is slow: ``make test-fast`` runs ``-m "not slow"``."""
 
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +64,15 @@ def spec() -> dict[str, Any]:
     with spec_path().open(encoding="utf-8") as f:
         loaded: dict[str, Any] = yaml.safe_load(f)
     return loaded
+
+
+@pytest.fixture
+def sigint_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt in this process for the test, as in a terminal. A shell
+    starts a background job (``make test &``) with SIGINT ignored, and Python keeps that, so a
+    test that interrupts itself would otherwise see nothing happen."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -164,6 +164,7 @@ def test_async_fleet_cancelled_gives_every_accounts_accounting(desk: Desk) -> No
     assert_free_canceled_held_untouched(desk, found.results)
 
 
+@pytest.mark.usefixtures("sigint_raises")
 def test_sync_fleet_interrupted_gives_every_accounts_accounting(desk: Desk) -> None:
     """A real SIGINT to this process while CancelFleet waits: the KeyboardInterrupt carries
     every account's accounting, the held accounts' Retry-After waits cut short."""

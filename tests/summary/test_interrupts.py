@@ -176,6 +176,7 @@ async def test_wait_for_timeout_carries_the_accounting(
     )  # fmt: skip
 
 
+@pytest.mark.usefixtures("sigint_raises")
 def test_keyboard_interrupt_in_the_sync_client_carries_the_accounting(slow: MockServer) -> None:
     main = threading.main_thread().ident
     assert main == threading.get_ident()

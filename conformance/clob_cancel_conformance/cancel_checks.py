@@ -12,7 +12,7 @@ from typing import Any
 
 from schemathesis import Case, CheckContext, Response
 
-from clob_cancel_conformance import contract, seeding, target
+from clob_cancel_conformance import contract, findings, seeding, target
 from clob_cancel_conformance.contract import Sent
 from clob_cancel_conformance.findings import ContractViolation
 from clob_cancel_conformance.target import Target
@@ -53,8 +53,11 @@ def every_requested_id_answered_once(
         raise ContractViolation(
             "every_requested_id_answered_once",
             case,
-            f"The answer to {request.method} {request.path} does not account for the requested "
-            "ids exactly once:\n  - " + "\n  - ".join(problems),
+            findings.listed(
+                f"The answer to {request.method} {request.path} does not account for the "
+                "requested ids exactly once:",
+                problems,
+            ),
         )
     return None
 
@@ -166,9 +169,9 @@ def cancel_changes_exactly_what_it_reports(
         raise ContractViolation(
             "cancel_changes_exactly_what_it_reports",
             case,
-            f"{request.method} {request.path} did not do what it reported:\n  - "
-            + "\n  - ".join(problems[:8])
-            + (f"\n  … ({len(problems)} in all)" if len(problems) > 8 else ""),
+            findings.listed(
+                f"{request.method} {request.path} did not do what it reported:", problems, 8
+            ),
         )
     return None
 
@@ -246,7 +249,9 @@ def canceled_order_cannot_be_canceled_again(
         raise ContractViolation(
             "canceled_order_cannot_be_canceled_again",
             case,
-            f"Canceling again the ids {request.method} {request.path} reported canceled:\n  - "
-            + "\n  - ".join(problems),
+            findings.listed(
+                f"Canceling again the ids {request.method} {request.path} reported canceled:",
+                problems,
+            ),
         )
     return None

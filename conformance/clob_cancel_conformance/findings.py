@@ -11,6 +11,7 @@ invalid_request_checks.py, each with its reason, and listed in conformance/READM
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,19 @@ def write(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = [attrs.asdict(n) for n in collected()]
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def listed(headline: str, problems: Sequence[str], limit: int | None = None) -> str:
+    """A failure's message: ``headline`` (ending in a colon), then one ``  - `` line per
+    problem; past ``limit`` of them, the count of them all instead of the rest."""
+    shown = problems if limit is None else problems[:limit]
+    more = len(problems) - len(shown)
+    return (
+        headline
+        + "\n  - "
+        + "\n  - ".join(shown)
+        + (f"\n  … ({len(problems)} in all)" if more else "")
+    )
 
 
 class ContractViolation(Failure):

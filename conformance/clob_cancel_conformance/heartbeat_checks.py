@@ -277,6 +277,6 @@ class heartbeat_accepts_only_the_expected_id:
             raise ContractViolation(
                 "heartbeat_accepts_only_the_expected_id",
                 case,
-                "The heartbeat ids do not chain as the spec says:\n  - " + "\n  - ".join(problems),
+                findings.listed("The heartbeat ids do not chain as the spec says:", problems),
             )
         return None

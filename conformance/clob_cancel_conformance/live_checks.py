@@ -322,9 +322,11 @@ class live_orders_cancel_as_reported:
             raise ContractViolation(
                 "live_orders_cancel_as_reported",
                 case,
-                f"DELETE {request.path} on live orders did not do what it reported:\n  - "
-                + "\n  - ".join(problems[:8])
-                + (f"\n  … ({len(problems)} in all)" if len(problems) > 8 else ""),
+                findings.listed(
+                    f"DELETE {request.path} on live orders did not do what it reported:",
+                    problems,
+                    8,
+                ),
             )
         return None
 

@@ -9,9 +9,9 @@ STAMP := $(VENV)/.installed
 
 SPEC := openapi/clob-cancel.yaml
 
-# Bytecode caches on, even where the machine sets PYTHONDONTWRITEBYTECODE (this one does): the tests
-# start hundreds of Python processes, and without caches each compiles the packages (and pytest
-# re-rewrites every test module) from source again. __pycache__/ is ignored by git.
+# Bytecode caches on, even where the machine sets PYTHONDONTWRITEBYTECODE (some containers do):
+# the tests start hundreds of Python processes, and without caches each compiles the packages
+# (and pytest re-rewrites every test module) from source again. __pycache__/ is git-ignored.
 unexport PYTHONDONTWRITEBYTECODE
 
 # One command builds generated/ from the spec. The generator's post-hooks call `ruff`, so the

@@ -65,22 +65,17 @@ def interrupted_run(desk: Desk, tmp_path: Path, number: int, *argv: str) -> tupl
     accounts = desk.accounts_file(tmp_path)
     ids = ids_file(desk, tmp_path)
     process = start("orders", "--accounts", str(accounts), "--file", str(ids), *argv)
-    try:
-        began = time.monotonic()
-        while desk.live("account-1") or desk.live("account-4"):
-            assert time.monotonic() - began < PATIENCE, "the free accounts were not canceled"
-            assert process.poll() is None, process.communicate()
-            time.sleep(0.05)
-        time.sleep(0.5)  # the held accounts are in their Retry-After wait by now
-        signalled = time.monotonic()
-        process.send_signal(number)
-        out, err = process.communicate(timeout=PATIENCE)
-        assert time.monotonic() - signalled < 5, "the interrupt waited for the Retry-After"
-    finally:
-        if process.poll() is None:
+    began = time.monotonic()
+    while desk.live("account-1") or desk.live("account-4"):
+        if time.monotonic() - began > PATIENCE or process.poll() is not None:
             process.kill()
-            process.communicate()
-    return process.returncode, out, err
+            raise AssertionError(f"the free accounts were not canceled: {process.communicate()}")
+        time.sleep(0.05)
+    time.sleep(0.5)  # the held accounts are in their Retry-After wait by now
+    sent = time.monotonic()
+    code, out, err = signalled(process, number)
+    assert time.monotonic() - sent < 5, "the interrupt waited for the Retry-After"
+    return code, out, err
 
 
 def accounted(record: dict[str, Any], ids: list[str]) -> None:

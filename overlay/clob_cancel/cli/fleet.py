@@ -258,7 +258,7 @@ def fleet_command(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: Tex
     from ..fleet import fleet_interruption_of
 
     args.requested = None  # each account's ids, once read (an answer's exit code needs them)
-    args.unsent = {}  # each selected account's ids as far as read: untouched until...
+    args.unsent = {}  # each selected account's ids as far as read: untouched until the next flag
     args.cancels_began = False  # from here on, never "untouched": the cancels may have been sent
     args.cancels_ended = False
     with interrupts_accounted():
